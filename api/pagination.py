@@ -1,0 +1,34 @@
+"""`limit`/`offset` paging as DESIGN.md states it, strict about bad values (400 naming them)."""
+
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+
+def _non_negative_int(request, name: str, default: int, *, minimum: int, maximum: int | None):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [f"Must be a whole number, got {raw!r}."]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ValidationError({name: [f"Must be at least {minimum}{upper}."]})
+    return value
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def get_limit(self, request):
+        return _non_negative_int(
+            request, self.limit_query_param, self.default_limit, minimum=1, maximum=self.max_limit
+        )
+
+    def get_offset(self, request):
+        return _non_negative_int(request, self.offset_query_param, 0, minimum=0, maximum=None)

@@ -1,0 +1,3 @@
+"""URL routes for this API area."""
+
+urlpatterns: list = []

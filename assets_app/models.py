@@ -1,0 +1,254 @@
+"""The register of city-owned land and buildings (KIB A and KIB C) and its reclassifications.
+
+Geometry is GeoJSON (EPSG:4326) in a JSON field; the bounding box, representative point and the
+kelurahan/kecamatan are derived from it by the services whenever it changes, never sent by
+clients. Every change is kept by django-simple-history with the user who made it.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# Kode barang (Permendagri 108/2016): 7 segments, e.g. 1.3.1.01.01.01.001 (land).
+ITEM_CODE_RE = r"^\d\.\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{3}$"
+ITEM_CODE_MESSAGE = _("Item code (kode barang) must look like 1.3.1.01.01.01.001.")
+
+
+class Category(models.TextChoices):
+    LAND = "land", _("Land (KIB A)")
+    BUILDING = "building", _("Building (KIB C)")
+
+
+class Use(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health")
+    OFFICE = "office", _("Office")
+    SPORTS = "sports", _("Sports")
+    MARKET = "market", _("Market")
+    VACANT = "vacant", _("Vacant")
+    ECONOMIC = "economic", _("Economic")
+    OTHER = "other", _("Other")
+
+
+class FacilityType(models.TextChoices):
+    PAUD = "paud", _("Early childhood (PAUD)")
+    SD = "sd", _("Primary school (SD)")
+    SMP = "smp", _("Junior secondary school (SMP)")
+    SMA = "sma", _("Senior secondary school (SMA)")
+    POSYANDU = "posyandu", _("Integrated health post (Posyandu)")
+    PUSTU = "pustu", _("Auxiliary health centre (Pustu)")
+    PUSKESMAS = "puskesmas", _("Community health centre (Puskesmas)")
+    HOSPITAL = "hospital", _("Hospital")
+
+
+EDUCATION_FACILITIES = ("paud", "sd", "smp", "sma")
+HEALTH_FACILITIES = ("posyandu", "pustu", "puskesmas", "hospital")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("Baik")
+    MINOR_DAMAGE = "minor_damage", _("Rusak Ringan")
+    MAJOR_DAMAGE = "major_damage", _("Rusak Berat")
+
+
+class Status(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    UNDERUSED = "underused", _("Underused")
+    IDLE = "idle", _("Idle")
+    DESIGNATED_ECONOMIC = "designated_economic", _("Designated for economic use")
+    OUTLET = "outlet", _("Outlet")
+    DISPOSED = "disposed", _("Disposed")
+
+
+class TitleType(models.TextChoices):
+    HAK_PAKAI = "hak_pakai", _("Hak Pakai")
+    HAK_PENGELOLAAN = "hak_pengelolaan", _("Hak Pengelolaan")
+    HAK_MILIK = "hak_milik", _("Hak Milik")
+    HAK_GUNA_BANGUNAN = "hak_guna_bangunan", _("Hak Guna Bangunan")
+    IMB_PBG = "imb_pbg", _("IMB / PBG (building permit)")
+    NONE = "none", _("Not yet certified")
+
+
+class Origin(models.TextChoices):
+    PURCHASE = "purchase", _("Purchase")
+    GRANT = "grant", _("Grant (hibah)")
+    EXCHANGE = "exchange", _("Exchange (tukar menukar)")
+    TRANSFER = "transfer", _("Transfer from another government")
+    DEVELOPER_OBLIGATION = "developer_obligation", _("Developer obligation (PSU)")
+    OTHER = "other", _("Other")
+
+
+def _in(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Asset(models.Model):
+    register_code = models.CharField(_("register code"), max_length=64, unique=True)
+    item_code = models.CharField(
+        _("item code (kode barang)"),
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(ITEM_CODE_RE, ITEM_CODE_MESSAGE)],
+    )
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    use = models.CharField(_("use"), max_length=16, choices=Use.choices, db_index=True)
+    facility_type = models.CharField(
+        _("facility type"), max_length=16, choices=FacilityType.choices, blank=True, db_index=True
+    )
+    custodian = models.CharField(_("custodian agency"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    geometry = models.JSONField(_("geometry"))
+    min_lon = models.FloatField(editable=False)
+    min_lat = models.FloatField(editable=False)
+    max_lon = models.FloatField(editable=False)
+    max_lat = models.FloatField(editable=False)
+    lon = models.FloatField(editable=False)
+    lat = models.FloatField(editable=False)
+    kelurahan = models.ForeignKey(
+        "geodata.District", to_field="code", db_column="kelurahan_code", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+    kecamatan = models.ForeignKey(
+        "geodata.District", to_field="code", db_column="kecamatan_code", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+", editable=False,
+    )
+
+    land_area_m2 = models.FloatField(
+        _("land area (m²)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    building_area_m2 = models.FloatField(
+        _("building area (m²)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+    concrete = models.BooleanField(_("concrete (beton)"), null=True, blank=True)
+    condition = models.CharField(
+        _("condition"), max_length=16, choices=Condition.choices, default=Condition.GOOD
+    )
+    title_type = models.CharField(_("title type"), max_length=24, choices=TitleType.choices, blank=True)
+    title_number = models.CharField(_("title number"), max_length=100, blank=True)
+    title_date = models.DateField(_("title date"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=24, choices=Origin.choices, blank=True)
+    acquisition_year = models.PositiveSmallIntegerField(
+        _("acquisition year"), null=True, blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
+    )
+    book_value = models.DecimalField(
+        _("book value (IDR)"), max_digits=18, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.IN_SERVICE, db_index=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Repurposing: the last stored assessment, and what the asset was before reclassification.
+    repurposable = models.BooleanField(_("repurposable"), null=True, editable=False, db_index=True)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, editable=False)
+    previous_use = models.CharField(max_length=16, choices=Use.choices, blank=True, editable=False)
+    previous_facility_type = models.CharField(
+        max_length=16, choices=FacilityType.choices, blank=True, editable=False
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        indexes = [
+            models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="asset_bbox_idx"),
+            models.Index(fields=["lon", "lat"], name="asset_point_idx"),
+            models.Index(fields=["kecamatan", "use"], name="asset_kec_use_idx"),
+            models.Index(fields=["kelurahan", "use"], name="asset_kel_use_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=_in("category", Category), name="asset_category_valid"),
+            models.CheckConstraint(condition=_in("use", Use), name="asset_use_valid"),
+            models.CheckConstraint(condition=_in("status", Status), name="asset_status_valid"),
+            models.CheckConstraint(condition=_in("condition", Condition), name="asset_condition_valid"),
+            models.CheckConstraint(
+                condition=Q(facility_type="")
+                | Q(use="education", facility_type__in=EDUCATION_FACILITIES)
+                | Q(use="health", facility_type__in=HEALTH_FACILITIES),
+                name="asset_facility_type_matches_use",
+            ),
+            models.CheckConstraint(
+                condition=Q(land_area_m2__isnull=True) | Q(land_area_m2__gte=0),
+                name="asset_land_area_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(building_area_m2__isnull=True) | Q(building_area_m2__gte=0),
+                name="asset_building_area_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(book_value__isnull=True) | Q(book_value__gte=0),
+                name="asset_book_value_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.register_code} {self.name}"
+
+
+class ReclassificationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Reclassification(models.Model):
+    """A proposal (pengalihan status penggunaan) to move an asset to economic use; four eyes."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="reclassifications")
+    status = models.CharField(
+        max_length=16, choices=ReclassificationStatus.choices,
+        default=ReclassificationStatus.PROPOSED, db_index=True,
+    )
+    reason = models.TextField(_("reason"))
+    assessment = models.JSONField(_("assessment snapshot"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    decision_assessment = models.JSONField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    previous_use = models.CharField(max_length=16, choices=Use.choices, blank=True)
+    previous_facility_type = models.CharField(max_length=16, choices=FacilityType.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("reclassification")
+        verbose_name_plural = _("reclassifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset"],
+                condition=Q(status="proposed"),
+                name="one_open_reclassification_per_asset",
+            ),
+            models.CheckConstraint(
+                condition=_in("status", ReclassificationStatus), name="reclassification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="reclassification_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reclassification {self.pk} of {self.asset_id} ({self.status})"

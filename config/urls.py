@@ -1,0 +1,14 @@
+"""Root URLs: the API under /api/v1/, the admin, the health check and session sign-in."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from api.health import healthz
+
+urlpatterns = [
+    path("api/v1/", include("api.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

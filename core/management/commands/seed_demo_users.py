@@ -1,0 +1,27 @@
+"""`manage.py seed_demo_users`: one demo user per role (password `demo-pass-2026`), tokens printed.
+
+For `make run` only: these are well-known credentials, refused when DEBUG is off.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from core.roles import ROLES
+from core.services import user_create_with_roles
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo only, refused without DEBUG
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role (DEBUG only) and print their API tokens."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo users are for development only (DEBUG is off).")
+        self.stdout.write("Demo users (password %s):" % DEMO_PASSWORD)
+        for role in ROLES:
+            username = f"demo_{role}"
+            user, token = user_create_with_roles(
+                username=username, password=DEMO_PASSWORD, roles=[role], reset=True
+            )
+            self.stdout.write(f"  {role:<15} {username:<22} Authorization: Token {token.key}")

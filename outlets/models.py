@@ -1,0 +1,1 @@
+"""Outlets, stalls, vendors, allocation rounds, offers and leases."""
