@@ -17,8 +17,19 @@ class DistrictSerializer(serializers.ModelSerializer):
     class Meta:
         model = District
         fields = [
-            "code", "name", "level", "parent_code", "bps_code", "population", "population_year",
-            "population_source", "area_km2", "bbox", "lon", "lat", "geometry",
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "bps_code",
+            "population",
+            "population_year",
+            "population_source",
+            "area_km2",
+            "bbox",
+            "lon",
+            "lat",
+            "geometry",
         ]
 
     def get_bbox(self, obj) -> list[float]:
@@ -29,7 +40,9 @@ class DistrictSerializer(serializers.ModelSerializer):
         # Full boundaries are heavy: JSON lists leave them out (use GeoJSON or the detail).
         view = self.context.get("view")
         request = self.context.get("request")
-        geojson = request is not None and getattr(request.accepted_renderer, "format", "") == "geojson"
+        geojson = (
+            request is not None and getattr(request.accepted_renderer, "format", "") == "geojson"
+        )
         if view is not None and view.action == "list" and not geojson:
             data.pop("geometry", None)
         return data

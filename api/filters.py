@@ -13,13 +13,14 @@ candidates whose answer the bbox alone cannot give.
 
 from __future__ import annotations
 
-import numpy as np
 import orjson
-import shapely
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
+
+import numpy as np
+import shapely
 
 from geodata.models import District
 from geodata.spatial import (
@@ -138,7 +139,9 @@ class NearFilter(BaseFilterBackend):
         wants_distance = ordering.strip() in {"distance", "-distance"}
         if near_value is None:
             if request.query_params.get(self.radius_param) is not None:
-                raise ValidationError({self.near_param: [str(_("near=lon,lat is required with radius."))]})
+                raise ValidationError(
+                    {self.near_param: [str(_("near=lon,lat is required with radius."))]}
+                )
             if wants_distance:
                 raise ValidationError({self.ordering_param: [str(DISTANCE_NEEDS_NEAR)]})
             return queryset
@@ -163,7 +166,13 @@ class NearFilter(BaseFilterBackend):
         )
         rows = list(
             queryset.values_list(
-                "pk", f"{p}min_lon", f"{p}max_lon", f"{p}min_lat", f"{p}max_lat", f"{p}lon", f"{p}lat"
+                "pk",
+                f"{p}min_lon",
+                f"{p}max_lon",
+                f"{p}min_lat",
+                f"{p}max_lat",
+                f"{p}lon",
+                f"{p}lat",
             )
         )
         distances = self._distances(queryset, rows, near, p)
@@ -171,7 +180,9 @@ class NearFilter(BaseFilterBackend):
         request.geo_distances = within
         queryset = queryset.filter(pk__in=list(within)) if len(within) < len(rows) else queryset
         if wants_distance:
-            ranked = sorted(within, key=lambda pk: (within[pk], pk), reverse=ordering.strip() == "-distance")
+            ranked = sorted(
+                within, key=lambda pk: (within[pk], pk), reverse=ordering.strip() == "-distance"
+            )
             queryset = queryset.order_by(
                 Case(
                     *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
@@ -223,15 +234,11 @@ class DistrictFilter(BaseFilterBackend):
             return queryset
         level = District.objects.filter(code=code.strip()).values_list("level", flat=True).first()
         if level is None:
-            raise ValidationError(
-                {self.district_param: [str(UNKNOWN_DISTRICT).format(code=code)]}
-            )
+            raise ValidationError({self.district_param: [str(UNKNOWN_DISTRICT).format(code=code)]})
         return queryset.filter(**{f"{_prefix(view)}{level}_id": code.strip()})
 
     def get_schema_operation_parameters(self, view):
-        return [
-            _param_schema(self.district_param, _("Kemendagri kecamatan or kelurahan code."))
-        ]
+        return [_param_schema(self.district_param, _("Kemendagri kecamatan or kelurahan code."))]
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -245,20 +252,28 @@ class StrictOrderingFilter(OrderingFilter):
         if not params:
             return self.get_default_ordering(view)
         fields = [f.strip() for f in params.split(",") if f.strip()]
-        if any(f.lstrip("-") == "distance" for f in fields):
+        near_enabled = NearFilter in getattr(view, "filter_backends", ())
+        if near_enabled and any(f.lstrip("-") == "distance" for f in fields):
             if len(fields) > 1:
                 raise ValidationError(
-                    {self.ordering_param: [str(_("distance cannot be combined with other fields."))]}
+                    {
+                        self.ordering_param: [
+                            str(_("distance cannot be combined with other fields."))
+                        ]
+                    }
                 )
             return None
-        allowed = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
+        allowed = [
+            name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+        ]
         bad = [f for f in fields if f.lstrip("-") not in allowed]
+        extra = ["distance"] if NearFilter in getattr(view, "filter_backends", ()) else []
         if bad:
             raise ValidationError(
                 {
                     self.ordering_param: [
                         str(UNKNOWN_ORDERING).format(
-                            field=bad[0], allowed=", ".join(sorted(allowed)) + ", distance"
+                            field=bad[0], allowed=", ".join(sorted(allowed) + extra)
                         )
                     ]
                 }

@@ -79,10 +79,15 @@ class GeoJSONRenderer(JSONRenderer):
             for rel in ("next", "previous"):
                 if data.get(rel):
                     links.append(
-                        {"rel": "prev" if rel == "previous" else rel, "type": GEOJSON_MEDIA_TYPE,
-                         "href": data[rel]}
+                        {
+                            "rel": "prev" if rel == "previous" else rel,
+                            "type": GEOJSON_MEDIA_TYPE,
+                            "href": data[rel],
+                        }
                     )
-            extra = {k: v for k, v in data.items() if k not in {"count", "next", "previous", "results"}}
+            extra = {
+                k: v for k, v in data.items() if k not in {"count", "next", "previous", "results"}
+            }
             return {
                 "type": "FeatureCollection",
                 "numberMatched": data["count"],

@@ -110,12 +110,24 @@ class Asset(models.Model):
     lon = models.FloatField(editable=False)
     lat = models.FloatField(editable=False)
     kelurahan = models.ForeignKey(
-        "geodata.District", to_field="code", db_column="kelurahan_code", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", editable=False,
+        "geodata.District",
+        to_field="code",
+        db_column="kelurahan_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     kecamatan = models.ForeignKey(
-        "geodata.District", to_field="code", db_column="kecamatan_code", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", editable=False,
+        "geodata.District",
+        to_field="code",
+        db_column="kecamatan_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
 
     land_area_m2 = models.FloatField(
@@ -129,16 +141,24 @@ class Asset(models.Model):
     condition = models.CharField(
         _("condition"), max_length=16, choices=Condition.choices, default=Condition.GOOD
     )
-    title_type = models.CharField(_("title type"), max_length=24, choices=TitleType.choices, blank=True)
+    title_type = models.CharField(
+        _("title type"), max_length=24, choices=TitleType.choices, blank=True
+    )
     title_number = models.CharField(_("title number"), max_length=100, blank=True)
     title_date = models.DateField(_("title date"), null=True, blank=True)
     origin = models.CharField(_("origin"), max_length=24, choices=Origin.choices, blank=True)
     acquisition_year = models.PositiveSmallIntegerField(
-        _("acquisition year"), null=True, blank=True,
+        _("acquisition year"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     book_value = models.DecimalField(
-        _("book value (IDR)"), max_digits=18, decimal_places=2, null=True, blank=True,
+        _("book value (IDR)"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     status = models.CharField(
@@ -164,16 +184,22 @@ class Asset(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         indexes = [
-            models.Index(fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="asset_bbox_idx"),
+            models.Index(
+                fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="asset_bbox_idx"
+            ),
             models.Index(fields=["lon", "lat"], name="asset_point_idx"),
             models.Index(fields=["kecamatan", "use"], name="asset_kec_use_idx"),
             models.Index(fields=["kelurahan", "use"], name="asset_kel_use_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=_in("category", Category), name="asset_category_valid"),
+            models.CheckConstraint(
+                condition=_in("category", Category), name="asset_category_valid"
+            ),
             models.CheckConstraint(condition=_in("use", Use), name="asset_use_valid"),
             models.CheckConstraint(condition=_in("status", Status), name="asset_status_valid"),
-            models.CheckConstraint(condition=_in("condition", Condition), name="asset_condition_valid"),
+            models.CheckConstraint(
+                condition=_in("condition", Condition), name="asset_condition_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(facility_type="")
                 | Q(use="education", facility_type__in=EDUCATION_FACILITIES)
@@ -210,8 +236,10 @@ class Reclassification(models.Model):
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="reclassifications")
     status = models.CharField(
-        max_length=16, choices=ReclassificationStatus.choices,
-        default=ReclassificationStatus.PROPOSED, db_index=True,
+        max_length=16,
+        choices=ReclassificationStatus.choices,
+        default=ReclassificationStatus.PROPOSED,
+        db_index=True,
     )
     reason = models.TextField(_("reason"))
     assessment = models.JSONField(_("assessment snapshot"))
@@ -227,7 +255,9 @@ class Reclassification(models.Model):
     decision_assessment = models.JSONField(null=True, blank=True)
     override_reason = models.TextField(blank=True)
     previous_use = models.CharField(max_length=16, choices=Use.choices, blank=True)
-    previous_facility_type = models.CharField(max_length=16, choices=FacilityType.choices, blank=True)
+    previous_facility_type = models.CharField(
+        max_length=16, choices=FacilityType.choices, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -242,7 +272,8 @@ class Reclassification(models.Model):
                 name="one_open_reclassification_per_asset",
             ),
             models.CheckConstraint(
-                condition=_in("status", ReclassificationStatus), name="reclassification_status_valid"
+                condition=_in("status", ReclassificationStatus),
+                name="reclassification_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),

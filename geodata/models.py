@@ -16,8 +16,13 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=DistrictLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-        to_field="code", db_column="parent_code",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        to_field="code",
+        db_column="parent_code",
     )
     bps_code = models.CharField(_("BPS code"), max_length=16, blank=True)
     geometry = models.JSONField(_("geometry"))
@@ -38,7 +43,8 @@ class District(models.Model):
         verbose_name_plural = _("districts")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level__in=["kecamatan", "kelurahan"]), name="district_level_valid"
+                condition=models.Q(level__in=["kecamatan", "kelurahan"]),
+                name="district_level_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(level="kecamatan", parent__isnull=True)

@@ -80,7 +80,11 @@ def _check_position(position: Any, where: str) -> None:
         raise GeometryError(f"{where}: a position must be [lon, lat].")
     lon, lat = position[0], position[1]
     for value in (lon, lat):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise GeometryError(f"{where}: coordinates must be finite numbers.")
     if not -180 <= lon <= 180:
         raise GeometryError(f"{where}: longitude {lon} is outside -180..180.")
@@ -173,7 +177,7 @@ def bounds(geom: BaseGeometry) -> tuple[float, float, float, float]:
 
 
 def representative_point(geom: BaseGeometry) -> tuple[float, float]:
-    """A (lon, lat) point guaranteed to lie on the geometry (inside a polygon, unlike a centroid)."""
+    """A (lon, lat) point surely on the geometry (inside a polygon, unlike a centroid)."""
     point = geom if geom.geom_type == "Point" else geom.representative_point()
     return float(point.x), float(point.y)
 

@@ -29,5 +29,7 @@ class Command(BaseCommand):
                 reset=options["reset"],
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         self.stdout.write(f"{user.username}\t{','.join(options['role'])}\t{token.key}")

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are for development only (DEBUG is off).")
-        self.stdout.write("Demo users (password %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (password {DEMO_PASSWORD}):")
         for role in ROLES:
             username = f"demo_{role}"
             user, token = user_create_with_roles(
