@@ -4,11 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from api.audit import AuditEventViewSet
 from api.auth import TokenView
 from api.districts import DistrictViewSet
 
 router = DefaultRouter()
 router.register("districts", DistrictViewSet, basename="district")
+router.register("audit", AuditEventViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -3,4 +3,12 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core: roles and errors"
+    verbose_name = "Core: roles, errors and audit trail"
+
+    def ready(self) -> None:
+        from simple_history.signals import post_create_historical_record
+
+        from core.audit import on_historical_record
+
+        # simple_history writes its rows from signals; the audit trail follows the same hook.
+        post_create_historical_record.connect(on_historical_record, dispatch_uid="core_audit")

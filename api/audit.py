@@ -1,0 +1,53 @@
+"""`GET /api/v1/audit/`: the audit trail for staff, filtered by object, user, action and time."""
+
+import django_filters
+from rest_framework import serializers, viewsets
+
+from api.filters import StrictOrderingFilter
+from api.permissions import RolePermission
+from core.models import AuditAction, AuditEvent
+from core.roles import STAFF_ROLES
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "username",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "request_id",
+            "method",
+            "path",
+            "remote_addr",
+        ]
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(help_text="e.g. assets_app.asset")
+    object_id = django_filters.CharFilter()
+    user = django_filters.CharFilter(field_name="username", help_text="username")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    request_id = django_filters.CharFilter()
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["object_type", "object_id", "user", "action", "request_id", "since", "until"]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    permission_classes = [RolePermission]
+    read_roles = STAFF_ROLES
+    filterset_class = AuditEventFilterSet
+    filter_backends = [*viewsets.ReadOnlyModelViewSet.filter_backends, StrictOrderingFilter]
+    ordering_fields = ["at", "id"]
+    ordering = ["-at", "-id"]
