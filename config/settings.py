@@ -4,6 +4,7 @@ Unset `DATABASE_URL` means an embedded SQLite file in the project folder; produc
 `postgres://...`. Without `DEBUG` the service refuses to start unless `SECRET_KEY` is set.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -119,6 +120,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+# Leaflet's JS and CSS as django-leaflet ships them (served as `leaflet/...`, no CDN). Not an
+# installed app: its admin module imports GeoDjango widgets, which need the GDAL system library.
+_LEAFLET_SPEC = importlib.util.find_spec("leaflet")
+if _LEAFLET_SPEC is not None and _LEAFLET_SPEC.submodule_search_locations:
+    STATICFILES_DIRS.append(Path(_LEAFLET_SPEC.submodule_search_locations[0]) / "static")
 MEDIA_ROOT = BASE_DIR / "media"
 
 LOGIN_URL = "/accounts/login/"
