@@ -1,0 +1,495 @@
+"""Serializers of the outlets area: request shapes (`*InputSerializer`) and response shapes.
+
+Request serializers check types and ranges only; the services decide the rest. Response shapes are
+spelled out field by field so the OpenAPI schema says exactly what a client gets. No serializer
+has a field that could carry a NIK back: `nik` exists only as a write-only input.
+"""
+
+import math
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.filters import geo_distance
+from outlets.models import (
+    AllocationRound,
+    Application,
+    Lease,
+    Offer,
+    Outlet,
+    ProductCategory,
+    Stall,
+    StallKind,
+    Vendor,
+)
+
+MAX_ID = 2**63 - 1
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A FloatField that refuses NaN and infinities (a string such as "nan" parses as a float)."""
+
+    default_error_messages = {"finite": "A finite number is required."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("finite")
+        return value
+
+
+def IdField(**kwargs):  # noqa: N802 - reads like a field class
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class PrioritySerializer(serializers.Serializer):
+    """A priority key: lower is better at each position, compared in order."""
+
+    programme = serializers.IntegerField(help_text="0: a WUB or women-programme member; 1: not.")
+    local = serializers.IntegerField(help_text="0: lives in the outlet's kecamatan; 1: not.")
+    lottery = serializers.CharField(
+        help_text='First 8 bytes, big-endian, of SHA-256("{seed}:{application_id}"), as a '
+        "decimal string (a 64-bit number)."
+    )
+
+
+# --- outlets and stalls ----------------------------------------------------------------------
+
+
+class StallCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    vacant = serializers.IntegerField()
+    offered = serializers.IntegerField()
+    leased = serializers.IntegerField()
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    asset_register_code = serializers.CharField(source="asset.register_code", read_only=True)
+    kecamatan_code = serializers.CharField(
+        source="asset.kecamatan_id", read_only=True, allow_null=True
+    )
+    kelurahan_code = serializers.CharField(
+        source="asset.kelurahan_id", read_only=True, allow_null=True
+    )
+    lon = serializers.FloatField(source="asset.lon", read_only=True)
+    lat = serializers.FloatField(source="asset.lat", read_only=True)
+    geometry = serializers.JSONField(
+        source="asset.geometry",
+        read_only=True,
+        help_text="GeoJSON geometry of the asset (EPSG:4326).",
+    )
+    stalls = serializers.SerializerMethodField()
+    distance_m = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Outlet
+        fields = [
+            "id", "asset", "asset_register_code", "name", "opening_hours", "manager",
+            "kecamatan_code", "kelurahan_code", "lon", "lat", "geometry", "stalls", "distance_m",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(StallCountsSerializer)
+    def get_stalls(self, obj) -> dict:
+        if hasattr(obj, "stalls_total"):
+            return {
+                "total": obj.stalls_total,
+                "vacant": obj.stalls_vacant,
+                "offered": obj.stalls_offered,
+                "leased": obj.stalls_leased,
+            }
+        counts = {"total": 0, "vacant": 0, "offered": 0, "leased": 0}
+        for status in obj.stalls.values_list("status", flat=True):
+            counts["total"] += 1
+            counts[status] += 1
+        return counts
+
+    def get_distance_m(self, obj) -> float | None:
+        request = self.context.get("request")
+        return geo_distance(request, obj.pk) if request is not None else None
+
+
+class OutletInputSerializer(serializers.Serializer):
+    asset = IdField(help_text="Id of an asset whose status is designated_economic.")
+    name = serializers.CharField(max_length=200)
+    opening_hours = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, default=""
+    )
+
+
+class OutletUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    opening_hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
+
+
+class StallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stall
+        fields = [
+            "id", "outlet", "code", "kind", "area_m2", "monthly_fee", "has_power", "has_water",
+            "status", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class StallInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=StallKind.choices)
+    area_m2 = FiniteFloatField(help_text="Floor area in m², greater than 0.")
+    monthly_fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="Monthly fee in IDR."
+    )
+    has_power = serializers.BooleanField(required=False, default=False)
+    has_water = serializers.BooleanField(required=False, default=False)
+
+
+# --- vendors ---------------------------------------------------------------------------------
+
+
+class VendorSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    home_kelurahan_code = serializers.CharField(
+        source="home_kelurahan_id", read_only=True, allow_null=True
+    )
+    home_kecamatan_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id", "username", "full_name", "nik_masked", "gender", "phone", "business_name",
+            "product_category", "nib", "wub_participant", "women_programme",
+            "home_kelurahan_code", "home_kecamatan_code", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_home_kecamatan_code(self, obj) -> str | None:
+        return obj.home_kelurahan.parent_id if obj.home_kelurahan_id else None
+
+
+class VendorRegisteredSerializer(VendorSerializer):
+    token = serializers.CharField(read_only=True, help_text="API token: Authorization: Token …")
+
+    class Meta(VendorSerializer.Meta):
+        fields = [*VendorSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class VendorRegisterInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=128, write_only=True, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=200)
+    nik = serializers.CharField(
+        max_length=32,
+        write_only=True,
+        help_text="16-digit NIK. Stored encrypted; never returned (only nik_masked).",
+    )
+    phone = serializers.CharField(max_length=20)
+    business_name = serializers.CharField(max_length=200)
+    product_category = serializers.ChoiceField(choices=ProductCategory.choices)
+    nib = serializers.CharField(max_length=13, required=False, allow_blank=True, default="")
+    wub_participant = serializers.BooleanField(required=False, default=False)
+    women_programme = serializers.BooleanField(required=False, default=False)
+    home_kelurahan_code = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="Kemendagri code of a Kota Depok kelurahan, e.g. 32.76.06.1002.",
+    )
+
+
+class VendorUpdateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=200, required=False)
+    phone = serializers.CharField(max_length=20, required=False)
+    business_name = serializers.CharField(max_length=200, required=False)
+    product_category = serializers.ChoiceField(choices=ProductCategory.choices, required=False)
+    nib = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    wub_participant = serializers.BooleanField(required=False)
+    women_programme = serializers.BooleanField(required=False)
+    home_kelurahan_code = serializers.CharField(
+        max_length=16, required=False, allow_null=True, allow_blank=True
+    )
+
+
+# --- rounds ----------------------------------------------------------------------------------
+
+
+class RoundGroupSerializer(serializers.Serializer):
+    outlet = serializers.IntegerField()
+    outlet_name = serializers.CharField()
+    kecamatan_code = serializers.CharField(allow_null=True)
+    stall_kind = serializers.ChoiceField(choices=StallKind.choices)
+    stalls = serializers.IntegerField(help_text="Stalls of this kind in the outlet.")
+    capacity = serializers.IntegerField(help_text="Vacant stalls of this kind now.")
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    outlets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    seed = serializers.SerializerMethodField()
+    seed_commitment = serializers.SerializerMethodField()
+    applications_count = serializers.SerializerMethodField()
+    groups = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AllocationRound
+        fields = [
+            "id", "name", "status", "outlets", "opens_at", "closes_at", "acceptance_days",
+            "lease_months", "women_reserve_share", "category_cap", "max_choices",
+            "seed_commitment", "seed", "applications_count", "groups", "created_at",
+            "opened_at", "closed_at", "allocated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_seed(self, obj) -> str | None:
+        """Secret until the round is allocated."""
+        return obj.seed if obj.status == "allocated" else None
+
+    def get_seed_commitment(self, obj) -> str | None:
+        return obj.seed_commitment or None
+
+    def get_applications_count(self, obj) -> int:
+        if hasattr(obj, "applications_count"):
+            return obj.applications_count
+        return obj.applications.exclude(status="withdrawn").count()
+
+    @extend_schema_field(RoundGroupSerializer(many=True))
+    def get_groups(self, obj) -> list:
+        groups = self.context.get("round_groups", {})
+        return groups.get(obj.pk, [])
+
+
+class RoundInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    outlets = serializers.ListField(child=IdField(), max_length=1000)
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    acceptance_days = serializers.IntegerField(min_value=1, max_value=60, default=7)
+    lease_months = serializers.IntegerField(
+        min_value=1,
+        max_value=60,
+        default=12,
+        help_text="At most 60: PP 27/2014 art. 29 caps a lease of regional property at 5 years.",
+    )
+    women_reserve_share = FiniteFloatField(min_value=0, max_value=1, default=0.0)
+    category_cap = serializers.IntegerField(
+        min_value=1, max_value=10000, allow_null=True, default=None
+    )
+    max_choices = serializers.IntegerField(min_value=1, max_value=10, default=3)
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+class ChoiceInputSerializer(serializers.Serializer):
+    outlet = IdField()
+    stall_kind = serializers.ChoiceField(choices=StallKind.choices)
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    choices = ChoiceInputSerializer(
+        many=True, max_length=100, help_text="Ranked, most preferred first, distinct groups."
+    )
+
+
+class AssignedSerializer(serializers.Serializer):
+    outlet = serializers.IntegerField()
+    stall_kind = serializers.ChoiceField(choices=StallKind.choices)
+    stall = serializers.IntegerField()
+    stall_code = serializers.CharField()
+    choice_rank = serializers.IntegerField()
+
+
+class GroupCutoffSerializer(serializers.Serializer):
+    capacity = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    cutoff = PrioritySerializer(allow_null=True)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    outlet = serializers.IntegerField(source="outlet_id")
+    outlet_name = serializers.CharField(source="outlet.name")
+    stall_kind = serializers.ChoiceField(choices=StallKind.choices)
+    priority = PrioritySerializer(allow_null=True, help_text="Known once the round is allocated.")
+
+
+class OfferBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outlet = serializers.IntegerField(source="stall.outlet_id")
+    stall = serializers.IntegerField(source="stall_id")
+    stall_code = serializers.CharField(source="stall.code")
+    stall_kind = serializers.ChoiceField(source="stall.kind", choices=StallKind.choices)
+    choice_rank = serializers.IntegerField()
+    status = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+def _offer_of(application: Application) -> Offer | None:
+    try:
+        return application.offer
+    except Offer.DoesNotExist:
+        return None
+
+
+def assigned_of(application: Application) -> dict | None:
+    offer = _offer_of(application)
+    if offer is None:
+        return None
+    return {
+        "outlet": offer.stall.outlet_id,
+        "stall_kind": offer.stall.kind,
+        "stall": offer.stall_id,
+        "stall_code": offer.stall.code,
+        "choice_rank": offer.choice_rank,
+    }
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    round_name = serializers.CharField(source="round.name", read_only=True)
+    round_status = serializers.CharField(source="round.status", read_only=True)
+    choices = ChoiceSerializer(many=True, read_only=True)
+    priority = serializers.SerializerMethodField()
+    groups = serializers.SerializerMethodField()
+    assigned = serializers.SerializerMethodField()
+    offer = serializers.SerializerMethodField()
+    seed_commitment = serializers.CharField(source="round.seed_commitment", read_only=True)
+    seed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "round", "round_name", "round_status", "status", "choices", "priority",
+            "groups", "assigned", "offer", "seed_commitment", "seed", "created_at",
+            "updated_at", "withdrawn_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(PrioritySerializer(many=True, allow_null=True))
+    def get_priority(self, obj) -> list:
+        """The priority key at each choice, in choice order (null before allocation)."""
+        return [c.priority for c in obj.choices.all()]
+
+    @extend_schema_field(GroupCutoffSerializer(many=True, allow_null=True))
+    def get_groups(self, obj) -> list:
+        """Each chosen group's capacity, reserved seats and cutoff, in choice order."""
+        run = getattr(obj.round, "run", None)  # the reverse one-to-one raises AttributeError
+        figures = run.figures if run is not None else None
+        if not figures:
+            return [None for _ in obj.choices.all()]
+        by_key = {(g["outlet"], g["stall_kind"]): g for g in figures.get("groups", [])}
+        out = []
+        for choice in obj.choices.all():
+            group = by_key.get((choice.outlet_id, choice.stall_kind))
+            out.append(
+                None if group is None else {k: group[k] for k in ("capacity", "reserved", "cutoff")}
+            )
+        return out
+
+    @extend_schema_field(AssignedSerializer(allow_null=True))
+    def get_assigned(self, obj):
+        return assigned_of(obj)
+
+    @extend_schema_field(OfferBriefSerializer(allow_null=True))
+    def get_offer(self, obj):
+        offer = _offer_of(obj)
+        return OfferBriefSerializer(offer).data if offer is not None else None
+
+    def get_seed(self, obj) -> str | None:
+        return obj.round.seed if obj.round.status == "allocated" else None
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+class GroupResultSerializer(serializers.Serializer):
+    outlet = serializers.IntegerField()
+    stall_kind = serializers.ChoiceField(choices=StallKind.choices)
+    capacity = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    cutoff = PrioritySerializer(allow_null=True)
+    reserved_assigned = serializers.IntegerField()
+    reserved_cutoff = PrioritySerializer(allow_null=True)
+    capped_categories = serializers.ListField(child=serializers.CharField())
+
+
+class ResultApplicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    vendor = serializers.IntegerField(source="vendor_id")
+    status = serializers.CharField()
+    choices = ChoiceSerializer(many=True)
+    priority = serializers.SerializerMethodField()
+    assigned = serializers.SerializerMethodField()
+
+    @extend_schema_field(PrioritySerializer(many=True, allow_null=True))
+    def get_priority(self, obj) -> list:
+        return [c.priority for c in obj.choices.all()]
+
+    @extend_schema_field(AssignedSerializer(allow_null=True))
+    def get_assigned(self, obj):
+        return assigned_of(obj)
+
+
+class RoundResultsSerializer(serializers.Serializer):
+    round = serializers.IntegerField(source="round_.pk")
+    seed = serializers.CharField(source="run.seed")
+    seed_commitment = serializers.CharField(source="round_.seed_commitment")
+    engine_version = serializers.CharField(source="run.engine_version")
+    input_sha256 = serializers.CharField(source="run.input_sha256")
+    allocated_at = serializers.DateTimeField(source="run.created_at")
+    counts = serializers.DictField(child=serializers.IntegerField(), source="run.figures.counts")
+    groups = GroupResultSerializer(many=True, source="run.figures.groups")
+    applications = ResultApplicationSerializer(many=True)
+
+
+# --- offers and leases -----------------------------------------------------------------------
+
+
+class LeaseSerializer(serializers.ModelSerializer):
+    outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
+    stall_code = serializers.CharField(source="stall.code", read_only=True)
+    vendor_business_name = serializers.CharField(source="vendor.business_name", read_only=True)
+
+    class Meta:
+        model = Lease
+        fields = [
+            "id", "offer", "outlet", "stall", "stall_code", "vendor", "vendor_business_name",
+            "start_date", "end_date", "monthly_fee", "status", "termination_reason",
+            "terminated_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    round = serializers.IntegerField(source="application.round_id", read_only=True)
+    outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
+    stall_code = serializers.CharField(source="stall.code", read_only=True)
+    stall_kind = serializers.ChoiceField(
+        source="stall.kind", choices=StallKind.choices, read_only=True
+    )
+    monthly_fee = serializers.DecimalField(
+        source="stall.monthly_fee", max_digits=14, decimal_places=2, read_only=True
+    )
+    lease = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id", "application", "round", "outlet", "stall", "stall_code", "stall_kind",
+            "monthly_fee", "choice_rank", "status", "expires_at", "decided_at", "created_at",
+            "lease",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(LeaseSerializer(allow_null=True))
+    def get_lease(self, obj):
+        lease = Lease.objects.filter(offer=obj).select_related("stall", "vendor").first()
+        return LeaseSerializer(lease).data if lease is not None else None
+
+
+class TerminateInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)

@@ -1,0 +1,167 @@
+"""The whole chain over the API: designated asset -> outlet + stalls -> round -> applications ->
+allocation -> offers -> a lease, as the roles would do it, with nothing but HTTP calls.
+
+The chain starts from an asset with status `designated_economic`, the state an approved
+reclassification leaves it in (the reclassification endpoints belong to the repurposing area).
+"""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from outlets.models import Lease, Offer, Stall
+from outlets.services import add_months
+from tests.outlets.helpers import FAST_HASHERS, make_nik
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def register(api_client, username, nik, **extra):
+    body = {
+        "username": username,
+        "password": "Stall-pass-2026!",
+        "full_name": f"Ibu {username}",
+        "nik": nik,
+        "phone": "081234567890",
+        "business_name": f"Warung {username}",
+        "product_category": "culinary",
+        "home_kelurahan_code": "32.76.06.1002",
+    }
+    body.update(extra)
+    response = api_client.post("/api/v1/vendors/register/", body, format="json")
+    assert response.status_code == 201, response.json()
+    client = type(api_client)()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client, response.json()
+
+
+def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client):
+    # given: an asset designated for economic use, an outlet manager and a planner
+    asset = make_asset(use="economic", status="designated_economic")
+    manager = client_as("outlet_manager")
+    planner = client_as("planner")
+
+    # the manager opens an outlet on it, with two kiosks and a kitchen
+    response = manager.post(
+        "/api/v1/outlets/",
+        {"asset": asset.pk, "name": "Gerai UMKM Beji", "opening_hours": "08:00-21:00"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    outlet = response.json()
+    assert outlet["asset"] == asset.pk
+    assert outlet["kecamatan_code"] == "32.76.06"
+    assert outlet["stalls"] == {"total": 0, "vacant": 0, "offered": 0, "leased": 0}
+    asset.refresh_from_db()
+    assert asset.status == "outlet"
+
+    stalls = [
+        {"code": "K-02", "kind": "kiosk", "area_m2": 6, "monthly_fee": "300000.00"},
+        {"code": "K-01", "kind": "kiosk", "area_m2": 6, "monthly_fee": "250000.00"},
+        {"code": "D-01", "kind": "kitchen", "area_m2": 12, "monthly_fee": "500000.00",
+         "has_power": True, "has_water": True},
+    ]  # fmt: skip
+    response = manager.post(f"/api/v1/outlets/{outlet['id']}/stalls/", stalls, format="json")
+    assert response.status_code == 201, response.json()
+    assert [s["code"] for s in response.json()] == ["K-02", "K-01", "D-01"]
+
+    # three vendors register: a WUB participant, a woman in the programme, and a non-member
+    wub, wub_profile = register(api_client, "wub", make_nik(sequence="0001"), wub_participant=True)
+    woman, _ = register(api_client, "ibu", make_nik(female=True, sequence="0002"),
+                        women_programme=True)  # fmt: skip
+    other, _ = register(api_client, "lain", make_nik(region="327101", sequence="0003"),
+                        home_kelurahan_code=None)  # fmt: skip
+    assert wub_profile["nik_masked"] == "3276********0001"
+
+    # the manager creates and opens a round; the commitment is public, the seed is not
+    now = timezone.now()
+    response = manager.post(
+        "/api/v1/rounds/",
+        {
+            "name": "Putaran 1",
+            "outlets": [outlet["id"]],
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=7)).isoformat(),
+            "lease_months": 24,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    round_id = response.json()["id"]
+    response = manager.post(f"/api/v1/rounds/{round_id}/open/")
+    assert response.status_code == 200
+    commitment = response.json()["seed_commitment"]
+    assert response.json()["seed"] is None
+    assert len(commitment) == 64
+
+    # vendors see the open round with its groups, and apply
+    response = wub.get("/api/v1/rounds/")
+    assert [r["id"] for r in response.json()["results"]] == [round_id]
+    assert response.json()["results"][0]["groups"] == [
+        {"outlet": outlet["id"], "outlet_name": "Gerai UMKM Beji", "kecamatan_code": "32.76.06",
+         "stall_kind": "kiosk", "stalls": 2, "capacity": 2},
+        {"outlet": outlet["id"], "outlet_name": "Gerai UMKM Beji", "kecamatan_code": "32.76.06",
+         "stall_kind": "kitchen", "stalls": 1, "capacity": 1},
+    ]  # fmt: skip
+    kiosk = {"outlet": outlet["id"], "stall_kind": "kiosk"}
+    kitchen = {"outlet": outlet["id"], "stall_kind": "kitchen"}
+    for client, choices in ((wub, [kiosk]), (woman, [kiosk, kitchen]), (other, [kiosk])):
+        response = client.post(
+            f"/api/v1/rounds/{round_id}/applications/", {"choices": choices}, format="json"
+        )
+        assert response.status_code == 201, response.json()
+
+    # the manager closes and allocates; the seed is revealed and matches the commitment
+    assert manager.post(f"/api/v1/rounds/{round_id}/close/").status_code == 200
+    response = manager.post(f"/api/v1/rounds/{round_id}/allocate/")
+    assert response.status_code == 200, response.json()
+    seed = response.json()["seed"]
+    assert hashlib.sha256(seed.encode()).hexdigest() == commitment
+    assert response.json()["status"] == "allocated"
+
+    # both programme members got kiosks (members first); the best priority got K-01
+    results = planner.get(f"/api/v1/rounds/{round_id}/results/").json()
+    assert results["seed"] == seed
+    kiosk_group = next(g for g in results["groups"] if g["stall_kind"] == "kiosk")
+    assert kiosk_group["capacity"] == 2
+    assert kiosk_group["assigned"] == 2
+    by_vendor = {a["vendor"]: a for a in results["applications"]}
+    assert by_vendor[wub_profile["id"]]["assigned"]["stall_kind"] == "kiosk"
+    members = [a for a in results["applications"] if a["assigned"] is not None]
+    assert len(members) == 2
+    best = min(members, key=lambda a: int(a["priority"][0]["lottery"]))
+    assert best["assigned"]["stall_code"] == "K-01"
+    loser = next(a for a in results["applications"] if a["assigned"] is None)
+    assert loser["priority"][0]["programme"] == 1
+
+    # the WUB vendor sees her offer and accepts it: a lease of 24 months at the stall's fee
+    mine = wub.get("/api/v1/applications/mine/").json()["results"]
+    assert len(mine) == 1
+    offer = mine[0]["offer"]
+    assert offer["status"] == "open"
+    assert mine[0]["assigned"]["stall"] == offer["stall"]
+    response = wub.post(f"/api/v1/offers/{offer['id']}/accept/")
+    assert response.status_code == 200, response.json()
+    lease = response.json()["lease"]
+    stall = Stall.objects.get(pk=offer["stall"])
+    today = timezone.localdate()
+    assert lease["status"] == "active"
+    assert lease["start_date"] == today.isoformat()
+    assert lease["end_date"] == add_months(today, 24).isoformat()
+    assert lease["monthly_fee"] == str(stall.monthly_fee)
+    assert stall.status == "leased"
+
+    # the manager sees the lease; the outlet now counts one leased and one offered kiosk
+    leases = manager.get("/api/v1/leases/").json()
+    assert [item["id"] for item in leases["results"]] == [lease["id"]]
+    outlet_now = manager.get(f"/api/v1/outlets/{outlet['id']}/").json()
+    assert outlet_now["stalls"] == {"total": 3, "vacant": 1, "offered": 1, "leased": 1}
+    assert Lease.objects.count() == 1
+    assert Offer.objects.filter(status="open").count() == 1
