@@ -1,7 +1,13 @@
-"""Administrative districts of Kota Depok (kecamatan and kelurahan) with real boundaries."""
+"""Administrative districts of Kota Depok (kecamatan and kelurahan) with real boundaries.
 
+Also the planning data the repurposing assessment reads: service standards per facility type
+and the population surface (demand cells with their residents).
+"""
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class DistrictLevel(models.TextChoices):
@@ -55,3 +61,129 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# --- Service standards and the population surface (repurposing assessment) -------------------
+
+# The facility types of assets_app.models.FacilityType; geodata sits below assets_app, so the
+# codes are repeated here (a test checks the two lists agree).
+FACILITY_TYPES = ("paud", "sd", "smp", "sma", "posyandu", "pustu", "puskesmas", "hospital")
+FACILITY_USES = ("education", "health")
+
+
+class ServiceStandard(models.Model):
+    """How far a facility type serves and how many residents one facility serves.
+
+    Loaded from `geodata/data/service_standards.csv` (SNI 03-1733-2004 unless the source says
+    otherwise); officials change them in the admin, and every change is kept with who and when.
+    """
+
+    facility_type = models.CharField(
+        _("facility type"), max_length=16, unique=True, choices=[(t, t) for t in FACILITY_TYPES]
+    )
+    use = models.CharField(_("use"), max_length=16, choices=[(u, u) for u in FACILITY_USES])
+    name = models.CharField(_("name"), max_length=100)
+    radius_m = models.FloatField(_("service radius (m)"), validators=[MinValueValidator(1)])
+    residents_per_facility = models.PositiveIntegerField(
+        _("residents per facility"), validators=[MinValueValidator(1)]
+    )
+    source = models.CharField(_("source"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("service standard")
+        verbose_name_plural = _("service standards")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(radius_m__gt=0), name="service_standard_radius_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(residents_per_facility__gt=0),
+                name="service_standard_residents_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_type}: {self.radius_m:g} m, {self.residents_per_facility}"
+
+
+class PopulationSource(models.Model):
+    """One build of the population surface: which figures, from where, for which year.
+
+    Each rebuild adds a row and replaces the cells; the newest row is the current surface and
+    the older rows remain as the record of what was imported when.
+    """
+
+    level = models.CharField(
+        _("level of the figures"), max_length=10, choices=DistrictLevel.choices
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=300)
+    cell_size_m = models.FloatField(_("cell size (m)"))
+    cell_count = models.PositiveIntegerField(_("cells"), default=0)
+    total_population = models.FloatField(_("total population"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("population source")
+        verbose_name_plural = _("population sources")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What the API shows as `population_source`."""
+        return (
+            f"{self.source}, {self.year}, per {self.level}, spread by area over "
+            f"{self.cell_size_m:g} m cells"
+        )
+
+
+class PopulationCell(models.Model):
+    """A demand cell: a grid square (at most 250 m x 250 m, EPSG:32748) clipped to a kelurahan."""
+
+    source = models.ForeignKey(PopulationSource, on_delete=models.CASCADE, related_name="cells")
+    kelurahan = models.ForeignKey(
+        District,
+        to_field="code",
+        db_column="kelurahan_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kecamatan = models.ForeignKey(
+        District,
+        to_field="code",
+        db_column="kecamatan_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    row = models.IntegerField()
+    col = models.IntegerField()
+    x = models.FloatField(help_text="centroid easting, EPSG:32748 (m)")
+    y = models.FloatField(help_text="centroid northing, EPSG:32748 (m)")
+    lon = models.FloatField()
+    lat = models.FloatField()
+    area_m2 = models.FloatField()
+    population = models.FloatField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("population cell")
+        verbose_name_plural = _("population cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kelurahan", "row", "col"], name="population_cell_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(population__gte=0), name="population_cell_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cell {self.row}/{self.col} in {self.kelurahan_id}"

@@ -1,3 +1,25 @@
-"""URL routes for this API area."""
+"""URL routes for repurposing: assessments, reclassifications and district statistics."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api.repurposing.views import (
+    AssessmentView,
+    DistrictStatsView,
+    ProposeView,
+    ReclassificationViewSet,
+)
+
+router = SimpleRouter()
+router.register("reclassifications", ReclassificationViewSet, basename="reclassification")
+
+urlpatterns = [
+    path("assets/<int:pk>/assessment/", AssessmentView.as_view(), name="asset-assessment"),
+    path(
+        "assets/<int:pk>/reclassifications/",
+        ProposeView.as_view(),
+        name="asset-reclassification-propose",
+    ),
+    path("stats/districts/", DistrictStatsView.as_view(), name="stats-districts"),
+    *router.urls,
+]

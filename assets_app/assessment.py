@@ -1,0 +1,347 @@
+"""The repurposing assessment: may this asset leave its current use for economic use?
+
+A pure module over plain data (dataclasses and numpy arrays in EPSG:32748 metres); nothing here
+touches the ORM. The service in `assets_app.repurposing` loads the asset, the serving facilities
+of its type, the population cells and the service standard, calls `assess`, and stores the
+answer. Five rules, always in this order and always present:
+
+- `status`: the asset is in service, underused or idle;
+- `condition`: not heavily damaged;
+- `land_area`: at least the minimum outlet size;
+- `coverage` (education and health assets with a facility type): the residents inside the
+  asset's service radius whom no other serving facility of the same type reaches within its
+  radius (`newly_uncovered_population`) may be at most a threshold. Demand is city-wide: a cell
+  across a kecamatan border counts like any other;
+- `capacity` (the same assets): after removal, the kecamatan still has at least
+  ceil(kecamatan population / residents per facility) serving facilities of the type.
+
+For other assets `coverage` and `capacity` pass as "not applicable".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+
+from geodata.coverage import Demand, distances, reach_matrix
+
+RULES = ("status", "condition", "land_area", "coverage", "capacity")
+ELIGIBLE_STATUSES = ("in_service", "underused", "idle")
+SERVING_STATUSES = ("in_service", "underused")
+FACILITY_USES = ("education", "health")
+# How many alternatives the coverage figures list (nearest first); the count is always given.
+MAX_ALTERNATIVES = 50
+
+NOT_APPLICABLE = _("not applicable")
+STATUS_OK = _("The asset is {status}.")
+STATUS_FAILS = _("The asset is {status}; only in-service, underused or idle assets qualify.")
+CONDITION_OK = _("The condition is {condition}.")
+CONDITION_FAILS = _("The building is heavily damaged (major_damage).")
+LAND_AREA_OK = _("Land area {area:,.0f} m² is at least the minimum of {minimum:,.0f} m².")
+LAND_AREA_FAILS = _("Land area {area:,.0f} m² is below the minimum of {minimum:,.0f} m².")
+LAND_AREA_UNKNOWN = _(
+    "The land area is not recorded; it must be at least {minimum:,.0f} m² for an outlet."
+)
+NO_STANDARD = _("No service standard is set for facility type {facility_type}.")
+COVERAGE_METHOD = _(
+    "Straight-line distance in EPSG:32748 from each demand cell's centroid (cells of at most "
+    "250 m x 250 m clipped to the kelurahan) to the facility's point (the asset's "
+    "representative point); a cell within the radius is covered."
+)
+COVERAGE_OK = _(
+    "Of {covered:,} residents within {radius:,.0f} m, {uncovered:,} would be left without a "
+    "{facility_type} within reach (threshold {threshold:,})."
+)
+COVERAGE_FAILS = _(
+    "{uncovered:,} of the {covered:,} residents within {radius:,.0f} m have no other "
+    "{facility_type} within reach (threshold {threshold:,})."
+)
+CAPACITY_OK = _(
+    "Kecamatan {kecamatan} ({population:,} residents) needs {needed} {facility_type} at "
+    "{per:,} residents each; {available} would remain."
+)
+CAPACITY_FAILS = _(
+    "Kecamatan {kecamatan} ({population:,} residents) needs {needed} {facility_type} at "
+    "{per:,} residents each; only {available} would remain."
+)
+CAPACITY_NO_KECAMATAN = _("The asset lies outside the kecamatan of Depok; capacity is unknown.")
+
+
+@dataclass(frozen=True)
+class Standard:
+    facility_type: str
+    radius_m: float
+    residents_per_facility: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The asset being assessed; `x`, `y` its point in EPSG:32748 metres."""
+
+    id: int
+    use: str
+    facility_type: str
+    status: str
+    condition: str
+    land_area_m2: float | None
+    x: float
+    y: float
+    kecamatan: str | None
+
+
+@dataclass(frozen=True)
+class Facilities:
+    """The serving facilities of one type (status in service or underused), as arrays.
+
+    May include the subject itself: `assess` always leaves it out.
+    """
+
+    ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    kecamatan: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Facilities:
+        return cls(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), np.empty(0, dtype=object))
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[tuple[int, float, float, str | None]]) -> Facilities:
+        """From (id, x, y, kecamatan) rows."""
+        if not rows:
+            return cls.empty()
+        ids, x, y, kecamatan = zip(*rows, strict=True)
+        return cls(
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(x, dtype=float),
+            np.asarray(y, dtype=float),
+            np.asarray(kecamatan, dtype=object),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_land_area_m2: float = 100.0
+    uncovered_threshold: float = 0.0
+
+
+def _text(message) -> str:
+    """A message in the active language; translations are looked up once per language, since
+    a bulk re-assessment formats thousands of them."""
+    if isinstance(message, str):
+        return message
+    key = (id(message), translation.get_language())
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = str(message)
+    return text
+
+
+_TEXTS: dict[tuple[int, str | None], str] = {}
+
+
+def _check(rule: str, passed: bool, detail, **figures) -> dict:
+    return {"rule": rule, "passed": bool(passed), "detail": _text(detail), **figures}
+
+
+def _not_applicable(rule: str) -> dict:
+    return _check(rule, True, NOT_APPLICABLE)
+
+
+def check_status(subject: Subject) -> dict:
+    passed = subject.status in ELIGIBLE_STATUSES
+    message = STATUS_OK if passed else STATUS_FAILS
+    return _check(
+        "status", passed, _text(message).format(status=subject.status), status=subject.status
+    )
+
+
+def check_condition(subject: Subject) -> dict:
+    passed = subject.condition != "major_damage"
+    detail = _text(CONDITION_OK).format(condition=subject.condition) if passed else CONDITION_FAILS
+    return _check("condition", passed, detail, condition=subject.condition)
+
+
+def check_land_area(subject: Subject, minimum: float) -> dict:
+    area = subject.land_area_m2
+    if area is None:
+        return _check(
+            "land_area",
+            False,
+            _text(LAND_AREA_UNKNOWN).format(minimum=minimum),
+            land_area_m2=None,
+            minimum_m2=minimum,
+        )
+    passed = area >= minimum
+    message = LAND_AREA_OK if passed else LAND_AREA_FAILS
+    return _check(
+        "land_area",
+        passed,
+        _text(message).format(area=area, minimum=minimum),
+        land_area_m2=area,
+        minimum_m2=minimum,
+    )
+
+
+def applies(subject: Subject) -> bool:
+    """Coverage and capacity apply to education and health assets with a facility type."""
+    return subject.use in FACILITY_USES and bool(subject.facility_type)
+
+
+def coverage_figures(
+    subject: Subject, *, demand: Demand, facilities: Facilities, standard: Standard
+) -> dict:
+    """Who loses their facility if the subject leaves: the coverage figures, unrounded inside.
+
+    Cells within the radius of the subject form its catchment; a catchment cell stays covered
+    if another serving facility reaches it within the radius. Only facilities within twice the
+    radius can reach a catchment cell, so only those are compared cell by cell.
+    """
+    radius = float(standard.radius_m)
+    others = facilities.ids != subject.id
+    fx, fy, fids = facilities.x[others], facilities.y[others], facilities.ids[others]
+    facility_distance = distances(fx, fy, subject.x, subject.y)
+
+    dx, dy = demand.x - subject.x, demand.y - subject.y
+    in_catchment = dx * dx + dy * dy <= radius * radius
+    cx, cy = demand.x[in_catchment], demand.y[in_catchment]
+    population = demand.population[in_catchment]
+
+    near = facility_distance <= 2 * radius
+    reach = reach_matrix(cx, cy, fx[near], fy[near], radius)  # catchment cells x nearby others
+    still_covered = reach.any(axis=1)
+    covers = population @ reach if reach.size else np.zeros(int(near.sum()))
+
+    order = np.lexsort((fids[near], facility_distance[near]))
+    alternatives = [
+        {
+            "asset": int(fids[near][i]),
+            "distance_m": round(float(facility_distance[near][i]), 1),
+            "covers_population": round(float(covers[i])),
+        }
+        for i in order[:MAX_ALTERNATIVES]
+    ]
+    return {
+        "facility_type": standard.facility_type,
+        "radius_m": radius,
+        "covered_population": round(float(population.sum())),
+        "newly_uncovered_population": round(float(population[~still_covered].sum())),
+        "nearest_alternative_m": (
+            round(float(facility_distance.min()), 1) if len(facility_distance) else None
+        ),
+        "alternatives_count": int(near.sum()),
+        "alternatives": alternatives,
+        "catchment_cells": int(in_catchment.sum()),
+        "method": _text(COVERAGE_METHOD),
+    }
+
+
+def capacity_figures(
+    subject: Subject, *, demand: Demand, facilities: Facilities, standard: Standard
+) -> dict:
+    """Serving facilities of the type left in the subject's kecamatan against those needed."""
+    population = demand.population_by("kecamatan").get(subject.kecamatan, 0.0)
+    others = (facilities.ids != subject.id) & (facilities.kecamatan == subject.kecamatan)
+    return {
+        "kecamatan": subject.kecamatan,
+        "kecamatan_population": round(population),
+        "residents_per_facility": int(standard.residents_per_facility),
+        "needed": math.ceil(round(population, 6) / standard.residents_per_facility),
+        "available_after": int(others.sum()),
+    }
+
+
+def assess(
+    subject: Subject,
+    *,
+    demand: Demand,
+    facilities: Facilities,
+    standard: Standard | None,
+    settings: Settings,
+) -> dict:
+    """`{"repurposable", "checks", "coverage"}` for one asset.
+
+    `facilities` are the serving facilities of the subject's facility type (ignored for other
+    assets); `coverage` is None when coverage and capacity do not apply, else the figures of
+    both checks together.
+    """
+    checks = [
+        check_status(subject),
+        check_condition(subject),
+        check_land_area(subject, settings.min_land_area_m2),
+    ]
+    figures = None
+    if not applies(subject):
+        checks += [_not_applicable("coverage"), _not_applicable("capacity")]
+    elif standard is None:
+        detail = _text(NO_STANDARD).format(facility_type=subject.facility_type)
+        checks += [_check("coverage", False, detail), _check("capacity", False, detail)]
+    else:
+        cover = coverage_figures(subject, demand=demand, facilities=facilities, standard=standard)
+        passed = cover["newly_uncovered_population"] <= settings.uncovered_threshold
+        message = COVERAGE_OK if passed else COVERAGE_FAILS
+        detail = _text(message).format(
+            covered=cover["covered_population"],
+            uncovered=cover["newly_uncovered_population"],
+            radius=cover["radius_m"],
+            facility_type=subject.facility_type,
+            threshold=round(settings.uncovered_threshold),
+        )
+        checks.append(
+            _check(
+                "coverage",
+                passed,
+                detail,
+                newly_uncovered_population=cover["newly_uncovered_population"],
+                covered_population=cover["covered_population"],
+                nearest_alternative_m=cover["nearest_alternative_m"],
+                radius_m=cover["radius_m"],
+                threshold=settings.uncovered_threshold,
+            )
+        )
+        if subject.kecamatan is None:
+            capacity = None
+            checks.append(_check("capacity", False, CAPACITY_NO_KECAMATAN))
+        else:
+            capacity = capacity_figures(
+                subject, demand=demand, facilities=facilities, standard=standard
+            )
+            passed = capacity["available_after"] >= capacity["needed"]
+            message = CAPACITY_OK if passed else CAPACITY_FAILS
+            detail = _text(message).format(
+                kecamatan=subject.kecamatan,
+                population=capacity["kecamatan_population"],
+                needed=capacity["needed"],
+                facility_type=subject.facility_type,
+                per=capacity["residents_per_facility"],
+                available=capacity["available_after"],
+            )
+            checks.append(
+                _check(
+                    "capacity",
+                    passed,
+                    detail,
+                    needed=capacity["needed"],
+                    available_after=capacity["available_after"],
+                    kecamatan=subject.kecamatan,
+                    kecamatan_population=capacity["kecamatan_population"],
+                )
+            )
+        figures = {
+            **cover,
+            "residents_per_facility": int(standard.residents_per_facility),
+            "standard_source": standard.source,
+            **(capacity or {}),
+        }
+    return {
+        "repurposable": all(check["passed"] for check in checks),
+        "checks": checks,
+        "coverage": figures,
+    }

@@ -1,0 +1,491 @@
+"""Repurposing services: assess assets, keep the stored flag current, and the four-eyes workflow.
+
+The assessment itself is the pure `assets_app.assessment`; this module loads what it needs (the
+asset, the serving facilities of its type, the population surface, the service standard),
+calls it, and stores `repurposable`/`assessed_at` on the asset. The stored flag of every asset
+whose answer a change can move is recomputed in the same transaction as the change
+(`assets_reassess_around`): same-type facilities within twice the radius of the old and new
+positions (coverage) and same-type facilities in the old and new kecamatan (capacity).
+
+Reclassification (pengalihan status penggunaan): an officer proposes with a reason and the
+assessment snapshot; an approver who is not the proposer approves or rejects with a note;
+approving a failing assessment needs an override reason. Approval moves the asset to economic
+use (designated for an outlet), keeping its previous use and facility type.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import numpy as np
+
+from assets_app.assessment import (
+    FACILITY_USES,
+    SERVING_STATUSES,
+    Facilities,
+    Settings,
+    Standard,
+    Subject,
+    assess,
+)
+from assets_app.models import Asset, Reclassification, ReclassificationStatus, Status, Use
+from core.errors import Conflict
+from geodata.coverage import distances
+from geodata.population import lonlat_to_xy
+from geodata.selectors import population_surface, service_standards
+
+FIELD_REQUIRED = _("This field is required.")
+OPEN_PROPOSAL_EXISTS = _("This asset already has an open reclassification proposal.")
+ASSET_NOT_ELIGIBLE = _(
+    "The asset is already in economic use, designated for an outlet, an outlet or disposed."
+)
+NOT_OPEN = _("This reclassification is no longer open: it was {status}.")
+PROPOSER_CANNOT_DECIDE = _(
+    "Four eyes: the proposer of a reclassification cannot approve or reject it."
+)
+ONLY_PROPOSER_WITHDRAWS = _("Only the proposer can withdraw a reclassification proposal.")
+OVERRIDE_REQUIRED = _(
+    "The fresh assessment fails ({rules}); approving it needs an override_reason."
+)
+
+SUBJECT_FIELDS = (
+    "id",
+    "use",
+    "facility_type",
+    "status",
+    "condition",
+    "land_area_m2",
+    "lon",
+    "lat",
+    "kecamatan_id",
+)
+CLOSED_STATUSES = (Status.DESIGNATED_ECONOMIC, Status.OUTLET, Status.DISPOSED)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def assessment_settings() -> Settings:
+    return Settings(
+        min_land_area_m2=float(django_settings.ASSET_MIN_OUTLET_AREA_M2),
+        uncovered_threshold=float(django_settings.COVERAGE_UNCOVERED_THRESHOLD),
+    )
+
+
+def _standards() -> dict[str, Standard]:
+    return {
+        code: Standard(
+            facility_type=code,
+            radius_m=s.radius_m,
+            residents_per_facility=s.residents_per_facility,
+            source=s.source,
+        )
+        for code, s in service_standards().items()
+    }
+
+
+def _subjects(rows: Iterable[tuple]) -> list[Subject]:
+    rows = list(rows)
+    if not rows:
+        return []
+    lon = np.array([r[6] for r in rows], dtype=float)
+    lat = np.array([r[7] for r in rows], dtype=float)
+    x, y = lonlat_to_xy(lon, lat)
+    return [
+        Subject(
+            id=r[0],
+            use=r[1],
+            facility_type=r[2],
+            status=r[3],
+            condition=r[4],
+            land_area_m2=r[5],
+            x=float(x[i]),
+            y=float(y[i]),
+            kecamatan=r[8],
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
+def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
+    """The serving facilities of each type, projected to EPSG:32748."""
+    types = sorted({t for t in facility_types if t})
+    if not types:
+        return {}
+    rows = list(
+        Asset.objects.filter(
+            facility_type__in=types, use__in=FACILITY_USES, status__in=SERVING_STATUSES
+        )
+        .order_by("id")
+        .values_list("facility_type", "id", "lon", "lat", "kecamatan_id")
+    )
+    result = {t: Facilities.empty() for t in types}
+    if not rows:
+        return result
+    x, y = lonlat_to_xy(
+        np.array([r[2] for r in rows], dtype=float), np.array([r[3] for r in rows], dtype=float)
+    )
+    grouped: dict[str, list] = {t: [] for t in types}
+    for i, r in enumerate(rows):
+        grouped[r[0]].append((r[1], x[i], y[i], r[4]))
+    return {t: Facilities.from_rows(grouped[t]) for t in types}
+
+
+def _compute(subjects: list[Subject]) -> tuple[str, dict[int, dict]]:
+    """Assess each subject against freshly loaded data; (population_source, {id: result})."""
+    surface = population_surface()
+    standards = _standards()
+    serving = _serving(s.facility_type for s in subjects)
+    settings = assessment_settings()
+    results = {
+        s.id: assess(
+            s,
+            demand=surface.demand,
+            facilities=serving.get(s.facility_type, Facilities.empty()),
+            standard=standards.get(s.facility_type),
+            settings=settings,
+        )
+        for s in subjects
+    }
+    return surface.label, results
+
+
+# --- assessment ------------------------------------------------------------------------------
+
+
+def asset_assessment(*, asset: Asset) -> dict:
+    """The assessment of `asset` as it stands in the database now (nothing stored)."""
+    [subject] = _subjects(Asset.objects.filter(pk=asset.pk).values_list(*SUBJECT_FIELDS))
+    label, results = _compute([subject])
+    result = results[subject.id]
+    return {
+        "asset": subject.id,
+        "repurposable": result["repurposable"],
+        "assessed_at": timezone.now().isoformat().replace("+00:00", "Z"),
+        "population_source": label,
+        "checks": result["checks"],
+        "coverage": result["coverage"],
+    }
+
+
+@transaction.atomic
+def asset_assess(*, asset: Asset) -> dict:
+    """Assess `asset` fresh and store the answer on it; returns the assessment."""
+    result = asset_assessment(asset=asset)
+    _store({result["asset"]: result["repurposable"]}, at=timezone.now())
+    return result
+
+
+def _store(flags: dict[int, bool], *, at) -> int:
+    """Write `repurposable`/`assessed_at` (no history row: the flag is derived data).
+
+    Rows are locked in primary-key order and rows another transaction holds are skipped (that
+    transaction's own re-assessment covers them), so concurrent writers never deadlock here.
+    """
+    stored = 0
+    ids = sorted(flags)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        locked = list(
+            Asset.objects.filter(pk__in=chunk)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        for value in (True, False):
+            pks = [pk for pk in locked if bool(flags[pk]) == value]
+            if pks:
+                stored += Asset.objects.filter(pk__in=pks).update(
+                    repurposable=value, assessed_at=at
+                )
+    return stored
+
+
+@transaction.atomic
+def assets_assess(*, queryset: QuerySet | None = None) -> dict[str, int]:
+    """Re-assess many assets (all by default) and store the answers; returns counts."""
+    queryset = Asset.objects.all() if queryset is None else queryset
+    subjects = _subjects(queryset.order_by("id").values_list(*SUBJECT_FIELDS))
+    _label, results = _compute(subjects)
+    flags = {pk: r["repurposable"] for pk, r in results.items()}
+    _store(flags, at=timezone.now())
+    return {
+        "assessed": len(flags),
+        "repurposable": sum(flags.values()),
+        "not_repurposable": len(flags) - sum(flags.values()),
+    }
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What of an asset matters to its neighbours' assessments."""
+
+    facility_type: str
+    serving: bool
+    lon: float
+    lat: float
+    kecamatan: str | None
+
+    @classmethod
+    def of(cls, asset: Asset) -> Footprint:
+        is_facility = asset.use in FACILITY_USES and bool(asset.facility_type)
+        return cls(
+            facility_type=asset.facility_type if is_facility else "",
+            serving=is_facility and asset.status in SERVING_STATUSES,
+            lon=asset.lon,
+            lat=asset.lat,
+            kecamatan=asset.kecamatan_id,
+        )
+
+
+def facility_footprint(asset: Asset) -> Footprint:
+    """Take this before changing an asset and pass it to `assets_reassess_around` after."""
+    return Footprint.of(asset)
+
+
+def affected_asset_ids(*, asset: Asset, previous: Footprint | None = None) -> set[int]:
+    """The assets whose assessment a change of `asset` (from `previous`) can move.
+
+    Always the asset itself. If it serves (or served) as a facility and that changed:
+    - coverage: every asset of the same type within twice the radius of the old or new point
+      (only those can share catchment cells with it);
+    - capacity: every asset of the same type in the old or new kecamatan, when the number of
+      serving facilities there crosses what the kecamatan needs (otherwise no capacity verdict
+      there can change).
+    """
+    ids = {asset.pk}
+    current = Footprint.of(asset)
+    if previous == current:
+        return ids
+    footprints = [f for f in (previous, current) if f is not None and f.serving]
+    if not footprints:
+        return ids
+    standards = _standards()
+    kecamatan_population = population_surface().demand.population_by("kecamatan")
+    for facility_type in sorted({f.facility_type for f in footprints}):
+        rows = list(
+            Asset.objects.filter(facility_type=facility_type).values_list(
+                "id", "lon", "lat", "kecamatan_id", "use", "status"
+            )
+        )
+        standard = standards.get(facility_type)
+        pks = np.array([r[0] for r in rows], dtype=np.int64)
+        kecamatan = np.array([r[3] for r in rows], dtype=object)
+        serving = np.array([r[4] in FACILITY_USES and r[5] in SERVING_STATUSES for r in rows])
+        x, y = lonlat_to_xy(
+            np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows], dtype=float)
+        )
+        mask = np.zeros(len(rows), dtype=bool)
+        mine = [f for f in footprints if f.facility_type == facility_type]
+        for f in mine:
+            if standard is None:
+                mask |= kecamatan == f.kecamatan
+                continue
+            [fx], [fy] = lonlat_to_xy(np.array([f.lon]), np.array([f.lat]))
+            mask |= distances(x, y, fx, fy) <= 2 * standard.radius_m
+        for code in {f.kecamatan for f in mine if f.kecamatan is not None}:
+            if standard is None:
+                continue
+            after = int((serving & (kecamatan == code)).sum())
+            delta = sum(
+                sign
+                for sign, f in ((1, current), (-1, previous))
+                if f is not None
+                and f.serving
+                and f.facility_type == facility_type
+                and f.kecamatan == code
+            )
+            before = after - delta
+            needed = math.ceil(
+                round(kecamatan_population.get(code, 0.0), 6) / standard.residents_per_facility
+            )
+            if any((before - own >= needed) != (after - own >= needed) for own in (0, 1)):
+                mask |= kecamatan == code
+        ids.update(int(pk) for pk in pks[mask])
+    return ids
+
+
+@transaction.atomic
+def assets_reassess_around(*, asset: Asset, previous: Footprint | None = None) -> int:
+    """Recompute the stored flag of `asset` and of every asset its change can affect."""
+    ids = affected_asset_ids(asset=asset, previous=previous)
+    return assets_assess(queryset=Asset.objects.filter(pk__in=ids))["assessed"]
+
+
+# --- reclassification (four eyes) ------------------------------------------------------------
+
+
+def reclassification_qs_select_for_update() -> QuerySet:
+    return Reclassification.objects.select_for_update().order_by("pk")
+
+
+def _required(field: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: [str(FIELD_REQUIRED)]})
+    return value
+
+
+def _check_eligible(asset: Asset) -> None:
+    if asset.use == Use.ECONOMIC or asset.status in CLOSED_STATUSES:
+        raise Conflict(str(ASSET_NOT_ELIGIBLE))
+
+
+def _check_open(reclassification: Reclassification) -> None:
+    if reclassification.status != ReclassificationStatus.PROPOSED:
+        raise Conflict(str(NOT_OPEN).format(status=reclassification.status))
+
+
+def _check_four_eyes(reclassification: Reclassification, user: AbstractBaseUser) -> None:
+    if reclassification.proposed_by_id == user.pk:
+        raise PermissionDenied(str(PROPOSER_CANNOT_DECIDE))
+
+
+@transaction.atomic
+def reclassification_propose(
+    *, asset: Asset, user: AbstractBaseUser, reason: str
+) -> Reclassification:
+    """Propose moving `asset` to economic use with the assessment snapshot; one open per asset."""
+    reason = _required("reason", reason)
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    _check_eligible(asset)
+    if Reclassification.objects.filter(
+        asset=asset, status=ReclassificationStatus.PROPOSED
+    ).exists():
+        raise Conflict(str(OPEN_PROPOSAL_EXISTS))
+    snapshot = asset_assess(asset=asset)
+    reclassification = Reclassification(
+        asset=asset,
+        reason=reason,
+        assessment=snapshot,
+        proposed_by=user,
+        previous_use=asset.use,
+        previous_facility_type=asset.facility_type,
+    )
+    reclassification.full_clean()
+    reclassification._history_user = user
+    try:
+        with transaction.atomic():
+            reclassification.save()
+    except IntegrityError:
+        # Two proposals raced past the check; the partial unique constraint kept one.
+        raise Conflict(str(OPEN_PROPOSAL_EXISTS)) from None
+    return reclassification
+
+
+@transaction.atomic
+def reclassification_withdraw(
+    *, reclassification: Reclassification, user: AbstractBaseUser, note: str = ""
+) -> Reclassification:
+    """The proposer takes back an open proposal."""
+    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
+    if reclassification.proposed_by_id != user.pk:
+        raise PermissionDenied(str(ONLY_PROPOSER_WITHDRAWS))
+    _check_open(reclassification)
+    reclassification.status = ReclassificationStatus.WITHDRAWN
+    reclassification.decided_at = timezone.now()
+    reclassification.decision_note = (note or "").strip()
+    reclassification.full_clean()
+    reclassification._history_user = user
+    reclassification.save()
+    return reclassification
+
+
+@transaction.atomic
+def reclassification_reject(
+    *, reclassification: Reclassification, user: AbstractBaseUser, note: str
+) -> Reclassification:
+    """An approver other than the proposer turns the proposal down."""
+    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
+    _check_four_eyes(reclassification, user)
+    _check_open(reclassification)
+    note = _required("note", note)
+    reclassification.status = ReclassificationStatus.REJECTED
+    reclassification.decided_by = user
+    reclassification.decided_at = timezone.now()
+    reclassification.decision_note = note
+    reclassification.full_clean()
+    reclassification._history_user = user
+    reclassification.save()
+    return reclassification
+
+
+@transaction.atomic
+def reclassification_approve(
+    *,
+    reclassification: Reclassification,
+    user: AbstractBaseUser,
+    note: str,
+    override_reason: str = "",
+) -> Reclassification:
+    """An approver other than the proposer moves the asset to economic use.
+
+    The assessment is computed fresh; if it fails, `override_reason` is required. The asset
+    keeps its previous use and facility type, and the neighbours it served are re-assessed.
+    """
+    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
+    _check_four_eyes(reclassification, user)
+    _check_open(reclassification)
+    note = _required("note", note)
+    override_reason = (override_reason or "").strip()
+    asset = Asset.objects.select_for_update().get(pk=reclassification.asset_id)
+    _check_eligible(asset)
+    fresh = asset_assessment(asset=asset)
+    if not fresh["repurposable"] and not override_reason:
+        failed = ", ".join(c["rule"] for c in fresh["checks"] if not c["passed"])
+        raise ValidationError({"override_reason": [str(OVERRIDE_REQUIRED).format(rules=failed)]})
+
+    previous = Footprint.of(asset)
+    now = timezone.now()
+    reclassification.status = ReclassificationStatus.APPROVED
+    reclassification.decided_by = user
+    reclassification.decided_at = now
+    reclassification.decision_note = note
+    reclassification.decision_assessment = fresh
+    reclassification.override_reason = override_reason
+    reclassification.previous_use = asset.use
+    reclassification.previous_facility_type = asset.facility_type
+    reclassification.full_clean()
+    reclassification._history_user = user
+    reclassification.save()
+
+    asset.previous_use = asset.use
+    asset.previous_facility_type = asset.facility_type
+    asset.use = Use.ECONOMIC
+    asset.facility_type = ""
+    asset.status = Status.DESIGNATED_ECONOMIC
+    asset.full_clean()
+    asset._history_user = user
+    asset.save()
+    assets_reassess_around(asset=asset, previous=previous)
+    return reclassification
+
+
+def reclassification_transitions(reclassification: Reclassification) -> list[dict]:
+    """Every status the reclassification went through, with who and when (from its history)."""
+    transitions: list[dict] = []
+    records = reclassification.history.order_by("history_date", "history_id").select_related(
+        "history_user"
+    )
+    for record in records:
+        if transitions and transitions[-1]["status"] == record.status:
+            continue
+        user = record.history_user
+        transitions.append(
+            {
+                "status": record.status,
+                "at": record.history_date,
+                "by": user.get_username() if user is not None else None,
+            }
+        )
+    return transitions
