@@ -277,7 +277,7 @@ def vendor_register(
         errors.update(exc.message_dict)
     user = User(username=username, first_name=full_name[:150])
     try:
-        user.full_clean(exclude=["password", "first_name"])
+        user.full_clean(exclude=["password", "first_name"], validate_unique=False)
     except ValidationError as exc:
         errors.update({k: v for k, v in exc.message_dict.items() if k == "username"})
     if "username" not in errors and User.objects.filter(username__iexact=username).exists():

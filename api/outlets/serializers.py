@@ -22,8 +22,20 @@ from outlets.models import (
     StallKind,
     Vendor,
 )
+from outlets.services import FIELD_NOT_WRITABLE
 
 MAX_ID = 2**63 - 1
+
+
+class RejectUnknownFieldsMixin:
+    """A field the request may not set is a 400 naming it, not silently ignored."""
+
+    def validate(self, attrs):
+        initial = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(set(initial) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: [FIELD_NOT_WRITABLE] for name in unknown})
+        return super().validate(attrs)
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -118,7 +130,7 @@ class OutletInputSerializer(serializers.Serializer):
     )
 
 
-class OutletUpdateSerializer(serializers.Serializer):
+class OutletUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     opening_hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
 
@@ -202,7 +214,7 @@ class VendorRegisterInputSerializer(serializers.Serializer):
     )
 
 
-class VendorUpdateSerializer(serializers.Serializer):
+class VendorUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     full_name = serializers.CharField(max_length=200, required=False)
     phone = serializers.CharField(max_length=20, required=False)
     business_name = serializers.CharField(max_length=200, required=False)

@@ -304,7 +304,9 @@ class RoundViewSet(
         return super().get_throttles()
 
     def get_queryset(self) -> QuerySet:
-        if self.action in ("open", "close", "allocate", "results"):
+        if self.action in ("open", "close", "allocate", "results", "applications"):
+            # Acting on a round is not limited to what the user may list: a vendor applying to
+            # a round that is not open learns it is not open (409), not that it is missing.
             return AllocationRound.objects.all()
         return selectors.round_list(user=self.request.user)
 

@@ -65,19 +65,27 @@ def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client)
     stalls = [
         {"code": "K-02", "kind": "kiosk", "area_m2": 6, "monthly_fee": "300000.00"},
         {"code": "K-01", "kind": "kiosk", "area_m2": 6, "monthly_fee": "250000.00"},
-        {"code": "D-01", "kind": "kitchen", "area_m2": 12, "monthly_fee": "500000.00",
-         "has_power": True, "has_water": True},
-    ]  # fmt: skip
+        {
+            "code": "D-01",
+            "kind": "kitchen",
+            "area_m2": 12,
+            "monthly_fee": "500000.00",
+            "has_power": True,
+            "has_water": True,
+        },
+    ]
     response = manager.post(f"/api/v1/outlets/{outlet['id']}/stalls/", stalls, format="json")
     assert response.status_code == 201, response.json()
     assert [s["code"] for s in response.json()] == ["K-02", "K-01", "D-01"]
 
     # three vendors register: a WUB participant, a woman in the programme, and a non-member
     wub, wub_profile = register(api_client, "wub", make_nik(sequence="0001"), wub_participant=True)
-    woman, _ = register(api_client, "ibu", make_nik(female=True, sequence="0002"),
-                        women_programme=True)  # fmt: skip
-    other, _ = register(api_client, "lain", make_nik(region="327101", sequence="0003"),
-                        home_kelurahan_code=None)  # fmt: skip
+    woman, _ = register(
+        api_client, "ibu", make_nik(female=True, sequence="0002"), women_programme=True
+    )
+    other, _ = register(
+        api_client, "lain", make_nik(region="327101", sequence="0003"), home_kelurahan_code=None
+    )
     assert wub_profile["nik_masked"] == "3276********0001"
 
     # the manager creates and opens a round; the commitment is public, the seed is not
@@ -105,11 +113,23 @@ def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client)
     response = wub.get("/api/v1/rounds/")
     assert [r["id"] for r in response.json()["results"]] == [round_id]
     assert response.json()["results"][0]["groups"] == [
-        {"outlet": outlet["id"], "outlet_name": "Gerai UMKM Beji", "kecamatan_code": "32.76.06",
-         "stall_kind": "kiosk", "stalls": 2, "capacity": 2},
-        {"outlet": outlet["id"], "outlet_name": "Gerai UMKM Beji", "kecamatan_code": "32.76.06",
-         "stall_kind": "kitchen", "stalls": 1, "capacity": 1},
-    ]  # fmt: skip
+        {
+            "outlet": outlet["id"],
+            "outlet_name": "Gerai UMKM Beji",
+            "kecamatan_code": "32.76.06",
+            "stall_kind": "kiosk",
+            "stalls": 2,
+            "capacity": 2,
+        },
+        {
+            "outlet": outlet["id"],
+            "outlet_name": "Gerai UMKM Beji",
+            "kecamatan_code": "32.76.06",
+            "stall_kind": "kitchen",
+            "stalls": 1,
+            "capacity": 1,
+        },
+    ]
     kiosk = {"outlet": outlet["id"], "stall_kind": "kiosk"}
     kitchen = {"outlet": outlet["id"], "stall_kind": "kitchen"}
     for client, choices in ((wub, [kiosk]), (woman, [kiosk, kitchen]), (other, [kiosk])):

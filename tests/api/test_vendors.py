@@ -1,0 +1,307 @@
+"""Vendor registration and profile: NIK checks, programme claims, privacy of the NIK, throttling."""
+
+import logging
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from outlets import nik as nik_module
+from outlets import services
+from outlets.models import Vendor
+from tests.outlets.helpers import FAST_HASHERS, make_nik, make_vendor
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+URL = "/api/v1/vendors/register/"
+NIK = "3276065705900001"  # a woman born 17 May 1990, Kecamatan Beji
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def body(**overrides):
+    data = {
+        "username": "siti",
+        "password": "Stall-pass-2026!",
+        "full_name": "Siti Aminah",
+        "nik": NIK,
+        "phone": "081234567890",
+        "business_name": "Kue Siti",
+        "product_category": "culinary",
+        "nib": "1234567890123",
+        "wub_participant": True,
+        "women_programme": True,
+        "home_kelurahan_code": "32.76.06.1002",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_register_creates_a_vendor_with_a_token_and_a_masked_nik(api_client):
+    response = api_client.post(URL, body(), format="json")
+    assert response.status_code == 201
+    data = response.json()
+    vendor = Vendor.objects.get()
+    assert data == {
+        "id": vendor.pk,
+        "username": "siti",
+        "full_name": "Siti Aminah",
+        "nik_masked": "3276********0001",
+        "gender": "F",
+        "phone": "081234567890",
+        "business_name": "Kue Siti",
+        "product_category": "culinary",
+        "nib": "1234567890123",
+        "wub_participant": True,
+        "women_programme": True,
+        "home_kelurahan_code": "32.76.06.1002",
+        "home_kecamatan_code": "32.76.06",
+        "created_at": data["created_at"],
+        "updated_at": data["updated_at"],
+        "token": data["token"],
+    }
+    assert vendor.user.groups.filter(name="vendor").exists()
+    assert vendor.birth_date == date(1990, 5, 17)
+    assert nik_module.nik_decrypt(vendor.nik_encrypted) == NIK
+    assert vendor.nik_hash == nik_module.nik_hash(NIK)
+    # the token works for the vendor's own profile
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {data['token']}")
+    me = client.get("/api/v1/vendors/me/")
+    assert me.status_code == 200
+    assert me.json()["id"] == vendor.pk
+
+
+def test_the_nik_never_appears_in_responses_logs_history_or_any_table(api_client, caplog):
+    caplog.set_level(logging.DEBUG)
+    created = api_client.post(URL, body(), format="json")
+    duplicate = api_client.post(URL, body(username="siti2"), format="json")
+    false_claim = api_client.post(
+        URL, body(username="x", nik=make_nik(region="317101"), women_programme=False), format="json"
+    )
+    bad = api_client.post(URL, body(username="y", nik=NIK[:15] + "x"), format="json")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {created.json()['token']}")
+    patched = client.patch("/api/v1/vendors/me/", {"phone": "08111111111"}, format="json")
+    assert [r.status_code for r in (created, duplicate, false_claim, bad, patched)] == [
+        201,
+        400,
+        400,
+        400,
+        200,
+    ]
+    for response in (created, duplicate, false_claim, bad, patched):
+        assert NIK not in response.content.decode()
+        assert NIK[:15] not in response.content.decode()
+    assert NIK not in caplog.text
+    # no column of any table (history and audit trail included) holds the NIK
+    for model in apps.get_models():
+        for row in model.objects.values_list():
+            assert all(NIK not in str(value) for value in row), model._meta.label
+    assert Vendor.history.count() == 2
+    assert not hasattr(Vendor.history.model, "nik_encrypted")
+
+
+def test_one_account_per_nik(api_client):
+    assert api_client.post(URL, body(), format="json").status_code == 201
+    response = api_client.post(URL, body(username="another"), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"nik": [str(services.NIK_NOT_ACCEPTED)]}
+    assert User.objects.filter(username="another").count() == 0
+    assert Vendor.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("nik", "message"),
+    [
+        ("12345", nik_module.NIK_FORMAT),
+        ("1076065705900001", nik_module.NIK_PROVINCE),
+        ("3200065705900001", nik_module.NIK_REGENCY),
+        ("3276125705900001", nik_module.NIK_KECAMATAN),
+        ("3276067305900001", nik_module.NIK_BIRTH_DATE),
+        ("3276065705900000", nik_module.NIK_SEQUENCE),
+    ],
+)
+def test_an_invalid_nik_is_a_400_naming_nik(api_client, nik, message):
+    response = api_client.post(URL, body(nik=nik), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"nik": [str(message)]}
+    assert Vendor.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("nik", "claims", "errors"),
+    [
+        # a man cannot join the women's programme
+        (
+            make_nik(sequence="0001"),
+            {"women_programme": True, "wub_participant": False},
+            {"women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)]},
+        ),
+        # a woman from Jakarta is in neither Depok programme
+        (
+            make_nik(region="317101", female=True),
+            {"women_programme": True, "wub_participant": True},
+            {
+                "women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)],
+                "wub_participant": [str(nik_module.WUB_NOT_ELIGIBLE)],
+            },
+        ),
+        # a Depok boy of 12 is too young for WUB
+        (
+            make_nik(born=date(2014, 1, 1)),
+            {"wub_participant": True, "women_programme": False},
+            {"wub_participant": [str(nik_module.WUB_NOT_ELIGIBLE)]},
+        ),
+    ],
+)
+def test_a_false_programme_claim_is_a_400_naming_it(api_client, nik, claims, errors):
+    response = api_client.post(URL, body(nik=nik, **claims), format="json")
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert Vendor.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("username", ""),
+        ("username", "bad name!"),
+        ("password", "123"),
+        ("full_name", ""),
+        ("nik", ""),
+        ("nik", ["3276065705900001"]),
+        ("phone", "12"),
+        ("business_name", ""),
+        ("product_category", "weapons"),
+        ("nib", "12345"),
+        ("nib", "12345678901234"),
+        ("wub_participant", "perhaps"),
+        ("women_programme", "perhaps"),
+        ("home_kelurahan_code", "32.76.06"),  # a kecamatan, not a kelurahan
+        ("home_kelurahan_code", "31.71.01.1001"),  # not in Depok
+    ],
+)
+def test_each_bad_field_is_a_400_naming_it(api_client, field, value):
+    response = api_client.post(URL, body(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert Vendor.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+def test_each_missing_required_field_is_named(api_client):
+    response = api_client.post(URL, {}, format="json")
+    assert response.status_code == 400
+    assert sorted(response.json()) == sorted(
+        ["username", "password", "full_name", "nik", "phone", "business_name", "product_category"]
+    )
+
+
+def test_username_taken_is_a_400(api_client, make_user):
+    make_user("planner", username="siti")
+    response = api_client.post(URL, body(), format="json")
+    assert response.status_code == 400
+    assert response.json() == {"username": [str(services.USERNAME_TAKEN)]}
+    assert Vendor.objects.count() == 0
+
+
+def test_optional_fields_may_be_left_out(api_client):
+    data = body(wub_participant=False, women_programme=False)
+    for field in ("nib", "wub_participant", "women_programme", "home_kelurahan_code"):
+        data.pop(field)
+    response = api_client.post(URL, data, format="json")
+    assert response.status_code == 201
+    assert response.json()["home_kelurahan_code"] is None
+    assert response.json()["nib"] == ""
+
+
+def test_registration_is_throttled(api_client, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"register": "2/hour"})
+    codes = [
+        api_client.post(
+            URL,
+            body(username=f"u{i}", nik=make_nik(), wub_participant=False, women_programme=False),
+            format="json",
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    assert Vendor.objects.count() == 2
+
+
+def test_vendor_profile_patch_rechecks_claims(client_as):
+    vendor = make_vendor(nik=make_nik(sequence="0042"))  # a man
+    client = client_as(user=vendor.user)
+    response = client.patch("/api/v1/vendors/me/", {"women_programme": True}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)]}
+    vendor.refresh_from_db()
+    assert vendor.women_programme is False
+    response = client.patch(
+        "/api/v1/vendors/me/",
+        {"wub_participant": True, "business_name": "Bakso Pak Budi", "home_kelurahan_code": None},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["wub_participant"] is True
+    assert response.json()["business_name"] == "Bakso Pak Budi"
+    assert response.json()["home_kelurahan_code"] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("phone", "x"), ("nib", "1"), ("product_category", "x"), ("home_kelurahan_code", "1")],
+)
+def test_vendor_profile_patch_bad_field_is_a_400(client_as, field, value):
+    vendor = make_vendor()
+    response = client_as(user=vendor.user).patch(
+        "/api/v1/vendors/me/", {field: value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert Vendor.objects.get().history.count() == 1
+
+
+def test_nik_cannot_be_changed_through_the_profile(client_as):
+    vendor = make_vendor()
+    response = client_as(user=vendor.user).patch(
+        "/api/v1/vendors/me/", {"nik": "3276061705900002"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"nik": [str(services.FIELD_NOT_WRITABLE)]}
+    assert Vendor.objects.get().nik_hash == vendor.nik_hash
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        ("anonymous", 401),
+        ("asset_officer", 403),
+        ("asset_approver", 403),
+        ("outlet_manager", 403),
+        ("planner", 403),
+    ],
+)
+def test_only_vendors_have_a_profile(role_clients, role, code):
+    client = role_clients[role]
+    assert client.get("/api/v1/vendors/me/").status_code == code
+    assert client.patch("/api/v1/vendors/me/", {"phone": "0811111111"}).status_code == code
+
+
+def test_a_vendor_role_without_a_profile_is_refused(client_as):
+    response = client_as("vendor").get("/api/v1/vendors/me/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": str(services.VENDOR_PROFILE_REQUIRED)}
+
+
+def test_registration_tolerates_a_bad_token_header(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token nonsense")
+    assert api_client.post(URL, body(), format="json").status_code == 201
