@@ -1,0 +1,169 @@
+"""The planners' map page (`/map/`): presentation only.
+
+The page is a Leaflet map served from the project's static files; everything it shows comes from
+the public API (`districts/`, `assets/`, `outlets/`, `stats/...`) with the session cookie, so the
+page applies the same permissions and filters as any client. This module renders the shell: the
+filter controls, the API addresses, the translated strings the script shows (a JSON object in the
+page, so they go through Django's i18n like the template), and the optional base-map tile URL.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from assets_app.models import Condition, FacilityType, Status, Use
+from core.roles import ASSET_OFFICER, STAFF_ROLES, has_role
+
+API_ROOT = "/api/v1/"
+MAP_FORBIDDEN = _("The map is for the city's staff.")
+
+# Below this zoom the page shows counts per kecamatan instead of individual assets.
+POINTS_MIN_ZOOM = 13
+# The API's largest page: the most assets the map asks for in one view.
+MAX_FEATURES = 1000
+# Kota Depok's centre, used until the boundaries have loaded (lat, lon).
+DEPOK_CENTER = (-6.3950, 106.8200)
+
+USE_COLORS = {
+    "education": "#1f77b4",
+    "health": "#d62728",
+    "office": "#7f7f7f",
+    "sports": "#2ca02c",
+    "market": "#ff7f0e",
+    "vacant": "#bcbd22",
+    "economic": "#9467bd",
+    "other": "#8c564b",
+}
+
+# Strings the script shows. `{name}` placeholders are filled in by the script.
+MAP_STRINGS = {
+    "loading": _("Loading…"),
+    "http_error": _("the server answered {status}"),
+    "network_error": _("the server could not be reached"),
+    "layer_failed": _("Could not load {layer}: {reason}."),
+    "layer_kecamatan": _("kecamatan boundaries"),
+    "layer_kelurahan": _("kelurahan boundaries"),
+    "layer_assets": _("assets"),
+    "layer_outlets": _("outlets"),
+    "layer_stats": _("district statistics"),
+    "layer_assessment": _("the assessment"),
+    "stats_fallback": _(
+        "District statistics are not available; the map shows the figures of the district list."
+    ),
+    "showing": _("Showing {shown} of {matched} assets in view."),
+    "showing_more": _("Zoom in or filter to see the others."),
+    "aggregated": _(
+        "{matched} assets, counted by district. Zoom in to see each asset (from zoom {zoom})."
+    ),
+    "outlets_showing": _("{shown} outlets in view."),
+    "assets_layer_off": _("The asset layer is off."),
+    "bubble_title": _("{name}: {count} assets"),
+    "no_data": _("No data"),
+    "legend_title": _("Legend"),
+    "repurposable_ring": _("Repurposable (ring)"),
+    "outlet_size": _("Outlet (size: vacant stalls)"),
+    "asset": _("Asset"),
+    "outlet": _("Outlet"),
+    "district": _("District"),
+    "close": _("Close"),
+    "yes": _("Yes"),
+    "no": _("No"),
+    "unknown": _("Not assessed"),
+    "field_register_code": _("Register code"),
+    "field_use": _("Use"),
+    "field_facility_type": _("Facility type"),
+    "field_status": _("Status"),
+    "field_condition": _("Condition"),
+    "field_repurposable": _("Repurposable"),
+    "field_kecamatan": _("Kecamatan"),
+    "field_kelurahan": _("Kelurahan"),
+    "field_land_area": _("Land area (m²)"),
+    "field_vacant_stalls": _("Vacant stalls"),
+    "field_stalls": _("Stalls"),
+    "field_asset": _("On asset"),
+    "field_code": _("Code"),
+    "assessment": _("Repurposing assessment"),
+    "assessment_loading": _("Loading the assessment…"),
+    "assessment_yes": _("Repurposable: every check passed."),
+    "assessment_no": _("Not repurposable: at least one check failed."),
+    "check_passed": _("passed"),
+    "check_failed": _("failed"),
+    "history": _("Change history"),
+    "history_officers": _("(asset officers only)"),
+    "stalls_link": _("Stalls"),
+    "programme": _("Programme progress"),
+    "field_opening_hours": _("Opening hours"),
+    "figure_population": _("Population"),
+    "figure_area_km2": _("Area (km²)"),
+    "figure_density": _("Population per km²"),
+    "figure_assets_use": _("Assets in use: {use}"),
+    "figure_assets_status": _("Assets with status: {status}"),
+    "figure_facility_count": _("{facility}: facilities"),
+    "figure_facility_needed": _("{facility}: facilities needed"),
+    "figure_facility_covered_share": _("{facility}: share of residents covered"),
+}
+
+# Labels of the figures `stats/districts/` carries (nested ones as dotted paths); figures by use,
+# status and facility type are labelled from MAP_STRINGS, any other by its field name.
+FIGURE_LABELS = {
+    "population": _("Population"),
+    "area_km2": _("Area (km²)"),
+    "assets.total": _("Assets"),
+    "land_area_m2": _("Land area of assets (m²)"),
+    "repurposable.count": _("Repurposable assets"),
+    "repurposable.land_area_m2": _("Land area of repurposable assets (m²)"),
+}
+
+
+# The assessment's rules by name (the API keeps the English names; people read these).
+RULE_LABELS = {
+    "status": _("Status qualifies"),
+    "condition": _("Condition"),
+    "land_area": _("Land area"),
+    "coverage": _("Residents stay within reach of the service"),
+    "capacity": _("Kecamatan keeps enough facilities"),
+}
+
+
+def map_config(request) -> dict:
+    """What the script needs: API addresses, choices, colours, strings, tiles."""
+    return {
+        "urls": {
+            "districts": f"{API_ROOT}districts/",
+            "assets": f"{API_ROOT}assets/",
+            "assessment": f"{API_ROOT}assets/{{id}}/assessment/",
+            "history": f"{API_ROOT}assets/{{id}}/history/",
+            "outlets": f"{API_ROOT}outlets/",
+            "stalls": f"{API_ROOT}outlets/{{id}}/stalls/",
+            "stats_districts": f"{API_ROOT}stats/districts/",
+            "programme": f"{API_ROOT}stats/programme/",
+        },
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        "center": list(DEPOK_CENTER),
+        "points_min_zoom": POINTS_MIN_ZOOM,
+        "limit": MAX_FEATURES,
+        "use_colors": USE_COLORS,
+        "use_labels": dict(Use.choices),
+        "status_labels": dict(Status.choices),
+        "facility_labels": dict(FacilityType.choices),
+        "condition_labels": dict(Condition.choices),
+        "rule_labels": RULE_LABELS,
+        "figure_labels": FIGURE_LABELS,
+        "can_view_history": has_role(request.user, ASSET_OFFICER),
+        "strings": MAP_STRINGS,
+    }
+
+
+@login_required
+def map_page(request):
+    if not has_role(request.user, *STAFF_ROLES):
+        raise PermissionDenied(MAP_FORBIDDEN)
+    context = {
+        "map_config": map_config(request),
+        "uses": [(value, label, USE_COLORS[value]) for value, label in Use.choices],
+        "statuses": Status.choices,
+    }
+    return render(request, "map/map.html", context)
