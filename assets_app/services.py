@@ -3,32 +3,202 @@
 A write validates the geometry, derives the bounding box, representative point, kelurahan and
 kecamatan from it, runs `full_clean()` (which also checks the model constraints) and saves; the
 history row records the acting user.
+
+The rules a single write checks are also what a bulk import checks row by row
+(`assets_app.importing`): field values through the model fields' own `clean`
+(`asset_clean_value`), the cross-field rules (`asset_rule_errors`), the geometry rules
+(`geometry_problem`) and the register-code uniqueness message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from assets_app.models import Asset
-from geodata.boundaries import locate
-from geodata.spatial import GeometryError, bounds, parse_geometry, representative_point, to_geojson
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.strtree import STRtree
+from shapely.validation import explain_validity
+
+from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Use
+from assets_app.repurposing import assets_reassess_around, facility_footprint
+from geodata import boundaries
+from geodata.spatial import ALLOWED_TYPES, GeometryError, parse_geometry
 
 OUTSIDE_DEPOK = _("The geometry lies outside Kota Depok.")
+FIELD_NOT_WRITABLE = _("This field cannot be set.")
+FIELD_REQUIRED = _("This field is required.")
+REGISTER_CODE_TAKEN = _("An asset with this register code already exists.")
+FACILITY_TYPE_MISMATCH = _(
+    "Facility type {facility_type!r} does not fit use {use!r}: education takes paud, sd, smp or "
+    "sma; health takes posyandu, pustu, puskesmas or hospital; other uses take none."
+)
+GEOMETRY_TOO_SMALL = _(
+    "The geometry becomes invalid when rounded to the stored precision (1e-7 degrees, about 1 cm)."
+)
+GEOMETRY_TYPE_NOT_ALLOWED = "Geometry type {geom_type!r} is not allowed; use one of {allowed}."
 
 # Fields a client may set; everything else is derived or managed by workflows.
 WRITABLE_FIELDS = frozenset(
     {
-        "register_code", "item_code", "name", "category", "use", "facility_type", "custodian",
-        "address", "geometry", "land_area_m2", "building_area_m2", "floors", "concrete",
-        "condition", "title_type", "title_number", "title_date", "origin", "acquisition_year",
-        "book_value", "status", "notes",
+        "register_code",
+        "item_code",
+        "name",
+        "category",
+        "use",
+        "facility_type",
+        "custodian",
+        "address",
+        "geometry",
+        "land_area_m2",
+        "building_area_m2",
+        "floors",
+        "concrete",
+        "condition",
+        "title_type",
+        "title_number",
+        "title_date",
+        "origin",
+        "acquisition_year",
+        "book_value",
+        "status",
+        "notes",
     }
 )
+# Stored coordinates are rounded to 1e-7 degrees (about 1 cm), as geodata.spatial.to_geojson does.
+GRID_SIZE = 1e-7
+# Set from the geometry on every write.
+DERIVED_FIELDS = (
+    "min_lon",
+    "min_lat",
+    "max_lon",
+    "max_lat",
+    "lon",
+    "lat",
+    "kelurahan",
+    "kecamatan",
+)
+
+
+def asset_rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Cross-field rules (also database constraints), as field -> messages a person can act on."""
+    errors: dict[str, list[str]] = {}
+    use = values.get("use")
+    facility_type = values.get("facility_type") or ""
+    if facility_type:
+        allowed = {Use.EDUCATION: EDUCATION_FACILITIES, Use.HEALTH: HEALTH_FACILITIES}.get(use, ())
+        if facility_type not in allowed:
+            errors["facility_type"] = [
+                str(FACILITY_TYPE_MISMATCH).format(facility_type=facility_type, use=use)
+            ]
+    return errors
+
+
+def asset_clean_value(name: str, raw: Any) -> Any:
+    """One writable field's value, cleaned by the model field exactly as `full_clean` does.
+
+    An empty value (None or "") becomes the field's empty value when the field may be blank.
+    Raises ValidationError with the field's messages.
+    """
+    field = Asset._meta.get_field(name)
+    if raw is None or raw == "":
+        if not field.blank:
+            raise ValidationError(str(FIELD_REQUIRED))
+        return None if field.null else ""
+    return field.clean(raw, None)
+
+
+def geometry_problem(geom: BaseGeometry | None) -> str | None:
+    """Why a parsed geometry cannot be stored (wrong type, empty, invalid), or None."""
+    if geom is None:
+        return str(FIELD_REQUIRED)
+    if geom.geom_type not in ALLOWED_TYPES:
+        return GEOMETRY_TYPE_NOT_ALLOWED.format(
+            geom_type=geom.geom_type, allowed=", ".join(ALLOWED_TYPES)
+        )
+    if geom.is_empty:
+        return "The geometry is empty."
+    if not geom.is_valid:
+        return f"Invalid geometry: {explain_validity(geom)}."
+    return None
+
+
+@dataclass(frozen=True)
+class DerivedGeometries:
+    """What the register stores for each geometry: rounded GeoJSON, bbox, point, district codes."""
+
+    geojson: list[dict]
+    bounds: np.ndarray  # (n, 4): min_lon, min_lat, max_lon, max_lat
+    points: np.ndarray  # (n, 2): representative point lon, lat
+    kelurahan: list[str | None]
+    kecamatan: list[str | None]
+    problems: list[str | None]  # set when rounding to 1 cm collapsed the geometry
+
+
+@lru_cache(maxsize=1)
+def _kelurahan_tree() -> tuple[STRtree, tuple[str, ...], tuple[str, ...]]:
+    items = boundaries.kelurahan()  # sorted by code
+    return (
+        STRtree([item.geometry for item in items]),
+        tuple(item.code for item in items),
+        tuple(item.parent_code for item in items),
+    )
+
+
+def locate_points(xy: np.ndarray) -> tuple[list[str | None], list[str | None]]:
+    """`geodata.boundaries.locate_point` for many points at once (one STRtree query).
+
+    Same rule: the kelurahan whose closure holds the point, the lowest code on a shared border.
+    """
+    tree, codes, parents = _kelurahan_tree()
+    n = len(xy)
+    if n == 0:
+        return [], []
+    points = shapely.points(np.asarray(xy, dtype=float))
+    hits = tree.query(points, predicate="intersects")
+    best = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(best, hits[0], hits[1])
+    kelurahan = [codes[i] if i < len(codes) else None for i in best.tolist()]
+    kecamatan = [parents[i] if i < len(codes) else None for i in best.tolist()]
+    return kelurahan, kecamatan
+
+
+def geometries_derive(geoms) -> DerivedGeometries:
+    """Round each (valid, allowed) geometry to the stored 1e-7 degree grid and derive from it.
+
+    The bbox, representative point and district all come from the rounded geometry, so they
+    agree exactly with the GeoJSON the register stores and serves.
+    """
+    arr = shapely.force_2d(np.asarray(geoms, dtype=object))
+    # Pointwise: each coordinate snaps to the grid and nothing else moves (GEOS's default mode
+    # re-nods polygons and may start a ring elsewhere, so a second rounding would differ).
+    rounded = shapely.set_precision(arr, GRID_SIZE, mode="pointwise")
+    collapsed = ~shapely.is_valid(rounded) | shapely.is_empty(rounded)
+    problems = [str(GEOMETRY_TOO_SMALL) if bad else None for bad in collapsed.tolist()]
+    safe = np.where(collapsed, arr, rounded)
+    geojson = [orjson.loads(text) for text in shapely.to_geojson(safe)]
+    box = shapely.bounds(safe)
+    points = shapely.get_coordinates(shapely.point_on_surface(safe))
+    kelurahan, kecamatan = locate_points(points)
+    return DerivedGeometries(geojson, box, points, kelurahan, kecamatan, problems)
+
+
+def asset_set_derived(asset: Asset, derived: DerivedGeometries, i: int) -> None:
+    """Set the geometry and everything derived from it on `asset` (not saved)."""
+    asset.geometry = derived.geojson[i]
+    asset.min_lon, asset.min_lat, asset.max_lon, asset.max_lat = derived.bounds[i].tolist()
+    asset.lon, asset.lat = derived.points[i].tolist()
+    asset.kelurahan_id = derived.kelurahan[i]
+    asset.kecamatan_id = derived.kecamatan[i]
 
 
 def asset_apply_geometry(asset: Asset, geometry: Any, *, allow_outside: bool = False) -> None:
@@ -37,23 +207,58 @@ def asset_apply_geometry(asset: Asset, geometry: Any, *, allow_outside: bool = F
         geom = parse_geometry(geometry)
     except GeometryError as exc:
         raise ValidationError({"geometry": [exc.message]}) from exc
-    location = locate(geom)
-    if not location.inside and not allow_outside:
+    derived = geometries_derive([geom])
+    if derived.problems[0]:
+        raise ValidationError({"geometry": [derived.problems[0]]})
+    if derived.kelurahan[0] is None and not allow_outside:
         raise ValidationError({"geometry": [str(OUTSIDE_DEPOK)]})
-    asset.geometry = to_geojson(geom)
-    asset.min_lon, asset.min_lat, asset.max_lon, asset.max_lat = bounds(geom)
-    asset.lon, asset.lat = representative_point(geom)
-    asset.kelurahan_id = location.kelurahan_code
-    asset.kecamatan_id = location.kecamatan_code
+    asset_set_derived(asset, derived, 0)
 
 
-def _set_fields(asset: Asset, data: dict[str, Any]) -> None:
+def _set_fields(asset: Asset, data: Mapping[str, Any]) -> None:
     unknown = sorted(set(data) - WRITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: [_("This field cannot be set.")] for name in unknown})
+        raise ValidationError({name: [str(FIELD_NOT_WRITABLE)] for name in unknown})
     for name, value in data.items():
         if name != "geometry":
             setattr(asset, name, value)
+
+
+def _validate(
+    asset: Asset, data: Mapping[str, Any], *, allow_outside: bool, creating: bool
+) -> None:
+    """Collect every problem of the write at once and raise them together, keyed by field."""
+    errors: dict[str, list[str]] = {}
+    geometry_ok = True
+    if "geometry" in data:
+        try:
+            asset_apply_geometry(asset, data["geometry"], allow_outside=allow_outside)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            geometry_ok = False
+    elif creating:
+        errors["geometry"] = [str(FIELD_REQUIRED)]
+        geometry_ok = False
+    try:
+        asset.full_clean(
+            exclude=[*DERIVED_FIELDS, "geometry"] if not geometry_ok else None,
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if not errors.keys() & {"use", "facility_type"}:
+        errors.update(asset_rule_errors(vars(asset)))
+    code = asset.register_code
+    if "register_code" not in errors and (
+        Asset.objects.filter(register_code=code).exclude(pk=asset.pk).exists()
+    ):
+        errors["register_code"] = [str(REGISTER_CODE_TAKEN)]
+    if errors:
+        raise ValidationError(errors)
+    # What is left are the database constraints; the rules above already cover each of them.
+    asset.validate_constraints()
 
 
 @transaction.atomic
@@ -63,12 +268,10 @@ def asset_register(
     """Register a new asset from validated request data."""
     asset = Asset()
     _set_fields(asset, data)
-    if "geometry" not in data:
-        raise ValidationError({"geometry": [_("This field is required.")]})
-    asset_apply_geometry(asset, data["geometry"], allow_outside=allow_outside)
-    asset.full_clean()
+    _validate(asset, data, allow_outside=allow_outside, creating=True)
     asset._history_user = user
     asset.save()
+    assets_reassess_around(asset=asset)  # repurposing flags of the asset and its neighbours
     return asset
 
 
@@ -82,10 +285,10 @@ def asset_update(
 ) -> Asset:
     """Change an asset; the geometry's derived fields follow any new geometry."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    previous = facility_footprint(asset)
     _set_fields(asset, data)
-    if "geometry" in data:
-        asset_apply_geometry(asset, data["geometry"], allow_outside=allow_outside)
-    asset.full_clean()
+    _validate(asset, data, allow_outside=allow_outside, creating=False)
     asset._history_user = user
     asset.save()
+    assets_reassess_around(asset=asset, previous=previous)
     return asset

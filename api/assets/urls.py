@@ -1,3 +1,10 @@
-"""URL routes for this API area."""
+"""URL routes for the asset register: list, detail, history, import and export."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from api.assets.views import AssetViewSet
+
+router = SimpleRouter()
+router.register("assets", AssetViewSet, basename="asset")
+
+urlpatterns = router.urls

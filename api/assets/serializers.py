@@ -1,0 +1,180 @@
+"""Asset shapes over HTTP: the read shape (one object, and a fast path for long lists), the write
+shape (only fields a client may set), history entries and the import report.
+
+The list is the hot path (maps ask for up to 1,000 features at a time), so it does not build a
+model instance or a serializer field per value: `asset_items` turns the `.values_list()` rows
+straight into the same dicts `AssetSerializer` produces, with the stored GeoJSON passed through
+as an `orjson.Fragment` instead of being parsed and encoded again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+import orjson
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.filters import geo_distance
+from assets_app.models import Asset
+from assets_app.selectors import OUTPUT_FIELDS, asset_columns, json_value
+from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
+
+GEOMETRY_SCHEMA = {
+    "type": "object",
+    "description": "GeoJSON geometry (EPSG:4326, lon/lat): Point, Polygon or MultiPolygon.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Point", "Polygon", "MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {}},
+    },
+    "required": ["type", "coordinates"],
+}
+
+
+@extend_schema_field(GEOMETRY_SCHEMA)
+class GeometryField(serializers.JSONField):
+    """A GeoJSON geometry; the services validate it."""
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    """An asset as the API shows it; `distance_m` only when the list was asked with `near`."""
+
+    geometry = GeometryField(read_only=True)
+    kelurahan_code = serializers.CharField(source="kelurahan_id", read_only=True, allow_null=True)
+    kecamatan_code = serializers.CharField(source="kecamatan_id", read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
+    updated_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
+    distance_m = serializers.SerializerMethodField(
+        help_text=_("Metres from the `near` point (0 inside a polygon); only with near.")
+    )
+
+    class Meta:
+        model = Asset
+        fields = [*OUTPUT_FIELDS, "distance_m"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_distance_m(self, obj) -> float | None:
+        request = self.context.get("request")
+        return geo_distance(request, obj.pk) if request is not None else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("distance_m") is None:
+            data.pop("distance_m", None)
+        return data
+
+
+# --- the fast list path ------------------------------------------------------------------------
+
+_GEOMETRY_TEXT = "geometry_text"
+_CONVERTED = ("title_date", "book_value", "created_at", "updated_at")
+
+
+def asset_list_rows(queryset):
+    """The queryset as tuples in OUTPUT_FIELDS order, the geometry as its stored JSON text."""
+    columns = [_GEOMETRY_TEXT if c == "geometry" else c for c in asset_columns()]
+    return queryset.annotate(**{_GEOMETRY_TEXT: Cast("geometry", TextField())}).values_list(
+        *columns
+    )
+
+
+def asset_items(rows, distances: dict | None = None) -> list[dict[str, Any]]:
+    """Rows from `asset_list_rows` as the dicts AssetSerializer would give."""
+    names = OUTPUT_FIELDS
+    geometry_at = names.index("geometry")
+    converted = [names.index(n) for n in _CONVERTED]
+    fragment = orjson.Fragment
+    items = []
+    for row in rows:
+        row = list(row)
+        row[geometry_at] = fragment(row[geometry_at])
+        for i in converted:
+            if row[i] is not None:
+                row[i] = json_value(row[i])
+        item = dict(zip(names, row, strict=True))
+        if distances is not None:
+            item["distance_m"] = distances.get(row[0])
+        items.append(item)
+    return items
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+class AssetWriteSerializer(serializers.ModelSerializer):
+    """What a client may send; derived and workflow fields are refused by name (400)."""
+
+    geometry = GeometryField()
+
+    class Meta:
+        model = Asset
+        fields = sorted(WRITABLE_FIELDS)
+        extra_kwargs = {
+            # The service checks uniqueness (one message, one place).
+            "register_code": {"validators": []},
+        }
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [str(FIELD_NOT_WRITABLE)] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+# --- history and import --------------------------------------------------------------------------
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True, help_text=_("Username of who made the change."))
+    date = serializers.DateTimeField()
+    changes = HistoryChangeSerializer(many=True)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("CSV (lon/lat or wkt columns), GeoJSON or GeoPackage.")
+    )
+    dry_run = serializers.BooleanField(default=False)
+    update = serializers.BooleanField(
+        default=False, help_text=_("Update assets whose register code exists (upsert).")
+    )
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        allow_null=True, help_text=_("1-based data row; null for the file itself.")
+    )
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = ImportErrorSerializer(many=True)
+    dry_run = serializers.BooleanField()
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """`{"field": ["message", ...]}` (keys vary)."""
+
+    file = serializers.ListField(child=serializers.CharField(), required=False)

@@ -1,0 +1,260 @@
+"""The asset register over HTTP: list (JSON or GeoJSON, map filters), detail, register, edit,
+history, import and export. Views parse, call one service or selector, and serialize.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from api.assets.filtersets import AssetFilterSet
+from api.assets.serializers import (
+    AssetSerializer,
+    AssetWriteSerializer,
+    FieldErrorsSerializer,
+    HistoryEntrySerializer,
+    ImportReportSerializer,
+    ImportRequestSerializer,
+    asset_items,
+    asset_list_rows,
+)
+from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
+from api.permissions import RolePermission
+from api.renderers import GEO_RENDERERS, JSONRenderer
+from assets_app.exporting import EXPORT_FORMATS, assets_export
+from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
+from assets_app.selectors import asset_get, asset_history, asset_history_entries, asset_list
+from assets_app.services import asset_register, asset_update
+from core.roles import ASSET_OFFICER, STAFF_ROLES
+
+UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
+UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
+
+
+class IgnoreFormatParam(DefaultContentNegotiation):
+    """For export: `format=` names the file format, not a renderer; errors answer JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List assets (JSON or GeoJSON with ?format=geojson)",
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                description=(
+                    "Comma list of fields, '-' for descending: id, register_code, name, "
+                    "land_area_m2, building_area_m2, acquisition_year, book_value, status, use, "
+                    "created_at, updated_at; or distance / -distance with near."
+                ),
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="One asset"),
+    create=extend_schema(
+        summary="Register an asset (officers)",
+        request=AssetWriteSerializer,
+        responses={201: AssetSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change an asset (officers)",
+        request=AssetWriteSerializer,
+        responses={200: AssetSerializer},
+    ),
+)
+class AssetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AssetSerializer
+    permission_classes = [RolePermission]
+    read_roles = STAFF_ROLES
+    write_roles = (ASSET_OFFICER,)
+    action_roles = {
+        "history": (ASSET_OFFICER,),
+        "import_file": (ASSET_OFFICER,),
+        "export": STAFF_ROLES,
+    }
+    renderer_classes = GEO_RENDERERS
+    filter_backends = [DjangoFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
+    filterset_class = AssetFilterSet
+    ordering_fields = [
+        "id",
+        "register_code",
+        "name",
+        "land_area_m2",
+        "building_area_m2",
+        "acquisition_year",
+        "book_value",
+        "status",
+        "use",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return asset_list()
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return AssetWriteSerializer
+        return AssetSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(asset_list_rows(queryset))
+        items = asset_items(page, getattr(request, "geo_distances", None))
+        return self.get_paginated_response(items)
+
+    def create(self, request, *args, **kwargs):
+        serializer = AssetWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asset = asset_register(user=request.user, data=serializer.validated_data)
+        # Read it back: the write also stores a fresh repurposing assessment.
+        asset = asset_get(pk=asset.pk)
+        return Response(AssetSerializer(asset).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        asset = self.get_object()
+        serializer = AssetWriteSerializer(asset, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        asset = asset_update(asset=asset, user=request.user, data=serializer.validated_data)
+        return Response(AssetSerializer(asset_get(pk=asset.pk)).data)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Who changed the asset, when, and what (officers); newest first",
+        responses={200: HistoryEntrySerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], filter_backends=[])
+    def history(self, request, pk=None):
+        asset = self.get_object()
+        records = self.paginate_queryset(asset_history(asset=asset))
+        before = records[-1].prev_record if records else None
+        return self.get_paginated_response(asset_history_entries(records, before=before))
+
+    @extend_schema(
+        summary="Import assets from a file (officers): all rows or none",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportReportSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="ImportFailure",
+                serializers=[ImportReportSerializer, FieldErrorsSerializer],
+                resource_type_field_name=None,
+            ),
+        },
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        renderer_classes=[JSONRenderer],
+        filter_backends=[],
+    )
+    def import_file(self, request):
+        serializer = ImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        suffix = os.path.splitext(upload.name or "")[1].lower()
+        if suffix not in IMPORT_SUFFIXES:
+            raise ValidationError(
+                {
+                    "file": [
+                        str(UNSUPPORTED_FILE).format(
+                            suffix=suffix, allowed=", ".join(IMPORT_SUFFIXES)
+                        )
+                    ]
+                }
+            )
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, f"upload{suffix}")
+            with open(path, "wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            try:
+                report = assets_import_file(
+                    path=path,
+                    user=request.user,
+                    dry_run=serializer.validated_data["dry_run"],
+                    update=serializer.validated_data["update"],
+                )
+            except DjangoValidationError as exc:
+                # The file as a whole could not be read: name the upload field.
+                raise ValidationError({"file": list(exc.messages)}) from exc
+        code = status.HTTP_400_BAD_REQUEST if report["errors"] else status.HTTP_200_OK
+        return Response(report, status=code)
+
+    @extend_schema(
+        summary="Export the (filtered) register as CSV, GeoJSON or GeoPackage",
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=[*EXPORT_FORMATS], description="File format (default csv)."
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
+            (200, "application/geopackage+sqlite3"): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="A bad filter or format, named."),
+        },
+        filters=True,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=IgnoreFormatParam,
+    )
+    def export(self, request):
+        file_format = request.query_params.get("format", "csv").strip().lower() or "csv"
+        if file_format not in EXPORT_FORMATS:
+            raise ValidationError(
+                {
+                    "format": [
+                        str(UNKNOWN_FORMAT).format(
+                            value=file_format, allowed=", ".join(EXPORT_FORMATS)
+                        )
+                    ]
+                }
+            )
+        queryset = self.filter_queryset(self.get_queryset())
+        content = assets_export(queryset=queryset, file_format=file_format)
+        media_type, suffix = EXPORT_FORMATS[file_format]
+        response = HttpResponse(content, content_type=media_type)
+        response["Content-Disposition"] = f'attachment; filename="assets.{suffix}"'
+        return response
