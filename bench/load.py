@@ -1,0 +1,411 @@
+"""Load benchmark: the service under gunicorn on PostgreSQL, 50 concurrent clients for 60 s.
+
+    DEBUG=true .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--workers 4]
+
+It creates a fresh database (`depok_load` on the local PostgreSQL server, or `BENCH_DATABASE_URL`),
+migrates it, loads the synthetic demo register, starts gunicorn on a free loopback port with
+production settings (DEBUG off), and prepares everything over the HTTP API: outlets on assets
+approved for economic use, their stalls, an open allocation round and registered vendors.
+
+Then `--clients` threads run for `--seconds`, each a person with a short think time (0.1-0.4 s,
+uniform): planners pan the map (assets in a random bounding box as GeoJSON, outlets near a
+point, district statistics), vendors apply once and then keep reading their applications and
+offers and accept an offer when they get one, and one outlet manager closes and allocates the
+round a third of the way in and reads its results. It prints requests per second, p50/p99
+latency per kind of request and overall, errors (5xx and failed connections) and checks that
+no stall is leased twice. Only loopback addresses are used; every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").is_dir() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DEPOK_BBOX = (106.71675, -6.46128, 106.91885, -6.31441)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True)
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        NIK_ENCRYPTION_KEY="Jw1NsmbXhQ8pH6cHc3Q0mX0rJH8qk2tdWmnrXrb1B6c=",
+        NIK_HASH_KEY=secrets.token_hex(32),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; TLS ends at the proxy in production
+        DATABASE_URL=database_url,
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7"),
+        THROTTLE_REGISTER="100000/hour",  # the bench registers many vendors from one address
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+class Client:
+    """One keep-alive HTTP connection with a token; records (kind, seconds, status)."""
+
+    def __init__(self, port: int, token: str | None, log: list) -> None:
+        self.port, self.token, self.log = port, token, log
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def call(self, method: str, path: str, body=None, kind: str | None = None):
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+            payload = response.read()
+            status = response.status
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            payload, status = b"", 0
+        elapsed = time.perf_counter() - started
+        self.log.append((kind or f"{method} {path.split('?')[0]}", elapsed, status))
+        try:
+            return status, json.loads(payload) if payload else None
+        except ValueError:
+            return status, None
+
+
+def expect(status_body, *codes):
+    status, body = status_body
+    if status not in codes:
+        raise SystemExit(f"setup step failed: HTTP {status}: {str(body)[:500]}")
+    return body
+
+
+def nik_for(i: int, woman: bool) -> str:
+    day = 1 + i % 28 + (40 if woman else 0)
+    kecamatan = 1 + i % 11
+    return f"3276{kecamatan:02d}{day:02d}0{1 + i % 9}9{i % 10}{1 + i:04d}"
+
+
+def setup(port: int, vendors: int, outlets: int, manage) -> dict:
+    tokens = {}
+    for role in ("asset_officer", "asset_approver", "outlet_manager", "planner"):
+        out = manage("create_user", f"bench_{role}", "--role", role, capture=True)
+        tokens[role] = out.strip().split("\t")[-1]
+    log: list = []
+    officer = Client(port, tokens["asset_officer"], log)
+    approver = Client(port, tokens["asset_approver"], log)
+    manager = Client(port, tokens["outlet_manager"], log)
+
+    vacant = expect(officer.call("GET", f"/api/v1/assets/?use=vacant&limit={outlets}"), 200)
+    outlet_ids = []
+    for asset in vacant["results"][:outlets]:
+        proposal = expect(
+            officer.call(
+                "POST",
+                f"/api/v1/assets/{asset['id']}/reclassifications/",
+                {"reason": "Load benchmark: synthetic outlet"},
+            ),
+            201,
+        )
+        expect(
+            approver.call(
+                "POST",
+                f"/api/v1/reclassifications/{proposal['id']}/approve/",
+                {"note": "bench", "override_reason": "Load benchmark on synthetic data"},
+            ),
+            200,
+        )
+        outlet = expect(
+            manager.call(
+                "POST", "/api/v1/outlets/", {"asset": asset["id"], "name": f"Gerai {asset['id']}"}
+            ),
+            201,
+        )
+        stalls = [
+            {"code": f"K{n:02d}", "kind": kind, "area_m2": 6, "monthly_fee": "250000"}
+            for n, kind in enumerate(["kiosk"] * 3 + ["booth"] * 2 + ["kitchen"], start=1)
+        ]
+        expect(manager.call("POST", f"/api/v1/outlets/{outlet['id']}/stalls/", stalls), 201)
+        outlet_ids.append(outlet["id"])
+    now = datetime.now(UTC)
+    round_ = expect(
+        manager.call(
+            "POST",
+            "/api/v1/rounds/",
+            {
+                "name": "Load benchmark round (synthetic)",
+                "outlets": outlet_ids,
+                "opens_at": now.isoformat(),
+                "closes_at": (now + timedelta(hours=1)).isoformat(),
+                "women_reserve_share": 0.2,
+            },
+        ),
+        201,
+    )
+    expect(manager.call("POST", f"/api/v1/rounds/{round_['id']}/open/"), 200)
+
+    anonymous = Client(port, None, log)
+    vendor_tokens = []
+    categories = ["culinary", "fashion", "craft", "agribusiness", "services", "other"]
+    for i in range(vendors):
+        woman = i % 3 == 0
+        body = expect(
+            anonymous.call(
+                "POST",
+                "/api/v1/vendors/register/",
+                {
+                    "username": f"bench_vendor_{i}",
+                    "password": f"Bench-{secrets.token_hex(6)}",
+                    "full_name": f"Synthetic vendor {i}",
+                    "nik": nik_for(i, woman),
+                    "phone": f"0812{i:08d}",
+                    "business_name": f"Usaha {i}",
+                    "product_category": categories[i % len(categories)],
+                    "wub_participant": i % 2 == 0,
+                    "women_programme": woman,
+                    "home_kelurahan_code": "32.76.06.1002",
+                },
+            ),
+            201,
+        )
+        vendor_tokens.append(body["token"])
+    return {
+        "tokens": tokens,
+        "vendor_tokens": vendor_tokens,
+        "round": round_["id"],
+        "outlets": outlet_ids,
+    }
+
+
+def planner_loop(client: Client, rng: random.Random, stop: float) -> None:
+    while time.time() < stop:
+        pick = rng.random()
+        if pick < 0.6:
+            w, h = rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.05)
+            lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2] - w)
+            lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3] - h)
+            client.call(
+                "GET",
+                f"/api/v1/assets/?bbox={lon:.5f},{lat:.5f},{lon + w:.5f},{lat + h:.5f}"
+                "&format=geojson&limit=500",
+                kind="assets bbox geojson",
+            )
+        elif pick < 0.85:
+            lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2])
+            lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3])
+            client.call(
+                "GET",
+                f"/api/v1/outlets/?near={lon:.5f},{lat:.5f}&radius=3000&format=geojson",
+                kind="outlets near geojson",
+            )
+        else:
+            client.call("GET", "/api/v1/stats/districts/?level=kecamatan", kind="stats districts")
+        time.sleep(rng.uniform(0.1, 0.4))
+
+
+def vendor_loop(client: Client, rng: random.Random, stop: float, setup_info: dict) -> None:
+    outlets = setup_info["outlets"]
+    choices = [
+        {"outlet": o, "stall_kind": k}
+        for o, k in rng.sample([(o, k) for o in outlets for k in ("kiosk", "booth", "kitchen")], 3)
+    ]
+    client.call(
+        "POST",
+        f"/api/v1/rounds/{setup_info['round']}/applications/",
+        {"choices": choices},
+        kind="apply",
+    )
+    accepted = False
+    while time.time() < stop:
+        status, body = client.call("GET", "/api/v1/applications/mine/", kind="applications mine")
+        if status == 200 and not accepted:
+            for application in body.get("results", body if isinstance(body, list) else []):
+                offer = application.get("offer")
+                if offer and offer.get("status", "open") == "open":
+                    client.call("POST", f"/api/v1/offers/{offer['id']}/accept/", kind="accept")
+                    accepted = True
+        if accepted:
+            client.call("GET", "/api/v1/leases/", kind="leases")
+        time.sleep(rng.uniform(0.1, 0.4))
+
+
+def manager_loop(client: Client, stop: float, setup_info: dict, allocate_at: float) -> None:
+    round_id = setup_info["round"]
+    allocated = False
+    while time.time() < stop:
+        if not allocated and time.time() >= allocate_at:
+            client.call("POST", f"/api/v1/rounds/{round_id}/close/", kind="close")
+            client.call("POST", f"/api/v1/rounds/{round_id}/allocate/", kind="allocate")
+            allocated = True
+        client.call("GET", f"/api/v1/rounds/{round_id}/", kind="round detail")
+        if allocated:
+            client.call("GET", f"/api/v1/rounds/{round_id}/results/", kind="round results")
+        time.sleep(0.5)
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--outlets", type=int, default=12)
+    args = parser.parse_args()
+
+    database = os.environ.get("BENCH_DATABASE_URL", f"{PG}/depok_load")
+    if "BENCH_DATABASE_URL" not in os.environ:
+        psql("DROP DATABASE IF EXISTS depok_load WITH (FORCE)")
+        psql("CREATE DATABASE depok_load")
+    env = server_env(database)
+
+    def manage(*cmd: str, capture: bool = False) -> str:
+        result = subprocess.run(
+            [PY, "manage.py", *cmd], cwd=ROOT, env=env, check=True, text=True,
+            capture_output=capture,
+        )  # fmt: skip
+        return result.stdout or ""
+
+    t0 = time.perf_counter()
+    manage("migrate", "--noinput", "-v", "0")
+    manage("seed_demo")
+    print(f"database ready in {time.perf_counter() - t0:.1f} s")
+
+    port = free_port()
+    server = subprocess.Popen(
+        [GUNICORN, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
+         "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise SystemExit("gunicorn did not come up")
+
+        n_vendors = max(1, int(args.clients * 0.36))
+        n_planners = max(1, args.clients - n_vendors - 1)
+        info = setup(port, n_vendors, args.outlets, manage)
+        print(
+            f"setup: {len(info['outlets'])} outlets x 6 stalls, {n_vendors} vendors, "
+            f"{n_planners} planners, 1 manager; gunicorn {args.workers} workers x "
+            f"{args.threads} threads"
+        )
+
+        logs: list[list] = []
+        threads = []
+        start = time.time()
+        stop = start + args.seconds
+        allocate_at = start + args.seconds / 3
+        for i in range(n_planners):
+            log: list = []
+            logs.append(log)
+            client = Client(port, info["tokens"]["planner"], log)
+            threads.append(
+                threading.Thread(target=planner_loop, args=(client, random.Random(i), stop))
+            )
+        for i, token in enumerate(info["vendor_tokens"]):
+            log = []
+            logs.append(log)
+            threads.append(
+                threading.Thread(
+                    target=vendor_loop,
+                    args=(Client(port, token, log), random.Random(1000 + i), stop, info),
+                )
+            )
+        log = []
+        logs.append(log)
+        threads.append(
+            threading.Thread(
+                target=manager_loop,
+                args=(Client(port, info["tokens"]["outlet_manager"], log), stop, info, allocate_at),
+            )
+        )
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=args.seconds + 60)
+        wall = time.time() - start
+
+        records = [r for log in logs for r in log]
+        by_kind: dict[str, list] = defaultdict(list)
+        for kind, seconds, status in records:
+            by_kind[kind].append((seconds, status))
+        errors = [r for r in records if r[2] == 0 or r[2] >= 500]
+        latencies = [r[1] for r in records]
+        print(f"\n{len(records)} requests in {wall:.1f} s: {len(records) / wall:.1f} req/s")
+        print(
+            f"overall p50 {1000 * statistics.median(latencies):.1f} ms, "
+            f"p99 {1000 * percentile(latencies, 0.99):.1f} ms (target < 500 ms); "
+            f"errors {len(errors)} (5xx or connection)"
+        )
+        print(f"{'request':<24}{'n':>7}{'p50 ms':>10}{'p99 ms':>10}  statuses")
+        for kind in sorted(by_kind):
+            items = by_kind[kind]
+            times = [s for s, _ in items]
+            statuses: dict[int, int] = defaultdict(int)
+            for _, status in items:
+                statuses[status] += 1
+            print(
+                f"{kind:<24}{len(items):>7}{1000 * statistics.median(times):>10.1f}"
+                f"{1000 * percentile(times, 0.99):>10.1f}  {dict(sorted(statuses.items()))}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    check = (
+        "from django.db.models import Count; from outlets.models import Lease;"
+        "dup = Lease.objects.filter(status='active').values('stall').annotate(n=Count('id'))"
+        ".filter(n__gt=1).count();"
+        "vend = Lease.objects.filter(status='active').values('vendor').annotate(n=Count('id'))"
+        ".filter(n__gt=1).count();"
+        'print(f\'active leases {Lease.objects.filter(status="active").count()}, '
+        "stalls leased twice {dup}, vendors with two leases {vend}')"
+    )
+    print(manage("shell", "-c", check, capture=True).strip())
+
+
+if __name__ == "__main__":
+    main()
