@@ -177,7 +177,9 @@ class Asset(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The stored assessment is derived data that neighbouring facilities' changes rewrite; it
+    # is kept out of the history so that the history shows what people changed.
+    history = HistoricalRecords(excluded_fields=["updated_at", "repurposable", "assessed_at"])
 
     class Meta:
         ordering = ["id"]

@@ -278,10 +278,14 @@ def affected_asset_ids(*, asset: Asset, previous: Footprint | None = None) -> se
                 "id", "lon", "lat", "kecamatan_id", "use", "status"
             )
         )
+        if not rows:
+            continue
         standard = standards.get(facility_type)
         pks = np.array([r[0] for r in rows], dtype=np.int64)
         kecamatan = np.array([r[3] for r in rows], dtype=object)
-        serving = np.array([r[4] in FACILITY_USES and r[5] in SERVING_STATUSES for r in rows])
+        serving = np.array(
+            [r[4] in FACILITY_USES and r[5] in SERVING_STATUSES for r in rows], dtype=bool
+        )
         x, y = lonlat_to_xy(
             np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows], dtype=float)
         )

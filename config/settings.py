@@ -185,6 +185,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "assets_app.models.Status",
+        "ReclassificationStatusEnum": "assets_app.models.ReclassificationStatus",
+        "StallKindEnum": "outlets.models.StallKind",
+    },
 }
 
 # --- Domain settings -------------------------------------------------------------------------
