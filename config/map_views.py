@@ -52,14 +52,14 @@ MAP_STRINGS = {
     "stats_fallback": _(
         "District statistics are not available; the map shows the figures of the district list."
     ),
-    "showing": _("Showing {shown} of {matched} assets in view."),
+    "showing": _("Assets in view: showing {shown} of {matched}."),
     "showing_more": _("Zoom in or filter to see the others."),
     "aggregated": _(
-        "{matched} assets, counted by district. Zoom in to see each asset (from zoom {zoom})."
+        "Assets: {matched}, counted by district. Zoom in to see each asset (from zoom {zoom})."
     ),
-    "outlets_showing": _("{shown} outlets in view."),
+    "outlets_showing": _("Outlets in view: {shown}."),
     "assets_layer_off": _("The asset layer is off."),
-    "bubble_title": _("{name}: {count} assets"),
+    "bubble_title": _("{name}, assets: {count}"),
     "no_data": _("No data"),
     "legend_title": _("Legend"),
     "repurposable_ring": _("Repurposable (ring)"),

@@ -425,6 +425,10 @@
       parts.push(el("div", {}, el("span", { class: "ramp", style: `background:${NO_DATA_COLOR}` }), S.no_data));
     }
     parts.push(el("h4", { text: S.legend_title }));
+    for (const [use, color] of Object.entries(config.use_colors)) {
+      parts.push(el("div", { class: "legend-use" },
+        el("span", { class: "swatch", style: `background:${color}` }), config.use_labels[use] || use));
+    }
     parts.push(el("div", {}, el("span", { class: "ring" }), S.repurposable_ring));
     parts.push(el("div", {}, el("span", { class: "outlet-dot" }), S.outlet_size));
     div.replaceChildren(...parts);
@@ -475,6 +479,12 @@
       }
       districtSelect.append(group);
     }
+  }
+
+  function districtFit() {
+    // On a wide map, keep the right-hand side free for the details panel that opens over it.
+    const right = map.getSize().x > 760 ? 330 : 10;
+    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [right, 10] };
   }
 
   function districtName(code) {
@@ -622,7 +632,7 @@
         }),
       });
       marker.on("click", () => {
-        map.fitBounds(L.geoJSON(feature).getBounds(), { animate: false });
+        map.fitBounds(L.geoJSON(feature).getBounds(), districtFit());
       });
       aggregateLayer.addLayer(marker);
     }
@@ -848,7 +858,7 @@
       selectedDistrict.clearLayers();
       if (feature) selectedDistrict.addData(feature);
       const bounds = feature ? selectedDistrict.getBounds() : outlines.kecamatan.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { animate: false, padding: [10, 10] });
+      if (bounds.isValid()) map.fitBounds(bounds, districtFit());
     }
     scheduleReload();
   });

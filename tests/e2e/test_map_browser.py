@@ -62,7 +62,7 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
 
     # given: a planner and assets in two kecamatan, one of them assessed as repurposable
     planner = make_user("planner", username="rina", password=PASSWORD)
-    beji_points = inside_points(BEJI, 3)
+    beji_points = inside_points(BEJI, 4)
     beji = [
         make_asset(name="SDN Beji 1", use="education", facility_type="sd", lon=x, lat=y)
         if i == 0
@@ -74,21 +74,38 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             lon=x,
             lat=y,
         )
-        for i, (x, y) in enumerate(beji_points)
+        for i, (x, y) in enumerate(beji_points[:3])
     ]
+    market = make_asset(
+        name="Gerai UMKM Beji",
+        use="economic",
+        status="designated_economic",
+        lon=beji_points[3][0],
+        lat=beji_points[3][1],
+    )
     cimanggis = [
         make_asset(
             name=f"Puskesmas Cimanggis {i}", use="health", facility_type="puskesmas", lon=x, lat=y
         )
         for i, (x, y) in enumerate(inside_points(CIMANGGIS, 2))
     ]
-    assert {a.kecamatan_id for a in beji} == {BEJI}
+    assert {a.kecamatan_id for a in [*beji, market]} == {BEJI}
     assert {a.kecamatan_id for a in cimanggis} == {CIMANGGIS}
     api = APIClient()
     api.force_authenticate(planner)
     # Assessing through the API stores the answer, so the map can ring repurposable assets.
     for asset in beji[1:]:
         assert api.get(f"/api/v1/assets/{asset.pk}/assessment/").status_code == 200
+    # An outlet with four vacant stalls on the designated asset, opened through the API.
+    manager = APIClient()
+    manager.force_authenticate(make_user("outlet_manager"))
+    opened = manager.post("/api/v1/outlets/", {"asset": market.pk, "name": "Gerai Beji"})
+    assert opened.status_code == 201
+    stalls = [
+        {"code": f"K-0{n}", "kind": "kiosk", "area_m2": 6.5, "monthly_fee": "250000.00"}
+        for n in range(1, 5)
+    ]
+    assert manager.post(f"/api/v1/outlets/{opened.json()['id']}/stalls/", stalls).status_code == 201
     target = beji[1]
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
 
@@ -97,7 +114,8 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            # English, whatever the default language: the assertions read English strings.
+            page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
             page.set_default_timeout(TIMEOUT_MS)
             browser_errors = []
             page.on("pageerror", lambda exc: browser_errors.append(str(exc)))
@@ -117,9 +135,10 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             assert state["counts"]["kelurahan"] == 63
             assert state["errors"] == {}
             assert state["mode"] == "aggregate"
-            assert state["numberMatched"]["assets"] == 5
+            assert state["numberMatched"]["assets"] == 6
             assert state["counts"]["aggregates"] == 2
-            assert page.locator('[data-testid="aggregate"]').all_inner_texts() == ["2", "3"]
+            assert page.locator('[data-testid="aggregate"]').all_inner_texts() == ["2", "4"]
+            assert state["counts"]["outlets"] == 1
             page.screenshot(path=str(SCREENSHOT.with_name("map-overview.png")))
             programme = page.request.get(f"{live_server.url}/api/v1/stats/programme/")
             assert page.locator('[data-testid="programme-panel"]').is_visible() is programme.ok
@@ -135,7 +154,7 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             )
             assert answer.status == 200
             expected = answer.json()
-            assert expected["numberMatched"] == 3
+            assert expected["numberMatched"] == 4
             state = page.evaluate("() => window.depokMap.snapshot()")
             assert state["mode"] == "points"
             assert state["counts"]["assets"] == expected["numberMatched"]
@@ -144,8 +163,16 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
                 f["id"] for f in expected["features"]
             )
             assert page.locator('[data-testid="asset-status"]').inner_text() == (
-                "Showing 3 of 3 assets in view."
+                "Assets in view: showing 4 of 4."
             )
+            outlets = page.request.get(
+                f"{live_server.url}/api/v1/outlets/?district={BEJI}&format=geojson&limit=1000"
+            ).json()
+            assert [f["properties"]["stalls"]["vacant"] for f in outlets["features"]] == [4]
+            assert state["counts"]["outlets"] == outlets["numberMatched"] == 1
+            assert page.evaluate("() => window.depokMap.featureIds('outlets')") == [
+                opened.json()["id"]
+            ]
 
             # when: the planner clicks an asset
             point = page.evaluate("id => window.depokMap.pagePointOf('assets', id)", target.pk)
@@ -182,7 +209,9 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             assert page.locator('[data-testid="message-outlets"]').inner_text() == (
                 "Could not load outlets: the server answered 503."
             )
-            assert page.evaluate("() => window.depokMap.counts.assets") == 3
+            state = page.evaluate("() => window.depokMap.snapshot()")
+            assert state["counts"]["assets"] == 4
+            assert state["counts"]["outlets"] == 0
             assert browser_errors == []
         finally:
             browser.close()
