@@ -65,6 +65,33 @@ class PrioritySerializer(serializers.Serializer):
     )
 
 
+_PRIORITY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "programme": {"type": "integer"},
+        "local": {"type": "integer"},
+        "lottery": {"type": "string"},
+    },
+    "required": ["programme", "local", "lottery"],
+}
+# Lists whose items may be null (before allocation): spelled out, as the generator would make
+# the list itself nullable instead.
+NULLABLE_PRIORITIES = {"type": "array", "items": {**_PRIORITY_SCHEMA, "nullable": True}}
+NULLABLE_GROUP_CUTOFFS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "capacity": {"type": "integer"},
+            "reserved": {"type": "integer"},
+            "cutoff": {**_PRIORITY_SCHEMA, "nullable": True},
+        },
+        "required": ["capacity", "reserved", "cutoff"],
+    },
+}
+
+
 # --- outlets and stalls ----------------------------------------------------------------------
 
 
@@ -315,12 +342,6 @@ class AssignedSerializer(serializers.Serializer):
     choice_rank = serializers.IntegerField()
 
 
-class GroupCutoffSerializer(serializers.Serializer):
-    capacity = serializers.IntegerField()
-    reserved = serializers.IntegerField()
-    cutoff = PrioritySerializer(allow_null=True)
-
-
 class ChoiceSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     outlet = serializers.IntegerField(source="outlet_id")
@@ -380,12 +401,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(PrioritySerializer(many=True, allow_null=True))
+    @extend_schema_field(NULLABLE_PRIORITIES)
     def get_priority(self, obj) -> list:
         """The priority key at each choice, in choice order (null before allocation)."""
         return [c.priority for c in obj.choices.all()]
 
-    @extend_schema_field(GroupCutoffSerializer(many=True, allow_null=True))
+    @extend_schema_field(NULLABLE_GROUP_CUTOFFS)
     def get_groups(self, obj) -> list:
         """Each chosen group's capacity, reserved seats and cutoff, in choice order."""
         run = getattr(obj.round, "run", None)  # the reverse one-to-one raises AttributeError
@@ -437,7 +458,7 @@ class ResultApplicationSerializer(serializers.Serializer):
     priority = serializers.SerializerMethodField()
     assigned = serializers.SerializerMethodField()
 
-    @extend_schema_field(PrioritySerializer(many=True, allow_null=True))
+    @extend_schema_field(NULLABLE_PRIORITIES)
     def get_priority(self, obj) -> list:
         return [c.priority for c in obj.choices.all()]
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -37,6 +38,54 @@ from outlets import selectors, services
 from outlets.models import AllocationRound, Lease, Offer, Outlet, StallStatus
 
 ID_REGEX = r"[0-9]{1,18}"
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: {field: [message, ...]}"),
+    401: OpenApiResponse(description="Not signed in"),
+    403: OpenApiResponse(description="The role may not do this"),
+    404: OpenApiResponse(description="No such object (or not yours)"),
+    409: OpenApiResponse(description="Conflicts with the current state: {detail}"),
+    429: OpenApiResponse(description="Too many requests (throttled)"),
+}
+
+
+GEOJSON_FEATURE = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "integer"},
+        "geometry": {"type": "object", "description": "GeoJSON geometry (EPSG:4326)"},
+        "properties": {"type": "object", "description": "The outlet's other fields"},
+    },
+}
+GEOJSON_COLLECTION = {
+    "type": "object",
+    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "numberMatched": {"type": "integer"},
+        "numberReturned": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object"}},
+        "features": {"type": "array", "items": GEOJSON_FEATURE},
+    },
+}
+
+
+class OutletSchema(AutoSchema):
+    """A raw GeoJSON schema is the whole response: no list or paging wrapper around it."""
+
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
+        if isinstance(serializer, dict) and serializer.get("type") == "object":
+            return {"content": {m: {"schema": serializer} for m in media_types}, "description": ""}
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
 ROUND_NOT_ALLOCATED = _("The round has not been allocated yet.")
 
 
@@ -74,17 +123,32 @@ class OutletFilterSet(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Outlets (JSON or GeoJSON), with map filters and has_vacancy"),
-    retrieve=extend_schema(summary="One outlet"),
+    list=extend_schema(
+        summary="Outlets (JSON or GeoJSON), with map filters and has_vacancy",
+        # 404 too: an unknown ?format= is answered 404 by DRF's content negotiation
+        responses={
+            (200, "application/json"): s.OutletSerializer(many=True),
+            (200, "application/geo+json"): GEOJSON_COLLECTION,
+            **errors(400, 401, 403, 404),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One outlet",
+        responses={
+            (200, "application/json"): s.OutletSerializer,
+            (200, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(401, 403, 404),
+        },
+    ),
     create=extend_schema(
         summary="Open an outlet on an asset designated for economic use",
         request=s.OutletInputSerializer,
-        responses={201: s.OutletSerializer},
+        responses={201: s.OutletSerializer, **errors(400, 401, 403, 404, 409)},
     ),
     partial_update=extend_schema(
         summary="Rename an outlet or change its opening hours",
         request=s.OutletUpdateSerializer,
-        responses={200: s.OutletSerializer},
+        responses={200: s.OutletSerializer, **errors(400, 401, 403, 404)},
     ),
 )
 class OutletViewSet(
@@ -100,6 +164,7 @@ class OutletViewSet(
     write_roles = (OUTLET_MANAGER,)
     renderer_classes = GEO_RENDERERS
     geo_prefix = "asset__"
+    schema = OutletSchema()
     filter_backends = [DjangoFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
     filterset_class = OutletFilterSet
     ordering_fields = ["id", "name", "created_at"]
@@ -168,7 +233,10 @@ class OutletStallsView(generics.ListAPIView):
             return s.Stall.objects.none()
         return selectors.stall_list(outlet=self._outlet())
 
-    @extend_schema(summary="Stalls of an outlet")
+    @extend_schema(
+        summary="Stalls of an outlet",
+        responses={200: s.StallSerializer(many=True), **errors(400, 401, 403, 404)},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -176,7 +244,7 @@ class OutletStallsView(generics.ListAPIView):
         summary="Add one stall, or a list of stalls (all or nothing)",
         description="A list's errors are keyed `<index>.<field>`, e.g. `1.code`.",
         request=STALLS_REQUEST,
-        responses={201: STALLS_RESPONSE},
+        responses={201: STALLS_RESPONSE, **errors(400, 401, 403, 404)},
     )
     def post(self, request, *args, **kwargs):
         outlet = self._outlet()
@@ -214,7 +282,7 @@ class VendorRegisterView(APIView):
     @extend_schema(
         summary="Register a vendor account (public)",
         request=s.VendorRegisterInputSerializer,
-        responses={201: s.VendorRegisteredSerializer},
+        responses={201: s.VendorRegisteredSerializer, **errors(400, 409, 429)},
         auth=[],
     )
     def post(self, request):
@@ -247,14 +315,16 @@ class VendorMeView(APIView):
     throttle_scope = "vendor_write"
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(summary="My vendor profile", responses={200: s.VendorSerializer})
+    @extend_schema(
+        summary="My vendor profile", responses={200: s.VendorSerializer, **errors(401, 403)}
+    )
     def get(self, request):
         return Response(s.VendorSerializer(services.vendor_for_user(request.user)).data)
 
     @extend_schema(
         summary="Change my vendor profile (programme claims are re-checked against the NIK)",
         request=s.VendorUpdateSerializer,
-        responses={200: s.VendorSerializer},
+        responses={200: s.VendorSerializer, **errors(400, 401, 403, 429)},
     )
     def patch(self, request):
         data = _validated(s.VendorUpdateSerializer, request.data, partial=True)
@@ -268,12 +338,18 @@ class VendorMeView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Allocation rounds (a vendor sees the open ones)"),
-    retrieve=extend_schema(summary="One round, with its groups and their vacant stalls"),
+    list=extend_schema(
+        summary="Allocation rounds (a vendor sees the open ones)",
+        responses={200: s.RoundSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One round, with its groups and their vacant stalls",
+        responses={200: s.RoundSerializer, **errors(401, 403, 404)},
+    ),
     create=extend_schema(
         summary="Create a draft round",
         request=s.RoundInputSerializer,
-        responses={201: s.RoundSerializer},
+        responses={201: s.RoundSerializer, **errors(400, 401, 403)},
     ),
 )
 class RoundViewSet(
@@ -337,14 +413,16 @@ class RoundViewSet(
     @extend_schema(
         summary="Open the round: draw the seed, publish its SHA-256 commitment",
         request=None,
-        responses={200: s.RoundSerializer},
+        responses={200: s.RoundSerializer, **errors(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         return self._respond(services.round_open(round_=self.get_object(), user=request.user))
 
     @extend_schema(
-        summary="Close the round to applications", request=None, responses={200: s.RoundSerializer}
+        summary="Close the round to applications",
+        request=None,
+        responses={200: s.RoundSerializer, **errors(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -353,7 +431,7 @@ class RoundViewSet(
     @extend_schema(
         summary="Allocate a closed round (once): run the engine, create offers, reveal the seed",
         request=None,
-        responses={200: s.RoundSerializer},
+        responses={200: s.RoundSerializer, **errors(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
@@ -361,10 +439,7 @@ class RoundViewSet(
 
     @extend_schema(
         summary="Allocation results: seed, group cutoffs, each application's priority and stall",
-        responses={
-            200: s.RoundResultsSerializer,
-            409: OpenApiResponse(description="The round has not been allocated yet."),
-        },
+        responses={200: s.RoundResultsSerializer, **errors(401, 403, 404, 409)},
     )
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
@@ -379,7 +454,7 @@ class RoundViewSet(
     @extend_schema(
         summary="Apply to an open round with ranked choices",
         request=s.ApplicationInputSerializer,
-        responses={201: s.ApplicationSerializer},
+        responses={201: s.ApplicationSerializer, **errors(400, 401, 403, 404, 409, 429)},
     )
     @action(detail=True, methods=["post"])
     def applications(self, request, pk=None):
@@ -396,11 +471,14 @@ class RoundViewSet(
 
 
 @extend_schema_view(
-    retrieve=extend_schema(summary="One of my applications"),
+    retrieve=extend_schema(
+        summary="One of my applications",
+        responses={200: s.ApplicationSerializer, **errors(401, 403, 404)},
+    ),
     partial_update=extend_schema(
         summary="Change my application's choices while the round is open",
         request=s.ApplicationInputSerializer,
-        responses={200: s.ApplicationSerializer},
+        responses={200: s.ApplicationSerializer, **errors(400, 401, 403, 404, 409, 429)},
     ),
 )
 class ApplicationViewSet(
@@ -420,7 +498,10 @@ class ApplicationViewSet(
             return s.Application.objects.none()
         return selectors.application_list_mine(user=self.request.user)
 
-    @extend_schema(summary="My applications, with priorities, cutoffs and offers")
+    @extend_schema(
+        summary="My applications, with priorities, cutoffs and offers",
+        responses={200: s.ApplicationSerializer(many=True), **errors(400, 401, 403)},
+    )
     @action(detail=False, methods=["get"])
     def mine(self, request):
         page = self.paginate_queryset(self.get_queryset())
@@ -437,7 +518,7 @@ class ApplicationViewSet(
     @extend_schema(
         summary="Withdraw my application while the round is open",
         request=None,
-        responses={200: s.ApplicationSerializer},
+        responses={200: s.ApplicationSerializer, **errors(400, 401, 403, 404, 409, 429)},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -451,8 +532,13 @@ class ApplicationViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Offers (a vendor sees her own)"),
-    retrieve=extend_schema(summary="One offer"),
+    list=extend_schema(
+        summary="Offers (a vendor sees her own)",
+        responses={200: s.OfferSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One offer", responses={200: s.OfferSerializer, **errors(401, 403, 404)}
+    ),
 )
 class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.OfferSerializer
@@ -478,7 +564,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Accept my offer: the stall is leased to me (repeating answers the same lease)",
         request=None,
-        responses={200: s.OfferSerializer},
+        responses={200: s.OfferSerializer, **errors(401, 403, 404, 409, 429)},
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -487,7 +573,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Decline my offer: the stall is free again",
         request=None,
-        responses={200: s.OfferSerializer},
+        responses={200: s.OfferSerializer, **errors(401, 403, 404, 409, 429)},
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -504,8 +590,13 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Leases (a vendor sees her own)"),
-    retrieve=extend_schema(summary="One lease"),
+    list=extend_schema(
+        summary="Leases (a vendor sees her own)",
+        responses={200: s.LeaseSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One lease", responses={200: s.LeaseSerializer, **errors(401, 403, 404)}
+    ),
 )
 class LeaseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.LeaseSerializer
@@ -522,7 +613,7 @@ class LeaseViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Terminate an active lease, with a reason; the stall becomes vacant",
         request=s.TerminateInputSerializer,
-        responses={200: s.LeaseSerializer},
+        responses={200: s.LeaseSerializer, **errors(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
