@@ -163,7 +163,7 @@ def _compute(subjects: list[Subject]) -> tuple[str, dict[int, dict]]:
 # --- assessment ------------------------------------------------------------------------------
 
 
-def asset_assessment(*, asset: Asset) -> dict:
+def asset_assessment(*, asset: Asset, at=None) -> dict:
     """The assessment of `asset` as it stands in the database now (nothing stored)."""
     [subject] = _subjects(Asset.objects.filter(pk=asset.pk).values_list(*SUBJECT_FIELDS))
     label, results = _compute([subject])
@@ -171,7 +171,7 @@ def asset_assessment(*, asset: Asset) -> dict:
     return {
         "asset": subject.id,
         "repurposable": result["repurposable"],
-        "assessed_at": timezone.now().isoformat().replace("+00:00", "Z"),
+        "assessed_at": (at or timezone.now()).isoformat().replace("+00:00", "Z"),
         "population_source": label,
         "checks": result["checks"],
         "coverage": result["coverage"],
@@ -181,8 +181,9 @@ def asset_assessment(*, asset: Asset) -> dict:
 @transaction.atomic
 def asset_assess(*, asset: Asset) -> dict:
     """Assess `asset` fresh and store the answer on it; returns the assessment."""
-    result = asset_assessment(asset=asset)
-    _store({result["asset"]: result["repurposable"]}, at=timezone.now())
+    now = timezone.now()
+    result = asset_assessment(asset=asset, at=now)
+    _store({result["asset"]: result["repurposable"]}, at=now)
     return result
 
 
