@@ -59,6 +59,20 @@ def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
     return queryset
 
 
+def asset_ids_in_order(
+    queryset: QuerySet[Asset], *, distances: dict | None = None, reverse: bool = False
+) -> list[int]:
+    """The ids the queryset matches, by id, or by (distance, id) when `distances` are given.
+
+    Read without ORDER BY so the database answers from the bbox index alone (SQLite would
+    otherwise walk the whole table in id order looking for the few matches), sorted here.
+    """
+    ids = list(queryset.order_by().values_list("pk", flat=True))
+    if distances is None:
+        return sorted(ids)
+    return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)
+
+
 def asset_get(*, pk: int) -> Asset:
     return Asset.objects.get(pk=pk)
 

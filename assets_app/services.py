@@ -136,7 +136,7 @@ def geometry_problem(geom: BaseGeometry | None) -> str | None:
 class DerivedGeometries:
     """What the register stores for each geometry: rounded GeoJSON, bbox, point, district codes."""
 
-    geojson: list[dict]
+    texts: list[str]  # GeoJSON text of each rounded geometry
     bounds: np.ndarray  # (n, 4): min_lon, min_lat, max_lon, max_lat
     points: np.ndarray  # (n, 2): representative point lon, lat
     kelurahan: list[str | None]
@@ -185,16 +185,16 @@ def geometries_derive(geoms) -> DerivedGeometries:
     collapsed = ~shapely.is_valid(rounded) | shapely.is_empty(rounded)
     problems = [str(GEOMETRY_TOO_SMALL) if bad else None for bad in collapsed.tolist()]
     safe = np.where(collapsed, arr, rounded)
-    geojson = [orjson.loads(text) for text in shapely.to_geojson(safe)]
+    texts = shapely.to_geojson(safe).tolist()
     box = shapely.bounds(safe)
     points = shapely.get_coordinates(shapely.point_on_surface(safe))
     kelurahan, kecamatan = locate_points(points)
-    return DerivedGeometries(geojson, box, points, kelurahan, kecamatan, problems)
+    return DerivedGeometries(texts, box, points, kelurahan, kecamatan, problems)
 
 
 def asset_set_derived(asset: Asset, derived: DerivedGeometries, i: int) -> None:
     """Set the geometry and everything derived from it on `asset` (not saved)."""
-    asset.geometry = derived.geojson[i]
+    asset.geometry = orjson.loads(derived.texts[i])
     asset.min_lon, asset.min_lat, asset.max_lon, asset.max_lat = derived.bounds[i].tolist()
     asset.lon, asset.lat = derived.points[i].tolist()
     asset.kelurahan_id = derived.kelurahan[i]

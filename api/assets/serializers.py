@@ -84,6 +84,15 @@ def asset_list_rows(queryset):
     )
 
 
+def asset_rows_by_ids(ids: list[int]) -> list[tuple]:
+    """`asset_list_rows` for these ids, in the order given."""
+    if not ids:
+        return []
+    rows = asset_list_rows(Asset.objects.filter(pk__in=ids).order_by())
+    by_id = {row[0]: row for row in rows}
+    return [by_id[pk] for pk in ids]
+
+
 def asset_items(rows, distances: dict | None = None) -> list[dict[str, Any]]:
     """Rows from `asset_list_rows` as the dicts AssetSerializer would give."""
     names = OUTPUT_FIELDS

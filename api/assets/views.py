@@ -36,16 +36,26 @@ from api.assets.serializers import (
     ImportRequestSerializer,
     asset_items,
     asset_list_rows,
+    asset_rows_by_ids,
 )
 from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
 from assets_app.exporting import EXPORT_FORMATS, assets_export
 from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
-from assets_app.selectors import asset_get, asset_history, asset_history_entries, asset_list
+from assets_app.selectors import (
+    asset_get,
+    asset_history,
+    asset_history_entries,
+    asset_ids_in_order,
+    asset_list,
+)
 from assets_app.services import asset_register, asset_update
 from core.roles import ASSET_OFFICER, STAFF_ROLES
 
+# Parameters that make a list a map query, and the orderings its fast path keeps.
+MAP_PARAMS = ("bbox", "near", "district")
+MAP_ORDERINGS = ("", "id", "distance", "-distance")
 UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
 
@@ -131,9 +141,20 @@ class AssetViewSet(
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(asset_list_rows(queryset))
-        items = asset_items(page, getattr(request, "geo_distances", None))
-        return self.get_paginated_response(items)
+        distances = getattr(request, "geo_distances", None)
+        ordering = request.query_params.get("ordering", "").strip()
+        if any(p in request.query_params for p in MAP_PARAMS) and ordering in MAP_ORDERINGS:
+            # A map query matches few rows: read their ids from the bbox index alone, page the
+            # ids, then fetch just that page by primary key (no COUNT, no ordered table walk).
+            ids = asset_ids_in_order(
+                queryset,
+                distances=distances if ordering.lstrip("-") == "distance" else None,
+                reverse=ordering == "-distance",
+            )
+            page = asset_rows_by_ids(self.paginate_queryset(ids))
+        else:
+            page = self.paginate_queryset(asset_list_rows(queryset))
+        return self.get_paginated_response(asset_items(page, distances))
 
     def create(self, request, *args, **kwargs):
         serializer = AssetWriteSerializer(data=request.data)
