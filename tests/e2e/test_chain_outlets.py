@@ -1,8 +1,8 @@
 """The whole chain over the API: designated asset -> outlet + stalls -> round -> applications ->
 allocation -> offers -> a lease, as the roles would do it, with nothing but HTTP calls.
 
-The chain starts from an asset with status `designated_economic`, the state an approved
-reclassification leaves it in (the reclassification endpoints belong to the repurposing area).
+The first test starts from an asset with status `designated_economic` (the state an approved
+reclassification leaves it in); the second goes through the proposal and its approval first.
 """
 
 import hashlib
@@ -185,3 +185,70 @@ def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client)
     assert outlet_now["stalls"] == {"total": 3, "vacant": 1, "offered": 1, "leased": 1}
     assert Lease.objects.count() == 1
     assert Offer.objects.filter(status="open").count() == 1
+
+
+def test_chain_from_an_approved_reclassification_to_a_lease(make_asset, client_as, api_client):
+    # given: an idle office, proposed for economic use by an officer, approved by an approver
+    asset = make_asset(use="office", status="idle")
+    officer, approver = client_as("asset_officer"), client_as("asset_approver")
+    manager = client_as("outlet_manager")
+    response = officer.post(
+        f"/api/v1/assets/{asset.pk}/reclassifications/",
+        {"reason": "Kantor kosong sejak 2024; cocok untuk gerai UMKM."},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    reclassification = response.json()["id"]
+    # an outlet cannot be opened before the approval
+    early = manager.post("/api/v1/outlets/", {"asset": asset.pk, "name": "Gerai"}, format="json")
+    assert early.status_code == 400
+    assert list(early.json()) == ["asset"]
+    response = approver.post(
+        f"/api/v1/reclassifications/{reclassification}/approve/",
+        {"note": "Disetujui.", "override_reason": "Diputuskan rapat pimpinan."},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    asset.refresh_from_db()
+    assert asset.status == "designated_economic"
+
+    # when: outlet, stall, round, one application, allocation, acceptance
+    outlet = manager.post(
+        "/api/v1/outlets/", {"asset": asset.pk, "name": "Gerai Kantor Lama"}, format="json"
+    ).json()
+    manager.post(
+        f"/api/v1/outlets/{outlet['id']}/stalls/",
+        {"code": "B-01", "kind": "booth", "area_m2": 4, "monthly_fee": "150000"},
+        format="json",
+    )
+    vendor, profile = register(api_client, "budi", make_nik(sequence="0077"), wub_participant=True)
+    now = timezone.now()
+    round_id = manager.post(
+        "/api/v1/rounds/",
+        {
+            "name": "Putaran Kantor Lama",
+            "outlets": [outlet["id"]],
+            "opens_at": now.isoformat(),
+            "closes_at": (now + timedelta(days=3)).isoformat(),
+        },
+        format="json",
+    ).json()["id"]
+    manager.post(f"/api/v1/rounds/{round_id}/open/")
+    response = vendor.post(
+        f"/api/v1/rounds/{round_id}/applications/",
+        {"choices": [{"outlet": outlet["id"], "stall_kind": "booth"}]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    manager.post(f"/api/v1/rounds/{round_id}/close/")
+    assert manager.post(f"/api/v1/rounds/{round_id}/allocate/").status_code == 200
+    offer = vendor.get("/api/v1/applications/mine/").json()["results"][0]["offer"]
+    response = vendor.post(f"/api/v1/offers/{offer['id']}/accept/")
+
+    # then: the approved asset now carries an outlet whose stall is leased to the vendor
+    assert response.status_code == 200, response.json()
+    lease = Lease.objects.get()
+    assert (lease.vendor_id, lease.stall.code, lease.status) == (profile["id"], "B-01", "active")
+    assert lease.stall.outlet.asset_id == asset.pk
+    asset.refresh_from_db()
+    assert asset.status == "outlet"
