@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,6 +29,7 @@ from rest_framework.response import Response
 
 from api.assets.filtersets import AssetFilterSet
 from api.assets.serializers import (
+    GEOMETRY_SCHEMA,
     AssetSerializer,
     AssetWriteSerializer,
     FieldErrorsSerializer,
@@ -60,6 +62,51 @@ UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
 
 
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: {field: [message, ...]}"),
+    401: OpenApiResponse(description="Not signed in"),
+    403: OpenApiResponse(description="The role may not do this"),
+    404: OpenApiResponse(description="No such asset"),
+    409: OpenApiResponse(description="Conflicts with a concurrent write: {detail}"),
+}
+GEOJSON_FEATURE = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "integer"},
+        "geometry": GEOMETRY_SCHEMA,
+        "properties": {"type": "object", "description": "The asset's other fields"},
+    },
+}
+GEOJSON_COLLECTION = {
+    "type": "object",
+    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "numberMatched": {"type": "integer"},
+        "numberReturned": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object"}},
+        "features": {"type": "array", "items": GEOJSON_FEATURE},
+    },
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+class AssetSchema(AutoSchema):
+    """A raw GeoJSON schema is the whole response: no list or paging wrapper around it."""
+
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
+        if isinstance(serializer, dict) and serializer.get("type") == "object":
+            return {"content": {m: {"schema": serializer} for m in media_types}, "description": ""}
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
+
+
 class IgnoreFormatParam(DefaultContentNegotiation):
     """For export: `format=` names the file format, not a renderer; errors answer JSON."""
 
@@ -82,17 +129,37 @@ class IgnoreFormatParam(DefaultContentNegotiation):
                 ),
             )
         ],
+        responses={
+            (200, "application/json"): AssetSerializer(many=True),
+            (200, "application/geo+json"): GEOJSON_COLLECTION,
+            **errors(400, 401, 403, 404),
+        },
     ),
-    retrieve=extend_schema(summary="One asset"),
+    retrieve=extend_schema(
+        summary="One asset",
+        responses={
+            (200, "application/json"): AssetSerializer,
+            (200, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(401, 403, 404),
+        },
+    ),
     create=extend_schema(
         summary="Register an asset (officers)",
         request=AssetWriteSerializer,
-        responses={201: AssetSerializer},
+        responses={
+            (201, "application/json"): AssetSerializer,
+            (201, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(400, 401, 403, 409),
+        },
     ),
     partial_update=extend_schema(
         summary="Change an asset (officers)",
         request=AssetWriteSerializer,
-        responses={200: AssetSerializer},
+        responses={
+            (200, "application/json"): AssetSerializer,
+            (200, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(400, 401, 403, 404, 409),
+        },
     ),
 )
 class AssetViewSet(
@@ -103,6 +170,7 @@ class AssetViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = AssetSerializer
+    schema = AssetSchema()
     permission_classes = [RolePermission]
     read_roles = STAFF_ROLES
     write_roles = (ASSET_OFFICER,)
@@ -176,7 +244,7 @@ class AssetViewSet(
 
     @extend_schema(
         summary="Who changed the asset, when, and what (officers); newest first",
-        responses={200: HistoryEntrySerializer(many=True)},
+        responses={200: HistoryEntrySerializer(many=True), **errors(400, 401, 403, 404)},
         filters=False,
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], filter_backends=[])
@@ -196,6 +264,7 @@ class AssetViewSet(
                 serializers=[ImportReportSerializer, FieldErrorsSerializer],
                 resource_type_field_name=None,
             ),
+            **errors(401, 403),
         },
         filters=False,
     )
@@ -252,6 +321,7 @@ class AssetViewSet(
             (200, "application/geo+json"): OpenApiTypes.OBJECT,
             (200, "application/geopackage+sqlite3"): OpenApiTypes.BINARY,
             400: OpenApiResponse(description="A bad filter or format, named."),
+            **errors(401, 403),
         },
         filters=True,
     )
