@@ -293,16 +293,16 @@ def main() -> None:
         psql("CREATE DATABASE depok_load")
     env = server_env(database)
 
-    def manage(*cmd: str, capture: bool = False) -> str:
+    def manage(*cmd: str, capture: bool = False, debug: bool = False) -> str:
         result = subprocess.run(
-            [PY, "manage.py", *cmd], cwd=ROOT, env=env, check=True, text=True,
-            capture_output=capture,
+            [PY, "manage.py", *cmd], cwd=ROOT, env={**env, "DEBUG": "true"} if debug else env,
+            check=True, text=True, capture_output=capture,
         )  # fmt: skip
         return result.stdout or ""
 
     t0 = time.perf_counter()
     manage("migrate", "--noinput", "-v", "0")
-    manage("seed_demo")
+    manage("seed_demo", debug=True)  # synthetic data is refused without DEBUG, by design
     print(f"database ready in {time.perf_counter() - t0:.1f} s")
 
     port = free_port()

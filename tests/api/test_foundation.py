@@ -140,6 +140,19 @@ def test_geojson_feature_collection(client_as):
     assert [link["rel"] for link in page2["links"]] == ["prev"]
 
 
+def test_format_parameter_wins_over_accept_header(client_as):
+    response = client_as("planner").get(
+        "/api/v1/districts/?format=geojson&limit=1", HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert response.json()["type"] == "FeatureCollection"
+
+
+def test_unknown_format_is_404(client_as):
+    assert client_as("planner").get("/api/v1/districts/?format=shapefile").status_code == 404
+
+
 def test_geojson_by_accept_header(client_as):
     client = client_as("planner")
     response = client.get("/api/v1/districts/32.76.06/", HTTP_ACCEPT="application/geo+json")
