@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from assets_app.models import Asset
 from assets_app.models import Status as AssetStatus
@@ -425,6 +425,14 @@ def round_close(*, round_: AllocationRound, user: AbstractBaseUser) -> Allocatio
     return round_
 
 
+CHUNK = 1000
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def _group_figures(result: allocation.AllocationResult) -> list[dict]:
     figures = []
     for key in sorted(result.groups):
@@ -463,7 +471,7 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
         raise Conflict(str(ROUND_NOT_CLOSED))
     now = timezone.now()
 
-    outlets = {o.pk: o for o in round_.outlets.select_related("asset")}
+    outlets = {o.pk: o for o in round_.outlets.select_related("asset").defer("asset__geometry")}
     stalls = list(
         Stall.objects.select_for_update().filter(outlet_id__in=list(outlets)).order_by("pk")
     )
@@ -486,9 +494,13 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
 
     applications = list(
         Application.objects.filter(round=round_, status=ApplicationStatus.SUBMITTED)
-        .select_related("vendor__home_kelurahan")
+        .select_related("vendor")
         .prefetch_related("choices")
         .order_by("pk")
+    )
+    # kelurahan -> kecamatan from the 63 codes, not by joining each vendor to a boundary row
+    kecamatan_of = dict(
+        District.objects.filter(level=DistrictLevel.KELURAHAN).values_list("code", "parent_id")
     )
     applicants = []
     for app in applications:
@@ -499,7 +511,7 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
                 choices=tuple((c.outlet_id, c.stall_kind) for c in app.choices.all()),
                 wub_participant=vendor.wub_participant,
                 women_programme=vendor.women_programme,
-                kecamatan_code=vendor.home_kelurahan.parent_id if vendor.home_kelurahan else None,
+                kecamatan_code=kecamatan_of.get(vendor.home_kelurahan_id),
                 product_category=vendor.product_category,
             )
         )
@@ -530,13 +542,18 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
     offers, offered_stalls, choices = [], [], []
     for app in applications:
         for choice, key in zip(app.choices.all(), result.priorities.get(app.pk, ()), strict=False):
-            choice.priority = priority_json(key)
-            choices.append(choice)
+            choices.append(
+                ApplicationChoice(
+                    application_id=app.pk,
+                    rank=choice.rank,
+                    outlet_id=choice.outlet_id,
+                    stall_kind=choice.stall_kind,
+                    priority=priority_json(key),
+                )
+            )
         stall = stall_for.get(app.pk)
         if stall is None:
-            app.status = ApplicationStatus.UNASSIGNED
             continue
-        app.status = ApplicationStatus.ASSIGNED
         offers.append(
             Offer(
                 application=app,
@@ -549,14 +566,32 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
         stall.status = StallStatus.OFFERED
         stall.updated_at = now
         offered_stalls.append(stall)
-    Application.objects.bulk_update(applications, ["status"], batch_size=2000)
-    ApplicationChoice.objects.bulk_update(choices, ["priority"], batch_size=2000)
+    # Set-based writes: bulk_update's CASE per row grows with the square of the batch, and a
+    # round may hold tens of thousands of choices. The choices are rewritten with their
+    # priorities (nothing refers to a choice row); statuses move with chunked UPDATEs.
+    # (The round is locked and closed: its submitted applications are exactly `applications`.)
+    ApplicationChoice.objects.filter(
+        application__round=round_, application__status=ApplicationStatus.SUBMITTED
+    ).delete()
+    ApplicationChoice.objects.bulk_create(choices, batch_size=CHUNK)
+    assigned_ids = [offer.application_id for offer in offers]
+    Application.objects.filter(round=round_, status=ApplicationStatus.SUBMITTED).update(
+        status=ApplicationStatus.UNASSIGNED, updated_at=now
+    )
+    for ids in _chunks(assigned_ids):
+        Application.objects.filter(pk__in=ids).update(
+            status=ApplicationStatus.ASSIGNED, updated_at=now
+        )
+    for stalls_chunk in _chunks(offered_stalls):
+        Stall.objects.filter(pk__in=[stall.pk for stall in stalls_chunk]).update(
+            status=StallStatus.OFFERED, updated_at=now
+        )
     if offered_stalls:
-        bulk_update_with_history(
-            offered_stalls, Stall, ["status", "updated_at"], batch_size=2000, default_user=user
+        Stall.history.bulk_history_create(
+            offered_stalls, batch_size=CHUNK, update=True, default_user=user, default_date=now
         )
     if offers:
-        bulk_create_with_history(offers, Offer, batch_size=2000, default_user=user)
+        bulk_create_with_history(offers, Offer, batch_size=CHUNK, default_user=user)
 
     # The bulk writes bypass the history signals the audit trail listens to: one summary event.
     audit_record(
