@@ -108,11 +108,22 @@ def test_closing_before_opening_is_a_400(client_as, manager, outlet):
 def test_sixty_months_is_the_longest_lease(client_as, manager, outlet):
     response = client_as(user=manager).post(
         URL,
-        round_body(outlet, lease_months=60, category_cap=1, women_reserve_share=1),
+        round_body(outlet, lease_months=60, women_reserve_share=1),
         format="json",
     )
     assert response.status_code == 201
     assert response.json()["lease_months"] == 60
+
+
+def test_a_reserve_and_a_category_cap_are_not_combined(client_as, manager, outlet):
+    response = client_as(user=manager).post(
+        URL, round_body(outlet, category_cap=1, women_reserve_share=0.5), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"category_cap": [str(services.RESERVE_WITH_CAP)]}
+    assert AllocationRound.objects.count() == 0
+    capped = client_as(user=manager).post(URL, round_body(outlet, category_cap=1), format="json")
+    assert capped.status_code == 201
 
 
 def test_open_publishes_the_commitment_not_the_seed(client_as, manager, outlet):

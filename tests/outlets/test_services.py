@@ -24,7 +24,7 @@ def allocate(round_, manager):
 
 def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asset, manager):
     outlet = make_outlet(make_asset, manager, stalls=(("K-01", "kiosk"), ("K-02", "kiosk")))
-    round_ = make_round(manager, [outlet], status="open", women_reserve_share=0.5, category_cap=1)
+    round_ = make_round(manager, [outlet], status="open", category_cap=1)
     woman = make_vendor(women=True, category="craft")
     member = make_vendor(wub=True, category="culinary", kelurahan=None)
     other = make_vendor(category="culinary")
@@ -45,7 +45,7 @@ def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asse
         )
         for app, vendor in zip(apps, (woman, member, other), strict=True)
     ]
-    params = allocation.Params(seed=round_.seed, women_reserve_share=0.5, category_cap=1)
+    params = allocation.Params(seed=round_.seed, category_cap=1)
     expected = allocation.allocate(groups, applicants, params)
     digest = hashlib.sha256(allocation.canonical_input(groups, applicants, params)).hexdigest()
 
@@ -53,7 +53,7 @@ def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asse
     assert run.input_sha256 == digest
     assert run.engine_version == allocation.ENGINE_VERSION
     assert run.figures["counts"] == expected.counts
-    assert run.figures["groups"][0]["reserved"] == 1
+    assert run.figures["groups"][0]["reserved"] == 0
     assigned = {o.application_id for o in Offer.objects.all()}
     assert assigned == {a for a, g in expected.assignment.items() if g is not None}
     # the cap of one per category: culinary can take only one of the two kiosks
