@@ -18,8 +18,9 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py assess_assets
 	$(BIN)/python manage.py seed_demo_users
-	-$(BIN)/python manage.py seed_demo
 
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
