@@ -94,6 +94,30 @@ MAP_STRINGS = {
     "history_officers": _("(asset officers only)"),
     "stalls_link": _("Stalls"),
     "programme": _("Programme progress"),
+    "programme_name": _("Programme"),
+    "programme_wub": _("WUB"),
+    "programme_women": _("Women entrepreneurs"),
+    "programme_target": _("Target"),
+    "programme_registered": _("Registered"),
+    "programme_placed": _("Placed"),
+    "programme_vendors": _("Vendors"),
+    "programme_vendors_title": _("registered / placed, by home kecamatan"),
+    "programme_outlets": _("Outlets"),
+    "programme_stalls": _("Stalls"),
+    "programme_stalls_title": _("leased / all ({vacant} vacant, {offered} offered)"),
+    "programme_occupancy": _("Occupancy"),
+    "programme_vendors_summary": _(
+        "Vendors: {registered} registered, {placed} placed (holding a lease); {both} in both "
+        "programmes, counted in each."
+    ),
+    "programme_outlets_summary": _(
+        "Outlets: {outlets}; stalls: {total} ({vacant} vacant, {offered} offered, {leased} "
+        "leased); occupancy {occupancy}."
+    ),
+    "programme_without_outlet": _("No outlet yet (Perda Kota Depok 3/2024)"),
+    "programme_without_kecamatan": _("Kecamatan: {count} of {total}"),
+    "programme_without_kelurahan": _("Kelurahan: {count} of {total}"),
+    "programme_none": _("none"),
     "field_opening_hours": _("Opening hours"),
     "figure_population": _("Population"),
     "figure_area_km2": _("Area (km²)"),

@@ -7,21 +7,35 @@ their time, so an offer is never shown open after its deadline.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
+from geodata.models import District, DistrictLevel
 from outlets.models import (
     AllocationRound,
     Application,
     ApplicationChoice,
     Lease,
+    LeaseStatus,
     Offer,
     Outlet,
     RoundStatus,
     Stall,
     StallStatus,
+    Vendor,
 )
 from outlets.services import offers_expire_due, vendor_for_user
 
@@ -133,3 +147,172 @@ def lease_list(*, user: AbstractBaseUser) -> QuerySet[Lease]:
     if has_role(user, OUTLET_MANAGER, PLANNER):
         return leases
     return leases.filter(vendor=vendor_for_user(user))
+
+
+# --- programme progress (`stats/programme/`) -------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float | None:
+    """`part` as a percentage of `whole`, two decimals; None when there is no whole."""
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+def programme_stats() -> dict:
+    """Progress of the WUB and women-entrepreneur programmes, and outlets per kecamatan.
+
+    Counting: a vendor is *registered* when she has a vendor profile and *placed* while she holds
+    an active lease (a terminated lease no longer places her; the database allows one active lease
+    per vendor). Each programme counts its own members, so a vendor in both programmes counts once
+    in each (`wub` and `women`), once in the totals, and once in `both_programmes`; the two
+    programme figures may therefore add up to more than the total. A vendor's kecamatan is that of
+    her home kelurahan; vendors who gave none are counted under `vendors.without_home_kelurahan`.
+    Outlets and stalls count by the kecamatan and kelurahan of the asset the outlet stands on.
+
+    Five aggregate queries (vendors by home kecamatan, stalls by kecamatan and status, outlets by
+    kecamatan, the kelurahan that have an outlet, the districts), merged in Python; the size of
+    the answer is fixed by the 11 kecamatan and 63 kelurahan, whatever the number of vendors.
+    """
+    targets = {"wub": settings.PROGRAMME_TARGET_WUB, "women": settings.PROGRAMME_TARGET_WOMEN}
+
+    placed = Exists(Lease.objects.filter(vendor=OuterRef("pk"), status=LeaseStatus.ACTIVE))
+    wub, women = Q(wub_participant=True), Q(women_programme=True)
+    is_placed = Q(placed=True)
+    vendor_rows = (
+        Vendor.objects.annotate(placed=placed)
+        .values(kecamatan=F("home_kelurahan__parent_id"))
+        .annotate(
+            registered=Count("pk"),
+            placed_total=Count("pk", filter=is_placed),
+            wub_registered=Count("pk", filter=wub),
+            wub_placed=Count("pk", filter=wub & is_placed),
+            women_registered=Count("pk", filter=women),
+            women_placed=Count("pk", filter=women & is_placed),
+            both_registered=Count("pk", filter=wub & women),
+            both_placed=Count("pk", filter=wub & women & is_placed),
+            none_registered=Count("pk", filter=~wub & ~women),
+            none_placed=Count("pk", filter=~wub & ~women & is_placed),
+        )
+        .order_by()
+    )
+    stall_rows = (
+        Stall.objects.values("status", kecamatan=F("outlet__asset__kecamatan_id"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    outlet_rows = (
+        Outlet.objects.values(kecamatan=F("asset__kecamatan_id")).annotate(n=Count("pk")).order_by()
+    )
+    kelurahan_with_outlet = set(
+        Outlet.objects.exclude(asset__kelurahan_id=None)
+        .values_list("asset__kelurahan_id", flat=True)
+        .distinct()
+    )
+    districts = list(District.objects.order_by("code").values("code", "name", "level", "parent_id"))
+
+    vendor_keys = (
+        "registered", "placed_total", "wub_registered", "wub_placed", "women_registered",
+        "women_placed", "both_registered", "both_placed", "none_registered", "none_placed",
+    )  # fmt: skip
+    vendors_by_kec: dict[str | None, dict[str, int]] = {}
+    for row in vendor_rows:
+        vendors_by_kec[row["kecamatan"]] = {key: row[key] for key in vendor_keys}
+    vendor_totals = {key: sum(v[key] for v in vendors_by_kec.values()) for key in vendor_keys}
+    no_home = vendors_by_kec.get(None, dict.fromkeys(vendor_keys, 0))
+
+    stalls_by_kec: dict[str | None, dict[str, int]] = {}
+    for row in stall_rows:
+        counts = stalls_by_kec.setdefault(row["kecamatan"], dict.fromkeys(StallStatus.values, 0))
+        counts[row["status"]] = row["n"]
+    outlets_by_kec = {row["kecamatan"]: row["n"] for row in outlet_rows}
+
+    def stall_figures(counts: dict[str, int]) -> dict:
+        total = sum(counts.values())
+        return {"total": total, **counts}
+
+    all_stalls = {
+        status: sum(c[status] for c in stalls_by_kec.values()) for status in StallStatus.values
+    }
+
+    kecamatan = [d for d in districts if d["level"] == DistrictLevel.KECAMATAN]
+    kelurahan = [d for d in districts if d["level"] == DistrictLevel.KELURAHAN]
+    kelurahan_count: dict[str, int] = {}
+    for d in kelurahan:
+        kelurahan_count[d["parent_id"]] = kelurahan_count.get(d["parent_id"], 0) + 1
+    kelurahan_covered: dict[str, int] = {}
+    for d in kelurahan:
+        if d["code"] in kelurahan_with_outlet:
+            kelurahan_covered[d["parent_id"]] = kelurahan_covered.get(d["parent_id"], 0) + 1
+
+    def programme_figures(counts: dict[str, int]) -> dict:
+        return {
+            "registered": counts["registered"],
+            "placed": counts["placed_total"],
+            "wub_registered": counts["wub_registered"],
+            "wub_placed": counts["wub_placed"],
+            "women_registered": counts["women_registered"],
+            "women_placed": counts["women_placed"],
+            "both_programmes_registered": counts["both_registered"],
+            "both_programmes_placed": counts["both_placed"],
+        }
+
+    rows = []
+    for d in kecamatan:
+        stalls = stall_figures(stalls_by_kec.get(d["code"], dict.fromkeys(StallStatus.values, 0)))
+        rows.append(
+            {
+                "code": d["code"],
+                "name": d["name"],
+                "vendors": programme_figures(
+                    vendors_by_kec.get(d["code"], dict.fromkeys(vendor_keys, 0))
+                ),
+                "outlets": outlets_by_kec.get(d["code"], 0),
+                "stalls": stalls,
+                "occupancy_percent": _percent(stalls["leased"], stalls["total"]),
+                "kelurahan": kelurahan_count.get(d["code"], 0),
+                "kelurahan_with_outlet": kelurahan_covered.get(d["code"], 0),
+            }
+        )
+
+    def programme(key: str) -> dict:
+        registered, placed_ = vendor_totals[f"{key}_registered"], vendor_totals[f"{key}_placed"]
+        return {
+            "programme": key,
+            "target": targets[key],
+            "registered": registered,
+            "placed": placed_,
+            "registered_percent": _percent(registered, targets[key]),
+            "placed_percent": _percent(placed_, targets[key]),
+        }
+
+    total_stalls = stall_figures(all_stalls)
+    return {
+        "programmes": [programme("wub"), programme("women")],
+        "vendors": {
+            "registered": vendor_totals["registered"],
+            "placed": vendor_totals["placed_total"],
+            "both_programmes_registered": vendor_totals["both_registered"],
+            "both_programmes_placed": vendor_totals["both_placed"],
+            "no_programme_registered": vendor_totals["none_registered"],
+            "no_programme_placed": vendor_totals["none_placed"],
+            "without_home_kelurahan_registered": no_home["registered"],
+            "without_home_kelurahan_placed": no_home["placed_total"],
+        },
+        "outlets": {
+            "total": sum(outlets_by_kec.values()),
+            "stalls": total_stalls,
+            "occupancy_percent": _percent(total_stalls["leased"], total_stalls["total"]),
+        },
+        "kecamatan": rows,
+        "without_outlet": {
+            "kecamatan": [
+                {"code": d["code"], "name": d["name"]}
+                for d in kecamatan
+                if not outlets_by_kec.get(d["code"])
+            ],
+            "kelurahan": [
+                {"code": d["code"], "name": d["name"], "kecamatan_code": d["parent_id"]}
+                for d in kelurahan
+                if d["code"] not in kelurahan_with_outlet
+            ],
+        },
+    }

@@ -141,7 +141,17 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             assert state["counts"]["outlets"] == 1
             page.screenshot(path=str(SCREENSHOT.with_name("map-overview.png")))
             programme = page.request.get(f"{live_server.url}/api/v1/stats/programme/")
-            assert page.locator('[data-testid="programme-panel"]').is_visible() is programme.ok
+            assert programme.status == 200
+            page.wait_for_selector('[data-testid="programme-kecamatan"]')
+            assert page.locator('[data-testid="programme-panel"]').is_visible()
+            # the panel lays the figures out: Beji has the outlet, its four stalls all vacant
+            beji_row = page.locator(f'[data-testid="programme-kecamatan"] tr[data-code="{BEJI}"]')
+            assert beji_row.locator("td").all_inner_texts() == ["Beji", "0 / 0", "1", "0 / 4", "0%"]
+            assert (
+                page.locator('[data-testid="without-outlet-kecamatan"]')
+                .inner_text()
+                .startswith("Kecamatan: 10 of 11")
+            )
 
             # when: the planner picks a kecamatan
             loads = page.evaluate("() => window.depokMap.loads")
