@@ -9,6 +9,8 @@ from api.renderers import JSONRenderer
 
 
 class TokenView(ObtainAuthToken):
+    # Signing in reads no token: a stale Authorization header must not turn it into a 401.
+    authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     renderer_classes = [JSONRenderer]

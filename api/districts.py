@@ -13,6 +13,10 @@ from geodata.models import District, DistrictLevel
 class DistrictSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
     bbox = serializers.SerializerMethodField()
+    # Not required: JSON lists leave the boundary out (see to_representation).
+    geometry = serializers.JSONField(
+        required=False, help_text="GeoJSON boundary (EPSG:4326); not in JSON lists."
+    )
 
     class Meta:
         model = District

@@ -143,12 +143,20 @@ class OutletFilterSet(django_filters.FilterSet):
     create=extend_schema(
         summary="Open an outlet on an asset designated for economic use",
         request=s.OutletInputSerializer,
-        responses={201: s.OutletSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={
+            (201, "application/json"): s.OutletSerializer,
+            (201, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(400, 401, 403, 404, 409),
+        },
     ),
     partial_update=extend_schema(
         summary="Rename an outlet or change its opening hours",
         request=s.OutletUpdateSerializer,
-        responses={200: s.OutletSerializer, **errors(400, 401, 403, 404)},
+        responses={
+            (200, "application/json"): s.OutletSerializer,
+            (200, "application/geo+json"): GEOJSON_FEATURE,
+            **errors(400, 401, 403, 404),
+        },
     ),
 )
 class OutletViewSet(

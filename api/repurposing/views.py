@@ -52,6 +52,34 @@ ERROR_RESPONSES = {
 }
 
 
+# `?format=geojson`: the same figures as a FeatureCollection (one Feature per district).
+DISTRICT_STATS_GEOJSON_SCHEMA = {
+    "type": "object",
+    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "numberMatched": {"type": "integer"},
+        "numberReturned": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object"}},
+        "level": {"type": "string", "enum": ["kecamatan", "kelurahan"]},
+        "population_source": {"type": "string"},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "id", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string", "description": "The district's code"},
+                    "geometry": {"type": "object", "nullable": True},
+                    "properties": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+
 def _errors(*codes: int) -> dict:
     return {code: ERROR_RESPONSES[code] for code in codes}
 
@@ -227,7 +255,8 @@ class DistrictStatsView(GenericAPIView):
             OpenApiParameter("format", str, enum=["json", "geojson"]),
         ],
         responses={
-            200: OpenApiResponse(response=DISTRICT_STATS_RESPONSE_SCHEMA),
+            (200, "application/json"): OpenApiResponse(response=DISTRICT_STATS_RESPONSE_SCHEMA),
+            (200, "application/geo+json"): OpenApiResponse(response=DISTRICT_STATS_GEOJSON_SCHEMA),
             **_errors(400, 401, 403),
         },
     )

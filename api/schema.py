@@ -1,0 +1,75 @@
+"""OpenAPI post-processing: every operation documents the error statuses it can answer.
+
+Views document their own success shapes and the errors particular to them (409 conflicts, for
+instance); the statuses that follow from how a view is configured are added here once, for every
+operation that does not list them already, so the schema stays true as views are added:
+
+- 400 when the operation takes a request body or query parameters (bad input, named by field);
+- 401 when the view authenticates (no, or a bad, token);
+- 403 when the view restricts roles;
+- 404 always: an unknown object in the path, or an unknown `?format=` (DRF's negotiation);
+- 429 when a throttle counts the request.
+
+Schemathesis (`tests/api/test_fuzz.py`) holds the service to this schema.
+"""
+
+from __future__ import annotations
+
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.throttling import ScopedRateThrottle
+
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input: {field: [message, ...]}",
+    "401": "Not signed in, or a bad token",
+    "403": "The role may not do this",
+    "404": "No such object (or not yours), or an unknown ?format=",
+    "429": "Too many requests (throttled); see Retry-After",
+}
+OPEN_PERMISSIONS = (AllowAny, IsAuthenticated)
+
+
+def _throttled(view, method: str) -> bool:
+    from api.outlets.views import VendorWriteThrottle  # counts writes only
+
+    for throttle in view.get_throttles():
+        if isinstance(throttle, VendorWriteThrottle) and method in SAFE_METHODS:
+            continue
+        scoped = isinstance(throttle, ScopedRateThrottle)
+        if scoped and not getattr(view, throttle.scope_attr, None):
+            continue  # a scoped throttle with no scope for this action lets everything through
+        return True
+    return False
+
+
+def error_codes(view, method: str, operation: dict) -> list[str]:
+    codes = []
+    takes_input = "requestBody" in operation or any(
+        p.get("in") == "query" for p in operation.get("parameters", [])
+    )
+    if takes_input:
+        codes.append("400")
+    if view.get_authenticators():
+        codes.append("401")
+    if any(not isinstance(p, OPEN_PERMISSIONS) for p in view.get_permissions()):
+        codes.append("403")
+    codes.append("404")
+    if _throttled(view, method):
+        codes.append("429")
+    return codes
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook (see SPECTACULAR_SETTINGS)."""
+    views = {
+        (path, method.lower()): view
+        for path, _regex, method, view in generator._get_paths_and_endpoints()
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            view = views.get((path, method))
+            if view is None or not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for code in error_codes(view, method.upper(), operation):
+                responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
+    return result
