@@ -16,7 +16,6 @@ import orjson
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,24 +48,32 @@ class AssetSerializer(serializers.ModelSerializer):
     kecamatan_code = serializers.CharField(source="kecamatan_id", read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
     updated_at = serializers.DateTimeField(read_only=True, default_timezone=UTC)
-    distance_m = serializers.SerializerMethodField(
-        help_text=_("Metres from the `near` point (0 inside a polygon); only with near.")
+    # Not required (so the schema does not demand it): present only when the list used `near`.
+    distance_m = serializers.FloatField(
+        required=False,
+        help_text=_("Metres from the `near` point (0 inside a polygon); only with near."),
     )
 
     class Meta:
         model = Asset
         fields = [*OUTPUT_FIELDS, "distance_m"]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name != "distance_m"]
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
-    def get_distance_m(self, obj) -> float | None:
-        request = self.context.get("request")
-        return geo_distance(request, obj.pk) if request is not None else None
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # A read-only choice field loses `allow_blank`, so the schema would forbid the "" that
+        # optional choices (facility_type, title_type, origin, ...) hold: keep it.
+        blank = kwargs.get("allow_blank", False) and "choices" in kwargs
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank:
+            kwargs["allow_blank"] = True
+        return kwargs
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if data.get("distance_m") is None:
-            data.pop("distance_m", None)
+        request = self.context.get("request")
+        distance = geo_distance(request, instance.pk) if request is not None else None
+        if distance is not None:
+            data["distance_m"] = distance
         return data
 
 
