@@ -7,6 +7,7 @@ from rest_framework import serializers, viewsets
 from api.filters import StrictOrderingFilter
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS
+from api.schema import GeoJSONAutoSchema
 from geodata.models import District, DistrictLevel
 
 
@@ -63,13 +64,50 @@ class DistrictFilterSet(django_filters.FilterSet):
         fields = ["level", "parent"]
 
 
+# `?format=geojson` (or Accept: application/geo+json): Features keyed by the district code.
+DISTRICT_FEATURE = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string", "description": "The district's code"},
+        "geometry": {"type": "object", "description": "GeoJSON boundary (EPSG:4326)"},
+        "properties": {"type": "object", "description": "The district's other fields"},
+    },
+}
+DISTRICT_COLLECTION = {
+    "type": "object",
+    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "numberMatched": {"type": "integer"},
+        "numberReturned": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object"}},
+        "features": {"type": "array", "items": DISTRICT_FEATURE},
+    },
+}
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Kecamatan and kelurahan of Kota Depok"),
-    retrieve=extend_schema(summary="One district by its Kemendagri code"),
+    list=extend_schema(
+        summary="Kecamatan and kelurahan of Kota Depok",
+        responses={
+            (200, "application/json"): DistrictSerializer(many=True),
+            (200, "application/geo+json"): DISTRICT_COLLECTION,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One district by its Kemendagri code",
+        responses={
+            (200, "application/json"): DistrictSerializer,
+            (200, "application/geo+json"): DISTRICT_FEATURE,
+        },
+    ),
 )
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = District.objects.all()
     serializer_class = DistrictSerializer
+    schema = GeoJSONAutoSchema()
     permission_classes = [RolePermission]
     read_roles = None  # any signed-in user
     renderer_classes = GEO_RENDERERS

@@ -15,6 +15,7 @@ Schemathesis (`tests/api/test_fuzz.py`) holds the service to this schema.
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -26,6 +27,18 @@ ERROR_DESCRIPTIONS = {
     "429": "Too many requests (throttled); see Retry-After",
 }
 OPEN_PERMISSIONS = (AllowAny, IsAuthenticated)
+
+
+class GeoJSONAutoSchema(AutoSchema):
+    """A raw schema (a dict, e.g. a GeoJSON FeatureCollection) is the whole response of a list:
+    no paging wrapper is put around it."""
+
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
+        if isinstance(serializer, dict) and serializer.get("type") == "object":
+            return {"content": {m: {"schema": serializer} for m in media_types}, "description": ""}
+        return super()._get_response_for_code(serializer, status_code, media_types, direction)
 
 
 def _throttled(view, method: str) -> bool:
