@@ -163,6 +163,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttles key anonymous callers by address. Unset, DRF would key them by the whole
+    # X-Forwarded-For header, which a client can vary at will to dodge the limits: trust only as
+    # many proxy hops as there are (0: REMOTE_ADDR; 1 behind one TLS proxy).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "register": os.environ.get("THROTTLE_REGISTER", "20/hour"),
         "token": os.environ.get("THROTTLE_TOKEN", "30/minute"),
