@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 URL = "/api/v1/vendors/register/"
 NIK = "3276065705900001"  # a woman born 17 May 1990, Kecamatan Beji
+PW = "Stall-pass-2026!"
+
+
+def client_for_user(user) -> APIClient:
+    from tests.conftest import client_for
+
+    return client_for(user)
 
 
 @pytest.fixture(autouse=True)
@@ -305,3 +312,126 @@ def test_a_vendor_role_without_a_profile_is_refused(client_as):
 def test_registration_tolerates_a_bad_token_header(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Token nonsense")
     assert api_client.post(URL, body(), format="json").status_code == 201
+
+
+def _nik_free(text: str, niks: list[str]) -> list[str]:
+    return [nik for nik in niks if nik in text]
+
+
+def test_no_full_nik_anywhere_across_every_vendor_endpoint(
+    api_client, make_user, make_asset, django_user_model, caplog
+):
+    """Several vendors through every vendor endpoint, error paths included: no response body or
+    header, log line (every logger at DEBUG, SQL included), history row or audit event holds a
+    full NIK."""
+    from django.db import connection
+
+    from core.models import AuditEvent
+    from outlets.models import Offer
+    from tests.outlets.helpers import make_outlet, make_round
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    connection.force_debug_cursor = True  # log every SQL statement with its parameters
+    niks = [make_nik(female=True), make_nik(female=True), make_nik()]
+    manager = make_user("outlet_manager")
+    planner = client_for_user(make_user("planner"))
+    outlet = make_outlet(make_asset, manager, stalls=(("K-01", "kiosk"), ("K-02", "kiosk")))
+    round_ = make_round(manager, [outlet], status="open")
+    responses = []
+
+    def call(client, method, url, data=None, fmt="json"):
+        response = getattr(client, method)(url, data, format=fmt)
+        responses.append((method, url, response))
+        return response
+
+    try:
+        clients = []
+        for i, nik in enumerate(niks):
+            claims = {"wub_participant": True, "women_programme": i < 2}
+            created = call(api_client, "post", URL, body(username=f"v{i}", nik=nik, **claims))
+            assert created.status_code == 201, created.json()
+            token = call(
+                api_client, "post", "/api/v1/auth/token/", {"username": f"v{i}", "password": PW}
+            ).json()["token"]
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            clients.append(client)
+        # error paths, each answered with a NIK in the request
+        errors = [
+            call(api_client, "post", URL, body(username="dup", nik=niks[0])),  # duplicate
+            call(api_client, "post", URL, body(username="man", nik=niks[2])),  # man, women's claim
+            call(api_client, "post", URL, body(username="bad", nik=niks[0][:15] + "x")),
+            call(api_client, "post", URL, body(username="lst", nik=[niks[1]])),
+            call(api_client, "post", URL, body(username="x y", nik=niks[1], phone="1")),
+            call(api_client, "post", URL, body(nik=niks[1]), fmt="multipart"),
+            call(clients[0], "patch", "/api/v1/vendors/me/", {"nik": niks[1]}),
+            call(clients[2], "patch", "/api/v1/vendors/me/", {"women_programme": True}),
+            call(clients[0], "patch", "/api/v1/vendors/me/", {"phone": niks[0]}),
+            call(
+                api_client, "post", "/api/v1/auth/token/", {"username": "v0", "password": niks[0]}
+            ),
+        ]
+        assert [r.status_code for r in errors] == [400] * len(errors)
+        # every vendor endpoint, as the vendors, the manager and a planner see it
+        for i, client in enumerate(clients):
+            call(client, "get", "/api/v1/vendors/me/")
+            call(client, "patch", "/api/v1/vendors/me/", {"business_name": f"Warung {i}"})
+            call(client, "get", "/api/v1/rounds/")
+            call(client, "get", f"/api/v1/rounds/{round_.pk}/")
+            choices = {"choices": [{"outlet": outlet.pk, "stall_kind": "kiosk"}]}
+            applied = call(client, "post", f"/api/v1/rounds/{round_.pk}/applications/", choices)
+            assert applied.status_code == 201
+            call(client, "post", f"/api/v1/rounds/{round_.pk}/applications/", choices)  # 409
+            call(client, "get", "/api/v1/applications/mine/")
+            call(client, "get", f"/api/v1/applications/{applied.json()['id']}/")
+            call(client, "patch", f"/api/v1/applications/{applied.json()['id']}/", choices)
+        manager_client = client_for_user(manager)
+        call(manager_client, "post", f"/api/v1/rounds/{round_.pk}/close/")
+        call(manager_client, "post", f"/api/v1/rounds/{round_.pk}/allocate/")
+        for reader in (manager_client, planner):
+            call(reader, "get", f"/api/v1/rounds/{round_.pk}/results/")
+        for i, client in enumerate(clients):
+            for offer in call(client, "get", "/api/v1/offers/").json()["results"]:
+                call(client, "get", f"/api/v1/offers/{offer['id']}/")
+                action = "accept" if i == 0 else "decline"
+                call(client, "post", f"/api/v1/offers/{offer['id']}/{action}/")
+            call(client, "get", "/api/v1/leases/")
+        for reader in (manager_client, planner):
+            for url in ("/api/v1/offers/", "/api/v1/leases/", "/api/v1/stats/programme/"):
+                call(reader, "get", url)
+        for url in (
+            "/api/v1/audit/?object_type=outlets.vendor&limit=1000",
+            "/api/v1/audit/?limit=1000",
+        ):
+            call(planner, "get", url)
+        # the admin's vendor pages
+        admin = django_user_model.objects.create_superuser("root", "r@example.org", PW)
+        admin_client = APIClient()
+        admin_client.force_login(admin)
+        vendor = Vendor.objects.order_by("pk").first()
+        for url in (
+            "/admin/outlets/vendor/",
+            f"/admin/outlets/vendor/{vendor.pk}/change/",
+            f"/admin/outlets/vendor/{vendor.pk}/history/",
+        ):
+            assert call(admin_client, "get", url).status_code == 200, url
+    finally:
+        connection.force_debug_cursor = False
+
+    assert Vendor.objects.count() == 3
+    assert Offer.objects.filter(status="accepted").count() == 1
+    assert len(responses) >= 60
+    leaks = [
+        (method, url)
+        for method, url, response in responses
+        if _nik_free(response.content.decode(errors="replace") + str(response.items()), niks)
+    ]
+    assert leaks == []
+    assert "INSERT INTO" in caplog.text  # the SQL was logged, so the scan saw it
+    assert [line for line in caplog.text.splitlines() if _nik_free(line, niks)] == []
+    # no column of any table (history and audit trail included) holds a NIK
+    for model in apps.get_models():
+        for row in model.objects.values_list():
+            assert _nik_free(str(row), niks) == [], model._meta.label
+    assert AuditEvent.objects.filter(object_type="outlets.vendor").count() == 3 + 3
