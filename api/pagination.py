@@ -1,10 +1,14 @@
 """`limit`/`offset` paging as DESIGN.md states it, strict about bad values (400 naming them)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+NOT_WHOLE_NUMBER = _("Must be a whole number, got %(value)r.")
+BELOW_MINIMUM = _("Must be at least %(minimum)s.")
+OUT_OF_RANGE = _("Must be at least %(minimum)s and at most %(maximum)s.")
 
 
 def _non_negative_int(request, name: str, default: int, *, minimum: int, maximum: int | None):
@@ -14,10 +18,11 @@ def _non_negative_int(request, name: str, default: int, *, minimum: int, maximum
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: [f"Must be a whole number, got {raw!r}."]}) from None
+        raise ValidationError({name: [NOT_WHOLE_NUMBER % {"value": raw}]}) from None
     if value < minimum or (maximum is not None and value > maximum):
-        upper = f" and at most {maximum}" if maximum is not None else ""
-        raise ValidationError({name: [f"Must be at least {minimum}{upper}."]})
+        if maximum is None:
+            raise ValidationError({name: [BELOW_MINIMUM % {"minimum": minimum}]})
+        raise ValidationError({name: [OUT_OF_RANGE % {"minimum": minimum, "maximum": maximum}]})
     return value
 
 

@@ -103,12 +103,12 @@ class Asset(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
 
     geometry = models.JSONField(_("geometry"))
-    min_lon = models.FloatField(editable=False)
-    min_lat = models.FloatField(editable=False)
-    max_lon = models.FloatField(editable=False)
-    max_lat = models.FloatField(editable=False)
-    lon = models.FloatField(editable=False)
-    lat = models.FloatField(editable=False)
+    min_lon = models.FloatField(editable=False, verbose_name=_("minimum longitude"))
+    min_lat = models.FloatField(editable=False, verbose_name=_("minimum latitude"))
+    max_lon = models.FloatField(editable=False, verbose_name=_("maximum longitude"))
+    max_lat = models.FloatField(editable=False, verbose_name=_("maximum latitude"))
+    lon = models.FloatField(editable=False, verbose_name=_("longitude"))
+    lat = models.FloatField(editable=False, verbose_name=_("latitude"))
     kelurahan = models.ForeignKey(
         "geodata.District",
         to_field="code",
@@ -118,6 +118,7 @@ class Asset(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        verbose_name=_("kelurahan"),
     )
     kecamatan = models.ForeignKey(
         "geodata.District",
@@ -128,6 +129,7 @@ class Asset(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        verbose_name=_("kecamatan"),
     )
 
     land_area_m2 = models.FloatField(
@@ -169,9 +171,19 @@ class Asset(models.Model):
     # Repurposing: the last stored assessment, and what the asset was before reclassification.
     repurposable = models.BooleanField(_("repurposable"), null=True, editable=False, db_index=True)
     assessed_at = models.DateTimeField(_("assessed at"), null=True, editable=False)
-    previous_use = models.CharField(max_length=16, choices=Use.choices, blank=True, editable=False)
+    previous_use = models.CharField(
+        max_length=16,
+        choices=Use.choices,
+        blank=True,
+        editable=False,
+        verbose_name=_("previous use"),
+    )
     previous_facility_type = models.CharField(
-        max_length=16, choices=FacilityType.choices, blank=True, editable=False
+        max_length=16,
+        choices=FacilityType.choices,
+        blank=True,
+        editable=False,
+        verbose_name=_("previous facility type"),
     )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -236,29 +248,47 @@ class ReclassificationStatus(models.TextChoices):
 class Reclassification(models.Model):
     """A proposal (pengalihan status penggunaan) to move an asset to economic use; four eyes."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="reclassifications")
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, related_name="reclassifications", verbose_name=_("asset")
+    )
     status = models.CharField(
         max_length=16,
         choices=ReclassificationStatus.choices,
         default=ReclassificationStatus.PROPOSED,
         db_index=True,
+        verbose_name=_("status"),
     )
     reason = models.TextField(_("reason"))
     assessment = models.JSONField(_("assessment snapshot"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
-    proposed_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("proposed at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    decision_assessment = models.JSONField(null=True, blank=True)
-    override_reason = models.TextField(blank=True)
-    previous_use = models.CharField(max_length=16, choices=Use.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.TextField(blank=True, verbose_name=_("decision note"))
+    decision_assessment = models.JSONField(
+        null=True, blank=True, verbose_name=_("assessment at the decision")
+    )
+    override_reason = models.TextField(blank=True, verbose_name=_("override reason"))
+    previous_use = models.CharField(
+        max_length=16, choices=Use.choices, blank=True, verbose_name=_("previous use")
+    )
     previous_facility_type = models.CharField(
-        max_length=16, choices=FacilityType.choices, blank=True
+        max_length=16,
+        choices=FacilityType.choices,
+        blank=True,
+        verbose_name=_("previous facility type"),
     )
 
     history = HistoricalRecords()

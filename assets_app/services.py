@@ -27,12 +27,18 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
-from shapely.validation import explain_validity
 
 from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Use
 from assets_app.repurposing import assets_reassess_around, facility_footprint
 from geodata import boundaries
-from geodata.spatial import ALLOWED_TYPES, GeometryError, parse_geometry
+from geodata.spatial import (
+    ALLOWED_TYPES,
+    GEOMETRY_EMPTY,
+    GEOMETRY_INVALID,
+    GeometryError,
+    explain_invalid,
+    parse_geometry,
+)
 
 OUTSIDE_DEPOK = _("The geometry lies outside Kota Depok.")
 FIELD_NOT_WRITABLE = _("This field cannot be set.")
@@ -45,7 +51,7 @@ FACILITY_TYPE_MISMATCH = _(
 GEOMETRY_TOO_SMALL = _(
     "The geometry becomes invalid when rounded to the stored precision (1e-7 degrees, about 1 cm)."
 )
-GEOMETRY_TYPE_NOT_ALLOWED = "Geometry type {geom_type!r} is not allowed; use one of {allowed}."
+GEOMETRY_TYPE_NOT_ALLOWED = _("Geometry type {geom_type!r} is not allowed; use one of {allowed}.")
 
 # Fields a client may set; everything else is derived or managed by workflows.
 WRITABLE_FIELDS = frozenset(
@@ -122,13 +128,13 @@ def geometry_problem(geom: BaseGeometry | None) -> str | None:
     if geom is None:
         return str(FIELD_REQUIRED)
     if geom.geom_type not in ALLOWED_TYPES:
-        return GEOMETRY_TYPE_NOT_ALLOWED.format(
+        return str(GEOMETRY_TYPE_NOT_ALLOWED).format(
             geom_type=geom.geom_type, allowed=", ".join(ALLOWED_TYPES)
         )
     if geom.is_empty:
-        return "The geometry is empty."
+        return str(GEOMETRY_EMPTY)
     if not geom.is_valid:
-        return f"Invalid geometry: {explain_validity(geom)}."
+        return GEOMETRY_INVALID % {"reason": explain_invalid(geom)}
     return None
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core: roles, errors and audit trail"
+    verbose_name = _("Core: roles, errors and audit trail")
 
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record

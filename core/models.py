@@ -15,7 +15,12 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("at"), db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=8, choices=AuditAction.choices)
@@ -24,9 +29,11 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
-    method = models.CharField(max_length=10, blank=True)
-    path = models.CharField(max_length=300, blank=True)
-    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(max_length=10, blank=True, verbose_name=_("HTTP method"))
+    path = models.CharField(max_length=300, blank=True, verbose_name=_("path"))
+    remote_addr = models.GenericIPAddressField(
+        null=True, blank=True, verbose_name=_("remote address")
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -29,19 +29,24 @@ class District(models.Model):
         related_name="children",
         to_field="code",
         db_column="parent_code",
+        verbose_name=_("kecamatan"),
     )
     bps_code = models.CharField(_("BPS code"), max_length=16, blank=True)
     geometry = models.JSONField(_("geometry"))
-    min_lon = models.FloatField(db_index=True)
-    min_lat = models.FloatField(db_index=True)
-    max_lon = models.FloatField(db_index=True)
-    max_lat = models.FloatField(db_index=True)
-    lon = models.FloatField()
-    lat = models.FloatField()
+    min_lon = models.FloatField(db_index=True, verbose_name=_("minimum longitude"))
+    min_lat = models.FloatField(db_index=True, verbose_name=_("minimum latitude"))
+    max_lon = models.FloatField(db_index=True, verbose_name=_("maximum longitude"))
+    max_lat = models.FloatField(db_index=True, verbose_name=_("maximum latitude"))
+    lon = models.FloatField(verbose_name=_("longitude"))
+    lat = models.FloatField(verbose_name=_("latitude"))
     area_km2 = models.FloatField(_("area (km²)"))
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
-    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    population_source = models.CharField(max_length=200, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("population year")
+    )
+    population_source = models.CharField(
+        max_length=200, blank=True, verbose_name=_("population source")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -148,13 +153,19 @@ class PopulationSource(models.Model):
 class PopulationCell(models.Model):
     """A demand cell: a grid square (at most 250 m x 250 m, EPSG:32748) clipped to a kelurahan."""
 
-    source = models.ForeignKey(PopulationSource, on_delete=models.CASCADE, related_name="cells")
+    source = models.ForeignKey(
+        PopulationSource,
+        on_delete=models.CASCADE,
+        related_name="cells",
+        verbose_name=_("population source"),
+    )
     kelurahan = models.ForeignKey(
         District,
         to_field="code",
         db_column="kelurahan_code",
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("kelurahan"),
     )
     kecamatan = models.ForeignKey(
         District,
@@ -162,15 +173,20 @@ class PopulationCell(models.Model):
         db_column="kecamatan_code",
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("kecamatan"),
     )
-    row = models.IntegerField()
-    col = models.IntegerField()
-    x = models.FloatField(help_text="centroid easting, EPSG:32748 (m)")
-    y = models.FloatField(help_text="centroid northing, EPSG:32748 (m)")
-    lon = models.FloatField()
-    lat = models.FloatField()
-    area_m2 = models.FloatField()
-    population = models.FloatField()
+    row = models.IntegerField(verbose_name=_("row"))
+    col = models.IntegerField(verbose_name=_("column"))
+    x = models.FloatField(
+        help_text="centroid easting, EPSG:32748 (m)", verbose_name=_("x (EPSG:32748, m)")
+    )
+    y = models.FloatField(
+        help_text="centroid northing, EPSG:32748 (m)", verbose_name=_("y (EPSG:32748, m)")
+    )
+    lon = models.FloatField(verbose_name=_("longitude"))
+    lat = models.FloatField(verbose_name=_("latitude"))
+    area_m2 = models.FloatField(verbose_name=_("area (m²)"))
+    population = models.FloatField(verbose_name=_("population"))
 
     class Meta:
         ordering = ["id"]

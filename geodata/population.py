@@ -16,6 +16,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -29,6 +31,26 @@ CELL_SIZE_M = 250.0
 # Slivers left by clipping a square to a kelurahan edge below this area carry no one.
 MIN_CELL_AREA_M2 = 1.0
 LEVELS = ("kecamatan", "kelurahan")
+
+# Messages (translated when raised); `%(level)s` is "kecamatan" or "kelurahan".
+UNKNOWN_LEVEL = _("Unknown level %(level)s; use kecamatan or kelurahan.")
+NO_FIGURE_FOR = _("No population figure for %(level)s %(codes)s.")
+UNKNOWN_LEVEL_CODES = _("Unknown %(level)s code(s): %(codes)s.")
+NEGATIVE_POPULATION = _("Population must be zero or more: %(codes)s.")
+FILE_EMPTY = _("The file is empty.")
+NO_CODE_COLUMN = _("The file needs a code column (code, kecamatan_code or kelurahan_code).")
+NO_POPULATION_COLUMN = _("The file needs a population column (population or total).")
+LINE_NO_CODE = _("Line %(line)s: no district code.")
+LINE_CODE_TWICE = _("Line %(line)s: district %(code)s appears twice.")
+LINE_NOT_WHOLE = _("Line %(line)s: population %(value)s is not a whole number.")
+LINE_NEGATIVE = _("Line %(line)s: population must be zero or more.")
+LINE_YEAR_NOT_NUMBER = _("Line %(line)s: year %(value)s is not a number.")
+FILE_NO_ROWS = _("The file has no rows.")
+UNKNOWN_CODES = _("Unknown district code(s): %(codes)s.")
+LEVELS_MIXED = _("Give figures for kecamatan or for kelurahan, not a mix.")
+MISSING_FIGURES = _("No figure for %(level)s %(codes)s.")
+YEARS_DIFFER = _("All rows must have the same year.")
+SOURCES_DIFFER = _("All rows must have the same source.")
 CELL_COLUMNS = (
     "kelurahan_code",
     "kecamatan_code",
@@ -123,19 +145,19 @@ def spread_population(
     a district sum to its figure.
     """
     if level not in LEVELS:
-        raise PopulationError(f"Unknown level {level!r}; use kecamatan or kelurahan.")
+        raise PopulationError(UNKNOWN_LEVEL % {"level": repr(level)})
     column = f"{level}_code"
     codes = cells[column].to_numpy()
     present = set(codes.tolist())
     missing = sorted(present - set(figures))
     if missing:
-        raise PopulationError(f"No population figure for {level} {', '.join(missing)}.")
+        raise PopulationError(NO_FIGURE_FOR % {"level": level, "codes": ", ".join(missing)})
     unknown = sorted(set(figures) - present)
     if unknown:
-        raise PopulationError(f"Unknown {level} code(s): {', '.join(unknown)}.")
+        raise PopulationError(UNKNOWN_LEVEL_CODES % {"level": level, "codes": ", ".join(unknown)})
     negative = sorted(code for code, value in figures.items() if not value >= 0)
     if negative:
-        raise PopulationError(f"Population must be zero or more: {', '.join(negative)}.")
+        raise PopulationError(NEGATIVE_POPULATION % {"codes": ", ".join(negative)})
     area = cells["area_m2"].to_numpy(dtype=float)
     district_area = pd.Series(area).groupby(codes).transform("sum").to_numpy()
     figure = np.array([float(figures[code]) for code in codes])
@@ -186,14 +208,12 @@ def parse_population_csv(
     """
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
-        raise PopulationError("The file is empty.")
+        raise PopulationError(str(FILE_EMPTY))
     header = {name.strip() for name in reader.fieldnames if name}
     if not header & set(CODE_COLUMNS):
-        raise PopulationError(
-            "The file needs a code column (code, kecamatan_code or kelurahan_code)."
-        )
+        raise PopulationError(str(NO_CODE_COLUMN))
     if not header & set(POPULATION_COLUMNS):
-        raise PopulationError("The file needs a population column (population or total).")
+        raise PopulationError(str(NO_POPULATION_COLUMN))
     values: dict[str, int] = {}
     years: set[int] = set()
     sources: set[str] = set()
@@ -201,30 +221,32 @@ def parse_population_csv(
         row = {(k or "").strip(): (v or "") for k, v in raw.items()}
         code = _first(row, CODE_COLUMNS)
         if code is None:
-            raise PopulationError(f"Line {line}: no district code.")
+            raise PopulationError(LINE_NO_CODE % {"line": line})
         if code in values:
-            raise PopulationError(f"Line {line}: district {code} appears twice.")
+            raise PopulationError(LINE_CODE_TWICE % {"line": line, "code": code})
         population = _first(row, POPULATION_COLUMNS)
         try:
             number = int(str(population).replace(",", "").replace("_", ""))
         except ValueError:
             raise PopulationError(
-                f"Line {line}: population {population!r} is not a whole number."
+                LINE_NOT_WHOLE % {"line": line, "value": repr(population)}
             ) from None
         if number < 0:
-            raise PopulationError(f"Line {line}: population must be zero or more.")
+            raise PopulationError(LINE_NEGATIVE % {"line": line})
         values[code] = number
         year = _first(row, ("year",))
         if year is not None:
             try:
                 years.add(int(year))
             except ValueError:
-                raise PopulationError(f"Line {line}: year {year!r} is not a number.") from None
+                raise PopulationError(
+                    LINE_YEAR_NOT_NUMBER % {"line": line, "value": repr(year)}
+                ) from None
         source = _first(row, SOURCE_COLUMNS)
         if source is not None:
             sources.add(source)
     if not values:
-        raise PopulationError("The file has no rows.")
+        raise PopulationError(str(FILE_NO_ROWS))
     codes = set(values)
     if codes <= kecamatan_codes:
         level, expected = "kecamatan", kecamatan_codes
@@ -233,15 +255,15 @@ def parse_population_csv(
     else:
         unknown = sorted(codes - kecamatan_codes - kelurahan_codes)
         if unknown:
-            raise PopulationError(f"Unknown district code(s): {', '.join(unknown)}.")
-        raise PopulationError("Give figures for kecamatan or for kelurahan, not a mix.")
+            raise PopulationError(UNKNOWN_CODES % {"codes": ", ".join(unknown)})
+        raise PopulationError(str(LEVELS_MIXED))
     missing = sorted(expected - codes)
     if missing:
-        raise PopulationError(f"No figure for {level} {', '.join(missing)}.")
+        raise PopulationError(MISSING_FIGURES % {"level": level, "codes": ", ".join(missing)})
     if len(years) > 1:
-        raise PopulationError("All rows must have the same year.")
+        raise PopulationError(str(YEARS_DIFFER))
     if len(sources) > 1:
-        raise PopulationError("All rows must have the same source.")
+        raise PopulationError(str(SOURCES_DIFFER))
     return Figures(
         level=level,
         values=values,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
@@ -28,6 +30,65 @@ ALLOWED_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 # Longest radius a map query may ask for: the whole of Depok fits in 30 km.
 MAX_RADIUS_M = 50_000.0
+
+# Messages (translated when raised). `%(where)s` is a path into the geometry built from the
+# WHERE_* parts, e.g. "MultiPolygon, polygon 0, ring 1, position 3".
+WHERE_POLYGON = _("%(where)s, polygon %(index)s")
+WHERE_RING = _("%(where)s, ring %(index)s")
+WHERE_POSITION = _("%(where)s, position %(index)s")
+POSITION_NOT_LON_LAT = _("%(where)s: a position must be [lon, lat].")
+COORDINATES_NOT_FINITE = _("%(where)s: coordinates must be finite numbers.")
+WHERE_LONGITUDE_RANGE = _("%(where)s: longitude %(lon)s is outside -180..180.")
+WHERE_LATITUDE_RANGE = _("%(where)s: latitude %(lat)s is outside -90..90.")
+RING_NOT_LIST = _("%(where)s: a linear ring must be a list of positions.")
+RING_TOO_SHORT = _("%(where)s: a linear ring needs at least 4 positions.")
+RING_NOT_CLOSED = _("%(where)s: the ring is not closed (first and last positions differ).")
+POLYGON_NOT_LIST = _("%(where)s: a polygon must be a non-empty list of rings.")
+NOT_JSON = _("Not valid JSON.")
+NOT_GEOMETRY_OBJECT = _("Expected a GeoJSON geometry object.")
+FEATURE_NOT_GEOMETRY = _("Expected a GeoJSON geometry, not a Feature.")
+TYPE_NOT_ALLOWED = _("Geometry type %(type)s is not allowed; use one of %(allowed)s.")
+NO_COORDINATES = _("The geometry has no coordinates.")
+MULTIPOLYGON_NOT_LIST = _("MultiPolygon: must be a non-empty list of polygons.")
+MALFORMED_COORDINATES = _("Malformed coordinates: %(reason)s.")
+GEOMETRY_EMPTY = _("The geometry is empty.")
+GEOMETRY_INVALID = _("Invalid geometry: %(reason)s.")
+EXPECTED = _("Expected %(what)s.")
+EXPECTED_NUMBERS = _("Expected %(what)s; got non-numeric values.")
+EXPECTED_FINITE = _("Expected %(what)s; values must be finite.")
+LONGITUDE_RANGE = _("Longitude %(lon)s is outside -180..180.")
+LATITUDE_RANGE = _("Latitude %(lat)s is outside -90..90.")
+MIN_LON_ABOVE_MAX = _("minLon is greater than maxLon.")
+MIN_LAT_ABOVE_MAX = _("minLat is greater than maxLat.")
+RADIUS_REQUIRED = _("A radius in metres is required with near.")
+RADIUS_NOT_NUMBER = _("The radius must be a number of metres.")
+RADIUS_NOT_POSITIVE = _("The radius must be a positive number of metres.")
+RADIUS_TOO_LARGE = _("The radius may be at most %(maximum)s metres.")
+
+# GEOS's reasons for an invalid geometry (shapely's explain_validity), so they can be translated;
+# the location in brackets after the reason is kept as it is.
+VALIDITY_REASONS = {
+    "Self-intersection": _("Self-intersection"),
+    "Ring Self-intersection": _("Ring self-intersection"),
+    "Too few points in geometry component": _("Too few points in geometry component"),
+    "Hole lies outside shell": _("Hole lies outside shell"),
+    "Nested holes": _("Nested holes"),
+    "Interior is disconnected": _("Interior is disconnected"),
+    "Nested shells": _("Nested shells"),
+    "Duplicate Rings": _("Duplicate rings"),
+    "Invalid Coordinate": _("Invalid coordinate"),
+    "Ring is not closed": _("Ring is not closed"),
+}
+
+
+def explain_invalid(geom: BaseGeometry) -> str:
+    """GEOS's reason why `geom` is invalid, translated, with the location it names."""
+    text = explain_validity(geom)
+    reason, bracket, rest = text.partition("[")
+    translated = VALIDITY_REASONS.get(reason.strip())
+    if translated is None:
+        return text
+    return f"{translated}{bracket}{rest}"
 
 
 class GeometryError(ValueError):
@@ -77,7 +138,7 @@ def _to_wgs84() -> Transformer:
 
 def _check_position(position: Any, where: str) -> None:
     if not isinstance(position, list | tuple) or len(position) < 2:
-        raise GeometryError(f"{where}: a position must be [lon, lat].")
+        raise GeometryError(POSITION_NOT_LON_LAT % {"where": where})
     lon, lat = position[0], position[1]
     for value in (lon, lat):
         if (
@@ -85,29 +146,29 @@ def _check_position(position: Any, where: str) -> None:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise GeometryError(f"{where}: coordinates must be finite numbers.")
+            raise GeometryError(COORDINATES_NOT_FINITE % {"where": where})
     if not -180 <= lon <= 180:
-        raise GeometryError(f"{where}: longitude {lon} is outside -180..180.")
+        raise GeometryError(WHERE_LONGITUDE_RANGE % {"where": where, "lon": lon})
     if not -90 <= lat <= 90:
-        raise GeometryError(f"{where}: latitude {lat} is outside -90..90.")
+        raise GeometryError(WHERE_LATITUDE_RANGE % {"where": where, "lat": lat})
 
 
 def _check_ring(ring: Any, where: str) -> None:
     if not isinstance(ring, list):
-        raise GeometryError(f"{where}: a linear ring must be a list of positions.")
+        raise GeometryError(RING_NOT_LIST % {"where": where})
     for i, position in enumerate(ring):
-        _check_position(position, f"{where}, position {i}")
+        _check_position(position, WHERE_POSITION % {"where": where, "index": i})
     if len(ring) < 4:
-        raise GeometryError(f"{where}: a linear ring needs at least 4 positions.")
+        raise GeometryError(RING_TOO_SHORT % {"where": where})
     if list(ring[0][:2]) != list(ring[-1][:2]):
-        raise GeometryError(f"{where}: the ring is not closed (first and last positions differ).")
+        raise GeometryError(RING_NOT_CLOSED % {"where": where})
 
 
 def _check_polygon(rings: Any, where: str) -> None:
     if not isinstance(rings, list) or not rings:
-        raise GeometryError(f"{where}: a polygon must be a non-empty list of rings.")
+        raise GeometryError(POLYGON_NOT_LIST % {"where": where})
     for i, ring in enumerate(rings):
-        _check_ring(ring, f"{where}, ring {i}")
+        _check_ring(ring, WHERE_RING % {"where": where, "index": i})
 
 
 def parse_geometry(value: Any, *, allowed: Iterable[str] = ALLOWED_TYPES) -> BaseGeometry:
@@ -122,36 +183,36 @@ def parse_geometry(value: Any, *, allowed: Iterable[str] = ALLOWED_TYPES) -> Bas
         try:
             value = json.loads(value)
         except ValueError as exc:
-            raise GeometryError("Not valid JSON.") from exc
+            raise GeometryError(str(NOT_JSON)) from exc
     if not isinstance(value, dict):
-        raise GeometryError("Expected a GeoJSON geometry object.")
+        raise GeometryError(str(NOT_GEOMETRY_OBJECT))
     geom_type = value.get("type")
     if geom_type == "Feature":
-        raise GeometryError("Expected a GeoJSON geometry, not a Feature.")
+        raise GeometryError(str(FEATURE_NOT_GEOMETRY))
     if geom_type not in allowed:
         raise GeometryError(
-            f"Geometry type {geom_type!r} is not allowed; use one of {', '.join(allowed)}."
+            TYPE_NOT_ALLOWED % {"type": repr(geom_type), "allowed": ", ".join(allowed)}
         )
     coords = value.get("coordinates")
     if coords is None:
-        raise GeometryError("The geometry has no coordinates.")
+        raise GeometryError(str(NO_COORDINATES))
     if geom_type == "Point":
         _check_position(coords, "Point")
     elif geom_type == "Polygon":
         _check_polygon(coords, "Polygon")
     elif geom_type == "MultiPolygon":
         if not isinstance(coords, list) or not coords:
-            raise GeometryError("MultiPolygon: must be a non-empty list of polygons.")
+            raise GeometryError(str(MULTIPOLYGON_NOT_LIST))
         for i, polygon in enumerate(coords):
-            _check_polygon(polygon, f"MultiPolygon, polygon {i}")
+            _check_polygon(polygon, WHERE_POLYGON % {"where": "MultiPolygon", "index": i})
     try:
         geom = shape(value)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise GeometryError(f"Malformed coordinates: {exc}.") from exc
+        raise GeometryError(MALFORMED_COORDINATES % {"reason": exc}) from exc
     if geom.is_empty:
-        raise GeometryError("The geometry is empty.")
+        raise GeometryError(str(GEOMETRY_EMPTY))
     if not geom.is_valid:
-        raise GeometryError(f"Invalid geometry: {explain_validity(geom)}.")
+        raise GeometryError(GEOMETRY_INVALID % {"reason": explain_invalid(geom)})
     return geom
 
 
@@ -236,21 +297,21 @@ def radius_bbox(lon: float, lat: float, radius_m: float) -> BBox:
 def _floats(value: str, count: int, param: str, what: str) -> list[float]:
     parts = [p.strip() for p in str(value).split(",")]
     if len(parts) != count:
-        raise GeometryError(f"Expected {what}.", param=param)
+        raise GeometryError(EXPECTED % {"what": what}, param=param)
     try:
         numbers = [float(p) for p in parts]
     except ValueError as exc:
-        raise GeometryError(f"Expected {what}; got non-numeric values.", param=param) from exc
+        raise GeometryError(EXPECTED_NUMBERS % {"what": what}, param=param) from exc
     if not all(math.isfinite(n) for n in numbers):
-        raise GeometryError(f"Expected {what}; values must be finite.", param=param)
+        raise GeometryError(EXPECTED_FINITE % {"what": what}, param=param)
     return numbers
 
 
 def _check_lon_lat(lon: float, lat: float, param: str) -> None:
     if not -180 <= lon <= 180:
-        raise GeometryError(f"Longitude {lon} is outside -180..180.", param=param)
+        raise GeometryError(LONGITUDE_RANGE % {"lon": lon}, param=param)
     if not -90 <= lat <= 90:
-        raise GeometryError(f"Latitude {lat} is outside -90..90.", param=param)
+        raise GeometryError(LATITUDE_RANGE % {"lat": lat}, param=param)
 
 
 def parse_bbox(value: str, *, param: str = "bbox") -> BBox:
@@ -259,9 +320,9 @@ def parse_bbox(value: str, *, param: str = "bbox") -> BBox:
     _check_lon_lat(min_lon, min_lat, param)
     _check_lon_lat(max_lon, max_lat, param)
     if min_lon > max_lon:
-        raise GeometryError("minLon is greater than maxLon.", param=param)
+        raise GeometryError(str(MIN_LON_ABOVE_MAX), param=param)
     if min_lat > max_lat:
-        raise GeometryError("minLat is greater than maxLat.", param=param)
+        raise GeometryError(str(MIN_LAT_ABOVE_MAX), param=param)
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
@@ -272,15 +333,15 @@ def parse_near(
     lon, lat = _floats(near, 2, near_param, "lon,lat")
     _check_lon_lat(lon, lat, near_param)
     if radius is None or str(radius).strip() == "":
-        raise GeometryError("A radius in metres is required with near.", param=radius_param)
+        raise GeometryError(str(RADIUS_REQUIRED), param=radius_param)
     try:
         radius_m = float(radius)
     except ValueError as exc:
-        raise GeometryError("The radius must be a number of metres.", param=radius_param) from exc
+        raise GeometryError(str(RADIUS_NOT_NUMBER), param=radius_param) from exc
     if not math.isfinite(radius_m) or radius_m <= 0:
-        raise GeometryError("The radius must be a positive number of metres.", param=radius_param)
+        raise GeometryError(str(RADIUS_NOT_POSITIVE), param=radius_param)
     if radius_m > MAX_RADIUS_M:
         raise GeometryError(
-            f"The radius may be at most {MAX_RADIUS_M:.0f} metres.", param=radius_param
+            RADIUS_TOO_LARGE % {"maximum": f"{MAX_RADIUS_M:.0f}"}, param=radius_param
         )
     return Near(lon, lat, radius_m)

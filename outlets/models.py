@@ -115,7 +115,9 @@ class Outlet(models.Model):
 
 
 class Stall(models.Model):
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="stalls")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="stalls", verbose_name=_("outlet")
+    )
     code = models.CharField(_("code"), max_length=32)
     kind = models.CharField(_("kind"), max_length=16, choices=StallKind.choices)
     area_m2 = models.FloatField(_("area (m²)"), validators=[validate_positive_area])
@@ -157,7 +159,10 @@ class Vendor(models.Model):
     """A programme entrepreneur's profile; one account per person (per NIK)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vendor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vendor",
+        verbose_name=_("user account"),
     )
     full_name = models.CharField(_("full name"), max_length=200)
     nik_encrypted = models.TextField(_("NIK (encrypted)"), editable=False)
@@ -246,16 +251,27 @@ class AllocationRound(models.Model):
     )
     # The seed is drawn when the round opens and kept secret until allocation; only its SHA-256
     # commitment is published before, so nobody (not even the city) can pick a seed afterwards.
-    seed = models.CharField(max_length=64, blank=True, editable=False)
-    seed_commitment = models.CharField(max_length=64, blank=True, editable=False)
+    seed = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("seed"))
+    seed_commitment = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("seed commitment (SHA-256)")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    allocated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("opened at")
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("closed at")
+    )
+    allocated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("allocated at")
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at", "seed"])
 
@@ -300,9 +316,14 @@ class AllocationRound(models.Model):
 
 class Application(models.Model):
     round = models.ForeignKey(
-        AllocationRound, on_delete=models.PROTECT, related_name="applications"
+        AllocationRound,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("allocation round"),
     )
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="applications")
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="applications", verbose_name=_("vendor")
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -312,7 +333,9 @@ class Application(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("withdrawn at")
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -336,16 +359,22 @@ class Application(models.Model):
 class ApplicationChoice(models.Model):
     """One ranked choice of an application: a group (outlet, stall kind)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="choices")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="choices", verbose_name=_("application")
+    )
     rank = models.PositiveSmallIntegerField(_("rank"), validators=[MinValueValidator(1)])
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("outlet")
+    )
     stall_kind = models.CharField(_("stall kind"), max_length=16, choices=StallKind.choices)
     # The engine's priority key at this group, stored at allocation:
     # {"programme": 0|1, "local": 0|1, "lottery": "<decimal>"} (lower is better).
-    priority = models.JSONField(null=True, blank=True, editable=False)
+    priority = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("priority"))
 
     class Meta:
         ordering = ["application_id", "rank"]
+        verbose_name = _("application choice")
+        verbose_name_plural = _("application choices")
         constraints = [
             models.UniqueConstraint(fields=["application", "rank"], name="choice_rank_unique"),
             models.UniqueConstraint(
@@ -361,15 +390,23 @@ class ApplicationChoice(models.Model):
 class AllocationRun(models.Model):
     """The audit record of a round's allocation: enough to re-run it and check the result."""
 
-    round = models.OneToOneField(AllocationRound, on_delete=models.PROTECT, related_name="run")
-    seed = models.CharField(max_length=64)
-    input_sha256 = models.CharField(max_length=64)
-    engine_version = models.CharField(max_length=64)
-    figures = models.JSONField(default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    round = models.OneToOneField(
+        AllocationRound,
+        on_delete=models.PROTECT,
+        related_name="run",
+        verbose_name=_("allocation round"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    seed = models.CharField(max_length=64, verbose_name=_("seed"))
+    input_sha256 = models.CharField(max_length=64, verbose_name=_("input SHA-256"))
+    engine_version = models.CharField(max_length=64, verbose_name=_("engine version"))
+    figures = models.JSONField(default=dict, verbose_name=_("figures"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-id"]
@@ -378,8 +415,12 @@ class AllocationRun(models.Model):
 
 
 class Offer(models.Model):
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="offer")
-    stall = models.ForeignKey(Stall, on_delete=models.PROTECT, related_name="offers")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="offer", verbose_name=_("application")
+    )
+    stall = models.ForeignKey(
+        Stall, on_delete=models.PROTECT, related_name="offers", verbose_name=_("stall")
+    )
     choice_rank = models.PositiveSmallIntegerField(_("choice rank"))
     status = models.CharField(
         _("status"),
@@ -389,8 +430,8 @@ class Offer(models.Model):
         db_index=True,
     )
     expires_at = models.DateTimeField(_("expires at"))
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 
@@ -411,9 +452,15 @@ class Offer(models.Model):
 
 
 class Lease(models.Model):
-    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="lease")
-    stall = models.ForeignKey(Stall, on_delete=models.PROTECT, related_name="leases")
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="leases")
+    offer = models.OneToOneField(
+        Offer, on_delete=models.PROTECT, related_name="lease", verbose_name=_("offer")
+    )
+    stall = models.ForeignKey(
+        Stall, on_delete=models.PROTECT, related_name="leases", verbose_name=_("stall")
+    )
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="leases", verbose_name=_("vendor")
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     monthly_fee = models.DecimalField(
@@ -427,11 +474,16 @@ class Lease(models.Model):
         db_index=True,
     )
     termination_reason = models.TextField(_("termination reason"), blank=True)
-    terminated_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminated at"))
     terminated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("terminated by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = HistoricalRecords()
 

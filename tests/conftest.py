@@ -4,6 +4,8 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -23,6 +25,39 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# Tests read English messages: clients ask for English (Indonesian is the service's default; the
+# i18n tests send their own Accept-Language), and code called directly runs in English.
+TEST_LANGUAGE = "en"
+
+
+# Also while collecting: parametrize arguments such as str(MESSAGE) are evaluated then.
+translation.activate(TEST_LANGUAGE)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override(TEST_LANGUAGE):
+        yield
+
+
+def english_client() -> APIClient:
+    return APIClient(HTTP_ACCEPT_LANGUAGE=TEST_LANGUAGE)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's `client`, asking for English."""
+    return Client(HTTP_ACCEPT_LANGUAGE=TEST_LANGUAGE)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's `admin_client`, asking for English."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=TEST_LANGUAGE)
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +85,7 @@ def make_user(db):
 
 
 def client_for(user) -> APIClient:
-    client = APIClient()
+    client = english_client()
     if user is not None:
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -60,7 +95,7 @@ def client_for(user) -> APIClient:
 @pytest.fixture
 def api_client():
     """Anonymous client."""
-    return APIClient()
+    return english_client()
 
 
 @pytest.fixture
@@ -76,7 +111,7 @@ def client_as(make_user):
 @pytest.fixture
 def role_clients(make_user):
     """{"anonymous": client, "asset_officer": client, ...} for role-matrix tests."""
-    clients = {"anonymous": APIClient()}
+    clients = {"anonymous": english_client()}
     for role in ROLES:
         clients[role] = client_for(make_user(role))
     return clients

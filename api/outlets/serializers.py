@@ -7,6 +7,7 @@ has a field that could carry a NIK back: `nik` exists only as a write-only input
 
 import math
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -41,7 +42,7 @@ class RejectUnknownFieldsMixin:
 class FiniteFloatField(serializers.FloatField):
     """A FloatField that refuses NaN and infinities (a string such as "nan" parses as a float)."""
 
-    default_error_messages = {"finite": "A finite number is required."}
+    default_error_messages = {"finite": _("A finite number is required.")}
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from api.outlets.serializers import StallCountsSerializer
 from api.permissions import RolePermission
 from core.roles import STAFF_ROLES
 from outlets.selectors import programme_stats
@@ -35,14 +36,6 @@ class VendorTotalsSerializer(serializers.Serializer):
     no_programme_placed = serializers.IntegerField()
     without_home_kelurahan_registered = serializers.IntegerField()
     without_home_kelurahan_placed = serializers.IntegerField()
-
-
-class StallCountsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    vacant = serializers.IntegerField()
-    offered = serializers.IntegerField()
-    leased = serializers.IntegerField()
-
 
 
 class OutletTotalsSerializer(serializers.Serializer):

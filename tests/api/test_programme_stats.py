@@ -293,4 +293,4 @@ def test_the_answer_matches_the_openapi_schema(client_as, programme):
 
     errors = list(Draft202012Validator(_resolve(document, schema)).iter_errors(body))
     assert errors == []
-    assert sorted(operation["responses"]) == ["200", "401", "403"]
+    assert {"401", "403"} <= set(operation["responses"])
