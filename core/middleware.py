@@ -1,9 +1,15 @@
-"""Request id and context for the audit trail and the logs."""
+"""Request id and context for the audit trail and the logs; query strings fit for a database."""
 
 import re
 import uuid
 
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
 from core.context import RequestContext, reset_request, set_request
+
+# Django's own wording (ProhibitNullCharactersValidator), so its translations apply.
+NULL_CHARACTERS = _("Null characters are not allowed.")
 
 # Accept a caller's (or the proxy's) X-Request-ID only when it looks like an id, not a payload.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
@@ -31,3 +37,22 @@ class RequestContextMiddleware:
             reset_request(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """A query parameter holding a NUL character is a 400 naming the parameter.
+
+    PostgreSQL text cannot hold NUL, so such a value reaching a query (a map filter, a search,
+    the admin's search box) would end as a 500; form fields refuse it, hand-parsed parameters
+    would not all think of it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                field = name.replace("\x00", "") or "query"
+                return JsonResponse({field: [str(NULL_CHARACTERS)]}, status=400)
+        return self.get_response(request)

@@ -24,6 +24,13 @@ AREA_RANGE_REVERSED = _("min_land_area is greater than max_land_area.")
 EMPTY_LIST = _("Give at least one value.")
 
 
+def unknown_choice(value: str, allowed: list[str]) -> forms.ValidationError:
+    # The message quotes what the client sent, and django-filter %-formats every message: pass
+    # it as a parameter, so a "%s" in the query is text, not a format (that was a 500).
+    message = str(UNKNOWN_CHOICE).format(value=value, allowed=", ".join(allowed))
+    return forms.ValidationError("%(message)s", params={"message": message})
+
+
 class ChoiceListField(forms.Field):
     """A comma-separated list whose every item must be one of `choices`."""
 
@@ -42,9 +49,7 @@ class ChoiceListField(forms.Field):
             raise forms.ValidationError(str(EMPTY_LIST))
         for item in items:
             if item not in self.allowed:
-                raise forms.ValidationError(
-                    str(UNKNOWN_CHOICE).format(value=item, allowed=", ".join(self.allowed))
-                )
+                raise unknown_choice(item, self.allowed)
         return items
 
 
@@ -60,9 +65,7 @@ class StrictChoiceField(forms.Field):
         if value in self.empty_values:
             return None
         if value not in self.allowed:
-            raise forms.ValidationError(
-                str(UNKNOWN_CHOICE).format(value=value, allowed=", ".join(self.allowed))
-            )
+            raise unknown_choice(value, self.allowed)
         return value
 
 
