@@ -95,9 +95,9 @@ class Asset(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
-    use = models.CharField(_("use"), max_length=16, choices=Use.choices, db_index=True)
+    use = models.CharField(_("use"), max_length=16, choices=Use.choices)
     facility_type = models.CharField(
-        _("facility type"), max_length=16, choices=FacilityType.choices, blank=True, db_index=True
+        _("facility type"), max_length=16, choices=FacilityType.choices, blank=True
     )
     custodian = models.CharField(_("custodian agency"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -119,6 +119,7 @@ class Asset(models.Model):
         related_name="+",
         editable=False,
         verbose_name=_("kelurahan"),
+        db_index=False,  # asset_kel_use_idx leads with it
     )
     kecamatan = models.ForeignKey(
         "geodata.District",
@@ -130,6 +131,7 @@ class Asset(models.Model):
         related_name="+",
         editable=False,
         verbose_name=_("kecamatan"),
+        db_index=False,  # asset_kec_use_idx leads with it
     )
 
     land_area_m2 = models.FloatField(
@@ -164,7 +166,7 @@ class Asset(models.Model):
         validators=[MinValueValidator(0)],
     )
     status = models.CharField(
-        _("status"), max_length=24, choices=Status.choices, default=Status.IN_SERVICE, db_index=True
+        _("status"), max_length=24, choices=Status.choices, default=Status.IN_SERVICE
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -191,7 +193,12 @@ class Asset(models.Model):
 
     # The stored assessment is derived data that neighbouring facilities' changes rewrite; it
     # is kept out of the history so that the history shows what people changed.
-    history = HistoricalRecords(excluded_fields=["updated_at", "repurposable", "assessed_at"])
+    # History is read per asset (by id) and by date; the register's own indexes are not copied
+    # to it, since each costs every write (an import of 100,000 rows writes 100,000 history rows).
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "repurposable", "assessed_at"],
+        no_db_index=["register_code", "use", "facility_type", "status", "kelurahan", "kecamatan"],
+    )
 
     class Meta:
         ordering = ["id"]
@@ -201,9 +208,14 @@ class Asset(models.Model):
             models.Index(
                 fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="asset_bbox_idx"
             ),
-            models.Index(fields=["lon", "lat"], name="asset_point_idx"),
+            # The widest feature bounds the map filters' index scan from below (api.filters).
+            models.Index(models.F("max_lon") - models.F("min_lon"), name="asset_width_idx"),
             models.Index(fields=["kecamatan", "use"], name="asset_kec_use_idx"),
             models.Index(fields=["kelurahan", "use"], name="asset_kel_use_idx"),
+            # Plain btree indexes: db_index=True would add a second, LIKE-pattern index on
+            # PostgreSQL for each, which no query uses and every insert pays for.
+            models.Index(fields=["facility_type"], name="asset_facility_type_idx"),
+            models.Index(fields=["status"], name="asset_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(

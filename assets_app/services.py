@@ -151,10 +151,14 @@ class DerivedGeometries:
 
 
 @lru_cache(maxsize=1)
-def _kelurahan_tree() -> tuple[STRtree, tuple[str, ...], tuple[str, ...]]:
+def _kelurahan_tree() -> tuple[STRtree, np.ndarray, tuple[str, ...], tuple[str, ...]]:
     items = boundaries.kelurahan()  # sorted by code
+    # Prepared copies: a point-in-polygon test against a prepared boundary is indexed.
+    shapes = shapely.from_wkb(shapely.to_wkb([item.geometry for item in items]))
+    shapely.prepare(shapes)
     return (
-        STRtree([item.geometry for item in items]),
+        STRtree(shapes),
+        shapes,
         tuple(item.code for item in items),
         tuple(item.parent_code for item in items),
     )
@@ -165,12 +169,15 @@ def locate_points(xy: np.ndarray) -> tuple[list[str | None], list[str | None]]:
 
     Same rule: the kelurahan whose closure holds the point, the lowest code on a shared border.
     """
-    tree, codes, parents = _kelurahan_tree()
+    tree, shapes, codes, parents = _kelurahan_tree()
     n = len(xy)
     if n == 0:
         return [], []
     points = shapely.points(np.asarray(xy, dtype=float))
-    hits = tree.query(points, predicate="intersects")
+    # Boxes first, then the exact test with the prepared boundary (STRtree's own predicate
+    # would prepare the points instead, which does not help).
+    hits = tree.query(points)
+    hits = hits[:, shapely.intersects(shapes[hits[1]], points[hits[0]])]
     best = np.full(n, len(codes), dtype=np.int64)
     np.minimum.at(best, hits[0], hits[1])
     kelurahan = [codes[i] if i < len(codes) else None for i in best.tolist()]
@@ -184,7 +191,9 @@ def geometries_derive(geoms) -> DerivedGeometries:
     The bbox, representative point and district all come from the rounded geometry, so they
     agree exactly with the GeoJSON the register stores and serves.
     """
-    arr = shapely.force_2d(np.asarray(geoms, dtype=object))
+    arr = np.asarray(geoms, dtype=object)
+    if shapely.has_z(arr).any():
+        arr = shapely.force_2d(arr)
     # Pointwise: each coordinate snaps to the grid and nothing else moves (GEOS's default mode
     # re-nods polygons and may start a ring elsewhere, so a second rounding would differ).
     rounded = shapely.set_precision(arr, GRID_SIZE, mode="pointwise")
@@ -193,7 +202,11 @@ def geometries_derive(geoms) -> DerivedGeometries:
     safe = np.where(collapsed, arr, rounded)
     texts = shapely.to_geojson(safe).tolist()
     box = shapely.bounds(safe)
-    points = shapely.get_coordinates(shapely.point_on_surface(safe))
+    # A point is its own representative point; only the other shapes need the computation.
+    simple = (shapely.get_type_id(safe) == shapely.GeometryType.POINT) & ~shapely.is_empty(safe)
+    points = np.empty((len(safe), 2))
+    points[simple] = shapely.get_coordinates(safe[simple])
+    points[~simple] = shapely.get_coordinates(shapely.point_on_surface(safe[~simple]))
     kelurahan, kecamatan = locate_points(points)
     return DerivedGeometries(texts, box, points, kelurahan, kecamatan, problems)
 
