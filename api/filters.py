@@ -14,7 +14,8 @@ candidates whose answer the bbox alone cannot give.
 from __future__ import annotations
 
 import orjson
-from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
@@ -36,6 +37,9 @@ DISTANCE_NEEDS_NEAR = _("Ordering by distance needs near=lon,lat and radius.")
 UNKNOWN_ORDERING = _("Cannot order by {field!r}; use one of: {allowed}.")
 # A feature exactly at the radius is within it; allow for floating-point round trips (1 mm).
 RADIUS_TOLERANCE_M = 1e-3
+# Degrees below the box's west edge the strip bound leaves for rounding (stored coordinates are
+# on a 1e-7 degree grid, so this is far below anything stored).
+WIDTH_MARGIN = 1e-9
 
 
 def _raise(exc: GeometryError, default_param: str):
@@ -72,8 +76,52 @@ def _as_json(value) -> str:
     return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
+def _box_filter(p: str, box, queryset: QuerySet) -> QuerySet:
+    """Rows whose bbox intersects `box` (closed intervals, so a point on the edge is in).
+
+    The indexed bbox columns are ranges, and a btree can bound only one of them from both sides:
+    `min_lon <= max_lon(box)` alone would walk every row west of the box. No feature is wider
+    than the widest one in the table, so `min_lon >= min_lon(box) - widest` bounds it from below
+    too and the index scan covers a strip no wider than the box plus that width. `widest` is a
+    scalar subquery the database answers from `asset_width_idx` (one index probe); the margin
+    keeps floating-point rounding of the subtraction from dropping a feature on the edge.
+    """
+    model = _geo_model(queryset.model, p)
+    widest = Subquery(
+        model._default_manager.order_by()
+        .annotate(_width=F("max_lon") - F("min_lon"))
+        .order_by("-_width")
+        .values("_width")[:1],
+        output_field=FloatField(),
+    )
+    return queryset.filter(
+        **{
+            f"{p}min_lon__lte": box.max_lon,
+            f"{p}max_lon__gte": box.min_lon,
+            f"{p}min_lat__lte": box.max_lat,
+            f"{p}max_lat__gte": box.min_lat,
+        }
+    ).filter(**{f"{p}min_lon__gte": Value(box.min_lon - WIDTH_MARGIN) - widest})
+
+
+def _geo_model(model, prefix: str):
+    """The model holding the geometry columns: the view's model, or the one `geo_prefix` names."""
+    for name in filter(None, prefix.split("__")):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _text(p: str, field: str):
+    return Cast(f"{p}{field}", TextField())
+
+
 class BBoxFilter(BaseFilterBackend):
-    """`bbox=minLon,minLat,maxLon,maxLat`: features whose geometry intersects the box."""
+    """`bbox=minLon,minLat,maxLon,maxLat`: features whose geometry intersects the box.
+
+    One SQL query reads the candidates (the bbox prefilter) with the geometry of just those
+    whose bbox straddles an edge of the box, which shapely then decides exactly. The matching
+    pks are left on `request.geo_ids` so that a view can page them without querying again.
+    """
 
     bbox_param = "bbox"
 
@@ -86,17 +134,9 @@ class BBoxFilter(BaseFilterBackend):
         except GeometryError as exc:
             _raise(exc, self.bbox_param)
         p = _prefix(view)
-        # Bounding boxes intersect (closed intervals, so a point on the edge is in).
-        queryset = queryset.filter(
-            **{
-                f"{p}min_lon__lte": box.max_lon,
-                f"{p}max_lon__gte": box.min_lon,
-                f"{p}min_lat__lte": box.max_lat,
-                f"{p}max_lat__gte": box.min_lat,
-            }
-        )
+        queryset = _box_filter(p, box, queryset)
         # A feature whose bbox lies inside the box surely intersects it; only those straddling
-        # an edge (polygons) need the exact test.
+        # an edge (polygons) need the exact test, so only their geometry is read.
         inside = Q(
             **{
                 f"{p}min_lon__gte": box.min_lon,
@@ -105,13 +145,20 @@ class BBoxFilter(BaseFilterBackend):
                 f"{p}max_lat__lte": box.max_lat,
             }
         )
-        straddling = list(queryset.exclude(inside).values_list("pk", f"{p}geometry"))
-        if not straddling:
-            return queryset
-        geoms = _geometries([g for _, g in straddling])
-        hits = shapely.intersects(geoms, box.polygon)
-        misses = [pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit]
-        return queryset.exclude(pk__in=misses) if misses else queryset
+        rows = list(
+            queryset.order_by().values_list(
+                "pk",
+                Case(When(inside, then=Value(None)), default=_text(p, "geometry")),
+            )
+        )
+        straddling = [(pk, g) for pk, g in rows if g is not None]
+        misses: set = set()
+        if straddling:
+            geoms = _geometries([g for _, g in straddling])
+            hits = shapely.intersects(geoms, box.polygon)
+            misses = {pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit}
+        request.geo_ids = [pk for pk, _ in rows if pk not in misses]
+        return queryset.exclude(pk__in=sorted(misses)) if misses else queryset
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -126,7 +173,10 @@ class NearFilter(BaseFilterBackend):
     """`near=lon,lat&radius=metres`: features within that distance; `ordering=distance`.
 
     The distance is from the point to the geometry in metres (UTM 48S), 0 inside a polygon.
-    The distances are left on `request.geo_distances` for serializers (`distance_m`).
+    One SQL query reads the candidates in the radius' bbox, with the geometry of just those
+    that are not points. The distances are left on `request.geo_distances` for serializers
+    (`distance_m`), and the matching pks (by id, or by distance with `ordering=distance`) on
+    `request.geo_ids`.
     """
 
     near_param = "near"
@@ -135,8 +185,8 @@ class NearFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
         near_value = request.query_params.get(self.near_param)
-        ordering = request.query_params.get(self.ordering_param, "")
-        wants_distance = ordering.strip() in {"distance", "-distance"}
+        ordering = request.query_params.get(self.ordering_param, "").strip()
+        wants_distance = ordering in {"distance", "-distance"}
         if near_value is None:
             if request.query_params.get(self.radius_param) is not None:
                 raise ValidationError(
@@ -155,34 +205,32 @@ class NearFilter(BaseFilterBackend):
         except GeometryError as exc:
             _raise(exc, self.near_param)
         p = _prefix(view)
-        box = radius_bbox(near.lon, near.lat, near.radius_m)
-        queryset = queryset.filter(
-            **{
-                f"{p}min_lon__lte": box.max_lon,
-                f"{p}max_lon__gte": box.min_lon,
-                f"{p}min_lat__lte": box.max_lat,
-                f"{p}max_lat__gte": box.min_lat,
-            }
-        )
+        queryset = _box_filter(p, radius_bbox(near.lon, near.lat, near.radius_m), queryset)
+        # A point's bbox is the point itself: its distance needs only the indexed bbox columns;
+        # other shapes are measured from their geometry.
+        point = Q(**{f"{p}min_lon": F(f"{p}max_lon"), f"{p}min_lat": F(f"{p}max_lat")})
         rows = list(
-            queryset.values_list(
+            queryset.order_by().values_list(
                 "pk",
                 f"{p}min_lon",
-                f"{p}max_lon",
                 f"{p}min_lat",
-                f"{p}max_lat",
-                f"{p}lon",
-                f"{p}lat",
+                Case(When(point, then=Value(None)), default=_text(p, "geometry")),
             )
         )
-        distances = self._distances(queryset, rows, near, p)
+        distances = self._distances(rows, near)
         within = {pk: d for pk, d in distances.items() if d <= near.radius_m + RADIUS_TOLERANCE_M}
         request.geo_distances = within
-        queryset = queryset.filter(pk__in=list(within)) if len(within) < len(rows) else queryset
         if wants_distance:
             ranked = sorted(
-                within, key=lambda pk: (within[pk], pk), reverse=ordering.strip() == "-distance"
+                within, key=lambda pk: (within[pk], pk), reverse=ordering == "-distance"
             )
+            request.geo_ids = ranked
+        else:
+            request.geo_ids = [pk for pk, *_ in rows if pk in within]
+        outside = sorted(pk for pk in distances if pk not in within)
+        if outside:
+            queryset = queryset.exclude(pk__in=outside)
+        if wants_distance:
             queryset = queryset.order_by(
                 Case(
                     *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
@@ -192,24 +240,22 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(queryset, rows, near, p) -> dict:
+    def _distances(rows, near) -> dict:
         """Metric distances: points from their columns, other shapes from their geometry."""
         if not rows:
             return {}
         origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
-        is_point = [r[1] == r[2] and r[3] == r[4] for r in rows]
         out: dict = {}
-        point_rows = [r for r, pt in zip(rows, is_point, strict=True) if pt]
+        point_rows = [r for r in rows if r[3] is None]
         if point_rows:
-            xy = lonlat_to_utm_array(np.array([[r[5], r[6]] for r in point_rows], dtype=float))
+            xy = lonlat_to_utm_array(np.array([[r[1], r[2]] for r in point_rows], dtype=float))
             d = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
             out.update({r[0]: float(v) for r, v in zip(point_rows, d, strict=True)})
-        shape_pks = [r[0] for r, pt in zip(rows, is_point, strict=True) if not pt]
-        if shape_pks:
-            pairs = list(queryset.filter(pk__in=shape_pks).values_list("pk", f"{p}geometry"))
-            geoms = shapely.transform(_geometries([g for _, g in pairs]), lonlat_to_utm_array)
+        shape_rows = [r for r in rows if r[3] is not None]
+        if shape_rows:
+            geoms = shapely.transform(_geometries([r[3] for r in shape_rows]), lonlat_to_utm_array)
             d = shapely.distance(shapely.Point(*origin), geoms)
-            out.update({pk: float(v) for (pk, _), v in zip(pairs, d, strict=True)})
+            out.update({r[0]: float(v) for r, v in zip(shape_rows, d, strict=True)})
         return out
 
     def get_schema_operation_parameters(self, view):

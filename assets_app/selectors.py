@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from assets_app.models import Asset
@@ -60,17 +61,112 @@ def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
 
 
 def asset_ids_in_order(
-    queryset: QuerySet[Asset], *, distances: dict | None = None, reverse: bool = False
+    queryset: QuerySet[Asset],
+    *,
+    ids: list[int] | None = None,
+    distances: dict | None = None,
+    reverse: bool = False,
 ) -> list[int]:
     """The ids the queryset matches, by id, or by (distance, id) when `distances` are given.
 
-    Read without ORDER BY so the database answers from the bbox index alone (SQLite would
-    otherwise walk the whole table in id order looking for the few matches), sorted here.
+    `ids` are the matches when a map filter already read them (`request.geo_ids`); otherwise
+    they are read without ORDER BY so the database answers from an index alone (SQLite would
+    otherwise walk the whole table in id order looking for the few matches), and sorted here.
     """
-    ids = list(queryset.order_by().values_list("pk", flat=True))
+    if ids is None:
+        ids = list(queryset.order_by().values_list("pk", flat=True))
     if distances is None:
         return sorted(ids)
     return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)
+
+
+def asset_output_rows(ids: list[int]) -> list[tuple]:
+    """The OUTPUT_FIELDS values of these assets, in the order given, ready for JSON.
+
+    One plain SQL query by primary key: the values come as `json_value` would show them
+    (times in UTC with Z, dates ISO, decimals as strings, booleans as booleans) and the geometry
+    as its stored GeoJSON text, without the ORM's per-value converters and model instances.
+    Unknown ids are left out.
+    """
+    if not ids:
+        return []
+    vendor = connection.vendor
+    table = connection.ops.quote_name(Asset._meta.db_table)
+    columns = ", ".join(_output_select(vendor))
+    rows: list = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = list(ids[start : start + 5000])
+            if vendor == "postgresql":
+                cursor.execute(f"SELECT {columns} FROM {table} WHERE id = ANY(%s)", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {columns} FROM {table} WHERE id IN ({marks})", chunk)
+            rows.extend(cursor.fetchall())
+    for i, decode in _output_decoders(vendor):
+        if any(row[i] is not None for row in rows):
+            rows = [
+                (*row[:i], decode(row[i]), *row[i + 1 :]) if row[i] is not None else row
+                for row in rows
+            ]
+    by_id = {row[0]: row for row in rows}
+    return [tuple(by_id[pk]) for pk in ids if pk in by_id]
+
+
+# Times as `json_value` prints them (ISO 8601, UTC, Z; the fraction only when not zero, as
+# `datetime.isoformat`), formatted by the database rather than parsed and printed again.
+_TIME_SQL = {
+    # Django writes an aware time to SQLite as str() of the naive UTC time:
+    # 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM:SS.ffffff'.
+    "sqlite": "replace({column}, ' ', 'T') || 'Z'",
+    "postgresql": (
+        "to_char({column} AT TIME ZONE 'UTC', CASE "
+        "WHEN mod(extract(microseconds FROM {column})::bigint, 1000000) = 0 "
+        'THEN \'YYYY-MM-DD"T"HH24:MI:SS"Z"\' '
+        'ELSE \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\' END)'
+    ),
+}
+
+
+def _output_select(vendor: str) -> list[str]:
+    out = []
+    for name in asset_columns():
+        column = connection.ops.quote_name(Asset._meta.get_field(name).column)
+        if name in ("created_at", "updated_at") and vendor in _TIME_SQL:
+            column = _TIME_SQL[vendor].format(column=column)
+        out.append(column)
+    return out
+
+
+def _django_value(name: str, value: Any) -> Any:
+    """The value through the ORM's own converters for this field, then `json_value`."""
+    field = Asset._meta.get_field(name)
+    column = field.get_col(Asset._meta.db_table)
+    for convert in [
+        *connection.ops.get_db_converters(column),
+        *field.get_db_converters(connection),
+    ]:
+        value = convert(value, column, connection)
+    return json_value(value)
+
+
+def _output_decoders(vendor: str) -> list[tuple[int, Any]]:
+    """(position, decode) for the output columns whose raw database value is not JSON-ready."""
+    names = OUTPUT_FIELDS
+    if vendor == "postgresql":
+        return [(names.index("title_date"), json_value), (names.index("book_value"), json_value)]
+    if vendor == "sqlite":
+        # Django's driver setup already turns dates and booleans into Python values; decimals
+        # are stored as numbers, quantized by the field's converter.
+        return [
+            (names.index("title_date"), json_value),
+            (names.index("book_value"), lambda v: _django_value("book_value", v)),
+        ]
+    return [
+        (names.index(name), lambda v, name=name: _django_value(name, v))
+        for name in OUTPUT_FIELDS
+        if name not in ("id", "geometry")
+    ]
 
 
 def asset_get(*, pk: int) -> Asset:

@@ -38,7 +38,7 @@ from api.assets.serializers import (
     ImportRequestSerializer,
     asset_items,
     asset_list_rows,
-    asset_rows_by_ids,
+    asset_page_items,
 )
 from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
 from api.permissions import RolePermission
@@ -90,6 +90,20 @@ GEOJSON_COLLECTION = {
         "features": {"type": "array", "items": GEOJSON_FEATURE},
     },
 }
+
+
+class AssetFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the filterset's
+    parameters: an empty filter form filters nothing, and building one costs more than a map
+    query's index scan."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 def errors(*codes: int) -> dict:
@@ -180,7 +194,7 @@ class AssetViewSet(
         "export": STAFF_ROLES,
     }
     renderer_classes = GEO_RENDERERS
-    filter_backends = [DjangoFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
+    filter_backends = [AssetFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
     filterset_class = AssetFilterSet
     ordering_fields = [
         "id",
@@ -212,17 +226,19 @@ class AssetViewSet(
         distances = getattr(request, "geo_distances", None)
         ordering = request.query_params.get("ordering", "").strip()
         if any(p in request.query_params for p in MAP_PARAMS) and ordering in MAP_ORDERINGS:
-            # A map query matches few rows: read their ids from the bbox index alone, page the
-            # ids, then fetch just that page by primary key (no COUNT, no ordered table walk).
+            # A map query matches few rows: take their ids from the map filter (which read them
+            # with its candidates) or from an index alone, page the ids, then fetch just that
+            # page by primary key (no COUNT, no ordered table walk).
             ids = asset_ids_in_order(
                 queryset,
+                ids=getattr(request, "geo_ids", None),
                 distances=distances if ordering.lstrip("-") == "distance" else None,
                 reverse=ordering == "-distance",
             )
-            page = asset_rows_by_ids(self.paginate_queryset(ids))
+            items = asset_page_items(self.paginate_queryset(ids), distances)
         else:
-            page = self.paginate_queryset(asset_list_rows(queryset))
-        return self.get_paginated_response(asset_items(page, distances))
+            items = asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
+        return self.get_paginated_response(items)
 
     def create(self, request, *args, **kwargs):
         serializer = AssetWriteSerializer(data=request.data)

@@ -1,0 +1,166 @@
+"""The map list's fast read path: the page rows read by primary key in one plain query give
+exactly what the serializer gives, the bbox prefilter's lower bound (the widest feature) never
+drops a wide feature, and a map query reads the asset table twice (candidates, then the page).
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import orjson
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import shapely
+from pyproj import Transformer
+
+from api.assets.serializers import AssetSerializer, asset_page_items
+from assets_app.models import Asset
+from core.roles import PLANNER
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/assets/"
+BOX = "106.815,-6.375,106.82,-6.37"
+TO_UTM = Transformer.from_crs(4326, 32748, always_xy=True)
+
+
+def square(min_lon, min_lat, max_lon, max_lat):
+    ring = [
+        [min_lon, min_lat],
+        [max_lon, min_lat],
+        [max_lon, max_lat],
+        [min_lon, max_lat],
+        [min_lon, min_lat],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture
+def planner(client_as):
+    return client_as(PLANNER)
+
+
+def test_page_items_are_what_the_serializer_gives(make_asset):
+    # given: assets with every kind of value, times with and without a fraction of a second
+    full = make_asset(
+        register_code="FULL",
+        category="building",
+        use="education",
+        facility_type="sd",
+        item_code="1.3.3.01.01.01.001",
+        custodian="Dinas Pendidikan",
+        address="Jl. Margonda 1",
+        building_area_m2=120.25,
+        floors=2,
+        concrete=True,
+        condition="minor_damage",
+        title_type="hak_pakai",
+        title_number="12/2001",
+        title_date=date(2001, 2, 3),
+        origin="grant",
+        acquisition_year=1999,
+        book_value=Decimal("1234.5"),
+        notes="Catatan",
+    )
+    plain = make_asset(register_code="PLAIN", concrete=False, book_value=Decimal("0"))
+    shape = make_asset(register_code="SHAPE", geometry=square(106.816, -6.373, 106.817, -6.372))
+    Asset.objects.filter(pk=plain.pk).update(
+        created_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+        updated_at=datetime(2024, 1, 2, 3, 4, 5, 120000, tzinfo=UTC),
+        repurposable=True,
+    )
+    ids = [shape.pk, full.pk, plain.pk]
+
+    # when
+    items = orjson.loads(orjson.dumps(asset_page_items(ids)))
+
+    # then: the same dicts, in the order asked
+    expected = [
+        orjson.loads(orjson.dumps(AssetSerializer(Asset.objects.get(pk=pk)).data)) for pk in ids
+    ]
+    assert items == expected
+    assert [item["register_code"] for item in items] == ["SHAPE", "FULL", "PLAIN"]
+    assert items[2]["created_at"] == "2024-01-02T03:04:05Z"
+    assert items[2]["updated_at"] == "2024-01-02T03:04:05.120000Z"
+    assert items[1]["book_value"] == "1234.50"
+    assert items[1]["concrete"] is True
+    assert items[2]["concrete"] is False
+    assert items[2]["repurposable"] is True
+
+
+def test_page_items_of_nothing_and_of_unknown_ids(make_asset):
+    asset = make_asset()
+    assert asset_page_items([]) == []
+    assert [item["id"] for item in asset_page_items([asset.pk + 1000, asset.pk])] == [asset.pk]
+
+
+def test_bbox_finds_a_wide_feature_reaching_in_from_far_west(planner, make_asset):
+    # given: a long strip whose west end lies far outside the box, and smaller features
+    make_asset(register_code="wide", geometry=square(106.76, -6.3725, 106.8155, -6.3722))
+    make_asset(register_code="inside", lon=106.817, lat=-6.372)
+    make_asset(register_code="west", lon=106.80, lat=-6.372)
+
+    # when
+    response = planner.get(URL, {"bbox": BOX})
+
+    # then
+    assert response.status_code == 200
+    assert sorted(item["register_code"] for item in response.json()["results"]) == [
+        "inside",
+        "wide",
+    ]
+
+
+def test_near_measures_a_wide_feature_from_its_geometry(planner, make_asset):
+    # given: the strip's east end is about 220 m west of the search point
+    strip = square(106.76, -6.3725, 106.8155, -6.3722)
+    make_asset(register_code="wide", geometry=strip)
+    make_asset(register_code="point", lon=106.8175, lat=-6.3723)
+    origin = shapely.Point(TO_UTM.transform(106.8175, -6.3723))
+    expected = shapely.transform(shapely.from_geojson(orjson.dumps(strip)), _to_utm).distance(
+        origin
+    )
+
+    # when
+    response = planner.get(URL, {"near": "106.8175,-6.3723", "radius": 300, "ordering": "distance"})
+
+    # then
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [item["register_code"] for item in results] == ["point", "wide"]
+    assert results[0]["distance_m"] == 0.0
+    assert results[1]["distance_m"] == pytest.approx(expected, abs=1e-3)
+    assert 200 < results[1]["distance_m"] < 240
+
+
+def _to_utm(xy):
+    x, y = TO_UTM.transform(xy[:, 0], xy[:, 1])
+    return shapely.get_coordinates(shapely.points(x, y))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bbox": BOX},
+        {"near": "106.8175,-6.372", "radius": 500},
+        {"district": "32.76.06.1002"},
+    ],
+    ids=["bbox", "radius", "district"],
+)
+def test_a_map_query_reads_the_asset_table_twice(planner, make_asset, params):
+    # given
+    for i in range(5):
+        make_asset(register_code=f"A-{i}", lon=106.816 + i * 0.0005, lat=-6.372)
+    make_asset(register_code="square", geometry=square(106.8195, -6.3705, 106.8205, -6.3695))
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = planner.get(URL, {**params, "format": "geojson", "limit": 1000})
+
+    # then: the candidates (or ids), then the page by primary key; no COUNT
+    assert response.status_code == 200
+    asset_queries = [q["sql"] for q in queries.captured_queries if "assets_app_asset" in q["sql"]]
+    assert len(asset_queries) == 2, asset_queries
+    assert not any("COUNT(" in sql.upper() for sql in asset_queries)
+    assert response.json()["numberReturned"] == response.json()["numberMatched"]
