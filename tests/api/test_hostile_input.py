@@ -46,3 +46,17 @@ def test_a_null_character_in_a_query_is_a_400_naming_it(client_as, make_asset, u
     assert response.status_code == 400
     assert response.json() == {param: [str(NULL_CHARACTERS)]}
     assert Asset.objects.count() == 1
+
+
+def test_an_audit_time_with_any_valid_offset_is_answered(client_as):
+    # Python takes offsets up to 23:59, PostgreSQL only to 15:59: the filter converts to UTC
+    response = client_as("planner").get("/api/v1/audit/?until=1729-11-03T08:44:25%2B20:29")
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00%2B05:00", "9999-12-31T23:59:59-05:00"])
+def test_an_audit_time_outside_what_utc_can_hold_is_a_400(client_as, value):
+    response = client_as("planner").get(f"/api/v1/audit/?since={value}")
+    assert response.status_code == 400
+    assert list(response.json()) == ["since"]
