@@ -25,7 +25,7 @@ import schemathesis
 import werkzeug
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 from schemathesis.checks import not_a_server_error
@@ -62,6 +62,31 @@ STATUSES: dict[int, int] = {}
 _RAW_SCHEMA: dict = {}
 
 
+def in_savepoint(app):
+    """Each request in a savepoint, undone if it failed: in the test's one transaction, a
+    database error would otherwise abort every request after it (in production each request
+    has its own transaction), hiding the next finding behind a cascade of 500s."""
+
+    def wrapped(environ, start_response):
+        answered = {}
+
+        def start(status, headers, exc_info=None):
+            answered["status"] = int(status[:3])
+            return start_response(status, headers, exc_info)
+
+        with transaction.atomic():
+            response = app(environ, start)
+            try:
+                body = list(response)
+            finally:
+                response.close()  # sends request_finished, as a server would
+            if answered.get("status", 500) >= 500:
+                transaction.set_rollback(True)
+        return body
+
+    return wrapped
+
+
 @pytest.fixture
 def wsgi_app(settings):
     """The real WSGI handler, kept on the test's connection (as Django's test client does)."""
@@ -73,7 +98,7 @@ def wsgi_app(settings):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield WSGIHandler()
+        yield in_savepoint(WSGIHandler())
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
