@@ -8,8 +8,10 @@ or underused), the service standard's radius and residents per facility.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,32 @@ def _facility_points(field: str) -> dict[str, tuple[np.ndarray, np.ndarray, list
         )
         result[facility_type] = (x, y, [r[3] for r in chosen])
     return result
+
+
+# The coverage of the population cells depends only on the cells, the facilities' points and
+# the radius; it is kept in the cache under a digest of exactly those, so any change to them
+# (a facility added, moved, closed, a new surface, a new radius) is a new key, and an unchanged
+# register reuses it across requests and processes. The time limit only bounds stale entries.
+COVERAGE_CACHE_SECONDS = 24 * 3600
+
+
+def _covered_cells(surface, x: np.ndarray, y: np.ndarray, radius_m: float) -> np.ndarray:
+    """`geodata.coverage.covered` for the surface's cells, from the cache when the inputs match."""
+    demand = surface.demand
+    order = np.lexsort((y, x))  # the facilities' order does not change what they cover
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (demand.x, demand.y, x[order], y[order]):
+        digest.update(np.ascontiguousarray(part, dtype=np.float64).tobytes())
+    key = (
+        f"stats:covered:{surface.source_id}:{len(demand)}:{len(x)}:{float(radius_m)!r}:"
+        f"{digest.hexdigest()}"
+    )
+    packed = cache.get(key)
+    if packed is not None:
+        return np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=len(demand)).astype(bool)
+    reached = covered(demand.x, demand.y, x, y, radius_m)
+    cache.set(key, np.packbits(reached).tobytes(), COVERAGE_CACHE_SECONDS)
+    return reached
 
 
 def district_stats(*, level: str, with_geometry: bool = False) -> dict:
@@ -107,7 +135,7 @@ def district_stats(*, level: str, with_geometry: bool = False) -> dict:
                 count[index[code]] += 1
         standard = standards.get(facility_type)
         if standard is not None:
-            reached = covered(demand.x, demand.y, x, y, standard.radius_m) & inside
+            reached = _covered_cells(surface, x, y, standard.radius_m) & inside
             covered_population = np.bincount(
                 cell_index[reached], weights=demand.population[reached], minlength=len(codes)
             )
