@@ -13,8 +13,10 @@ candidates whose answer the bbox alone cannot give.
 
 from __future__ import annotations
 
-import orjson
-from django.db.models import Case, F, FloatField, Q, QuerySet, Subquery, TextField, Value, When
+from itertools import compress
+
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -23,13 +25,15 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 import numpy as np
 import shapely
 
-from geodata.models import District
+from core.db import fetch_rows
+from geodata import boundaries
 from geodata.spatial import (
     GeometryError,
     lonlat_to_utm_array,
     parse_bbox,
     parse_near,
     radius_bbox,
+    stored_polygons,
 )
 
 UNKNOWN_DISTRICT = _("Unknown district code {code!r}: use a Depok kecamatan or kelurahan code.")
@@ -68,40 +72,42 @@ def _param_schema(name: str, description: str, *, schema_type: str = "string") -
     }
 
 
-def _geometries(values) -> np.ndarray:
-    return shapely.from_geojson([_as_json(v) for v in values])
-
-
-def _as_json(value) -> str:
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
-
-
 def _box_filter(p: str, box, queryset: QuerySet) -> QuerySet:
     """Rows whose bbox intersects `box` (closed intervals, so a point on the edge is in).
 
     The indexed bbox columns are ranges, and a btree can bound only one of them from both sides:
     `min_lon <= max_lon(box)` alone would walk every row west of the box. No feature is wider
     than the widest one in the table, so `min_lon >= min_lon(box) - widest` bounds it from below
-    too and the index scan covers a strip no wider than the box plus that width. `widest` is a
-    scalar subquery the database answers from `asset_width_idx` (one index probe); the margin
-    keeps floating-point rounding of the subtraction from dropping a feature on the edge.
+    too and the index scan covers a strip no wider than the box plus that width. The margin keeps
+    floating-point rounding of the subtraction from dropping a feature on the edge.
     """
-    model = _geo_model(queryset.model, p)
-    widest = Subquery(
-        model._default_manager.order_by()
-        .annotate(_width=F("max_lon") - F("min_lon"))
-        .order_by("-_width")
-        .values("_width")[:1],
-        output_field=FloatField(),
-    )
+    widest = _widest(_geo_model(queryset.model, p), queryset.db)
     return queryset.filter(
         **{
             f"{p}min_lon__lte": box.max_lon,
             f"{p}max_lon__gte": box.min_lon,
             f"{p}min_lat__lte": box.max_lat,
             f"{p}max_lat__gte": box.min_lat,
+            f"{p}min_lon__gte": box.min_lon - WIDTH_MARGIN - widest,
         }
-    ).filter(**{f"{p}min_lon__gte": Value(box.min_lon - WIDTH_MARGIN) - widest})
+    )
+
+
+def _widest(model, using: str) -> float:
+    """The widest feature's longitude span (0 for an empty table).
+
+    One probe of the expression index `max_lon - min_lon` (`asset_width_idx`), as its own raw
+    query: as a subquery inside the map query it cost more to build per request than to run.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    width = f"({quote('max_lon')} - {quote('min_lon')})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {width} FROM {quote(model._meta.db_table)} ORDER BY {width} DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0.0
 
 
 def _geo_model(model, prefix: str):
@@ -145,18 +151,18 @@ class BBoxFilter(BaseFilterBackend):
                 f"{p}max_lat__lte": box.max_lat,
             }
         )
-        rows = list(
+        rows = fetch_rows(
             queryset.order_by().values_list(
                 "pk",
                 Case(When(inside, then=Value(None)), default=_text(p, "geometry")),
             )
         )
         straddling = [(pk, g) for pk, g in rows if g is not None]
-        misses: set = set()
-        if straddling:
-            geoms = _geometries([g for _, g in straddling])
-            hits = shapely.intersects(geoms, box.polygon)
-            misses = {pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit}
+        if not straddling:
+            request.geo_ids = [pk for pk, _ in rows]
+            return queryset
+        hits = shapely.intersects(stored_polygons([g for _, g in straddling]), box.polygon)
+        misses = {pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit}
         request.geo_ids = [pk for pk, _ in rows if pk not in misses]
         return queryset.exclude(pk__in=sorted(misses)) if misses else queryset
 
@@ -209,7 +215,7 @@ class NearFilter(BaseFilterBackend):
         # A point's bbox is the point itself: its distance needs only the indexed bbox columns;
         # other shapes are measured from their geometry.
         point = Q(**{f"{p}min_lon": F(f"{p}max_lon"), f"{p}min_lat": F(f"{p}max_lat")})
-        rows = list(
+        rows = fetch_rows(
             queryset.order_by().values_list(
                 "pk",
                 f"{p}min_lon",
@@ -217,8 +223,9 @@ class NearFilter(BaseFilterBackend):
                 Case(When(point, then=Value(None)), default=_text(p, "geometry")),
             )
         )
-        distances = self._distances(rows, near)
-        within = {pk: d for pk, d in distances.items() if d <= near.radius_m + RADIUS_TOLERANCE_M}
+        pks, distances = self._distances(rows, near)
+        inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
+        within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
         request.geo_distances = within
         if wants_distance:
             ranked = sorted(
@@ -226,11 +233,12 @@ class NearFilter(BaseFilterBackend):
             )
             request.geo_ids = ranked
         else:
-            request.geo_ids = [pk for pk, *_ in rows if pk in within]
-        outside = sorted(pk for pk in distances if pk not in within)
+            request.geo_ids = list(within)
+        outside = sorted(compress(pks, ~inside))
         if outside:
             queryset = queryset.exclude(pk__in=outside)
-        if wants_distance:
+        if wants_distance and not getattr(view, "pages_geo_ids", False):
+            # The view pages the queryset: the ranking has to be in SQL.
             queryset = queryset.order_by(
                 Case(
                     *[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
@@ -240,23 +248,20 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(rows, near) -> dict:
-        """Metric distances: points from their columns, other shapes from their geometry."""
+    def _distances(rows, near) -> tuple[tuple, np.ndarray]:
+        """(pks, metric distances): points from their bbox columns, other shapes from their
+        geometry, each projected to UTM 48S in one call."""
         if not rows:
-            return {}
+            return (), np.empty(0)
+        pks, lons, lats, shapes = zip(*rows, strict=True)
         origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
-        out: dict = {}
-        point_rows = [r for r in rows if r[3] is None]
-        if point_rows:
-            xy = lonlat_to_utm_array(np.array([[r[1], r[2]] for r in point_rows], dtype=float))
-            d = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
-            out.update({r[0]: float(v) for r, v in zip(point_rows, d, strict=True)})
-        shape_rows = [r for r in rows if r[3] is not None]
-        if shape_rows:
-            geoms = shapely.transform(_geometries([r[3] for r in shape_rows]), lonlat_to_utm_array)
-            d = shapely.distance(shapely.Point(*origin), geoms)
-            out.update({r[0]: float(v) for r, v in zip(shape_rows, d, strict=True)})
-        return out
+        xy = lonlat_to_utm_array(np.column_stack([lons, lats]).astype(float))
+        distances = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
+        shaped = [i for i, g in enumerate(shapes) if g is not None]
+        if shaped:
+            geoms = stored_polygons([shapes[i] for i in shaped], project=True)
+            distances[shaped] = shapely.distance(shapely.Point(*origin), geoms)
+        return pks, distances
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -278,7 +283,7 @@ class DistrictFilter(BaseFilterBackend):
         code = request.query_params.get(self.district_param)
         if code is None:
             return queryset
-        level = District.objects.filter(code=code.strip()).values_list("level", flat=True).first()
+        level = boundaries.levels().get(code.strip())
         if level is None:
             raise ValidationError({self.district_param: [str(UNKNOWN_DISTRICT).format(code=code)]})
         return queryset.filter(**{f"{_prefix(view)}{level}_id": code.strip()})

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from assets_app.models import Asset
+from core.db import fetch_rows
 
 # What the API shows of an asset, in order (DESIGN.md plus the KIB register fields).
 OUTPUT_FIELDS = (
@@ -74,7 +75,7 @@ def asset_ids_in_order(
     otherwise walk the whole table in id order looking for the few matches), and sorted here.
     """
     if ids is None:
-        ids = list(queryset.order_by().values_list("pk", flat=True))
+        ids = [pk for (pk,) in fetch_rows(queryset.order_by().values_list("pk"))]
     if distances is None:
         return sorted(ids)
     return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)

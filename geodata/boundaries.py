@@ -91,6 +91,16 @@ def kelurahan() -> tuple[Boundary, ...]:
 
 
 @lru_cache(maxsize=1)
+def levels() -> dict[str, str]:
+    """Code -> level ("kecamatan" or "kelurahan") of every shipped district.
+
+    The District table is loaded from these same files (by migration), so a code known here is
+    a District row; map filters check codes here without a query.
+    """
+    return {b.code: b.level for b in (*kecamatan(), *kelurahan())}
+
+
+@lru_cache(maxsize=1)
 def population_2010() -> dict[str, dict]:
     """Census 2010 population per kecamatan code: {"total", "male", "female", "year", "source"}."""
     with POPULATION_FILE.open(encoding="utf-8") as fh:

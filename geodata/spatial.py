@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
@@ -277,6 +278,44 @@ def lonlat_to_utm_array(xy: np.ndarray) -> np.ndarray:
     """Project an (N, 2) array of lon/lat to UTM 48S metres (shapely.transform's signature)."""
     x, y = _to_utm().transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
+
+
+def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
+    """Stored GeoJSON Polygon/MultiPolygon texts as shapely MultiPolygons, in bulk.
+
+    Map filters measure hundreds of stored polygons per request: reading them with orjson and
+    building them in one `from_ragged_array` call takes half the time of `shapely.from_geojson`,
+    and with `project` the coordinates go to UTM 48S in one pyproj call on the way. The texts
+    were validated when stored; any other geometry type falls back to `from_geojson`.
+    """
+    coords: list = []
+    ring_ends, polygon_ends, multi_ends = [0], [0], [0]
+    for text in texts:
+        value = orjson.loads(text)
+        kind = value.get("type")
+        if kind == "Polygon":
+            polygons = [value["coordinates"]]
+        elif kind == "MultiPolygon":
+            polygons = value["coordinates"]
+        else:
+            geoms = shapely.from_geojson(texts)
+            return shapely.transform(geoms, lonlat_to_utm_array) if project else geoms
+        for rings in polygons:
+            for ring in rings:
+                coords.extend(ring)
+                ring_ends.append(len(coords))
+            polygon_ends.append(len(ring_ends) - 1)
+        multi_ends.append(len(polygon_ends) - 1)
+    if not texts:
+        return np.empty(0, dtype=object)
+    xy = np.asarray(coords, dtype=float)[:, :2]
+    if project:
+        xy = lonlat_to_utm_array(xy)
+    return shapely.from_ragged_array(
+        shapely.GeometryType.MULTIPOLYGON,
+        xy,
+        (np.asarray(ring_ends), np.asarray(polygon_ends), np.asarray(multi_ends)),
+    )
 
 
 def radius_bbox(lon: float, lat: float, radius_m: float) -> BBox:

@@ -216,6 +216,12 @@ class AssetViewSet(
     def get_queryset(self):
         return asset_list()
 
+    @property
+    def pages_geo_ids(self) -> bool:
+        """`list` pages the map filters' `request.geo_ids` itself (NearFilter need not put a
+        distance ranking into SQL); export reads the queryset."""
+        return self.action == "list"
+
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
             return AssetWriteSerializer

@@ -2,8 +2,10 @@
 
 import math
 
+import orjson
 import pytest
 
+import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
@@ -19,7 +21,9 @@ from geodata.spatial import (
     parse_near,
     radius_bbox,
     representative_point,
+    stored_polygons,
     to_geojson,
+    to_utm,
 )
 
 TO_UTM = Transformer.from_crs(4326, 32748, always_xy=True)
@@ -204,3 +208,41 @@ def test_parse_near_errors_name_the_parameter(near, radius, param, message):
         parse_near(near, radius)
     assert info.value.param == param
     assert info.value.message == message
+
+
+def test_stored_polygons_read_polygons_holes_and_multipolygons_as_geos_does():
+    # given: a square with a square hole, a two-part multipolygon, and a plain square
+    outer = [[106.80, -6.40], [106.81, -6.40], [106.81, -6.39], [106.80, -6.39], [106.80, -6.40]]
+    hole = [
+        [106.803, -6.397],
+        [106.806, -6.397],
+        [106.806, -6.394],
+        [106.803, -6.394],
+        [106.803, -6.397],
+    ]
+    far = [[106.82, -6.40], [106.83, -6.40], [106.83, -6.39], [106.82, -6.39], [106.82, -6.40]]
+    texts = [
+        orjson.dumps({"type": "Polygon", "coordinates": [outer, hole]}).decode(),
+        orjson.dumps({"type": "MultiPolygon", "coordinates": [[outer], [far]]}).decode(),
+        orjson.dumps({"type": "Polygon", "coordinates": [far]}).decode(),
+    ]
+    expected = shapely.from_geojson(texts)
+
+    # when
+    read = stored_polygons(texts)
+    projected = stored_polygons(texts, project=True)
+
+    # then: the same shapes (a polygon becomes a one-part multipolygon), and projected to UTM
+    assert all(shapely.equals(a, b) for a, b in zip(read, expected, strict=True))
+    assert shapely.area(read[0]) == pytest.approx(0.01 * 0.01 - 0.003 * 0.003)
+    origin = Point(TO_UTM.transform(*ORIGIN))
+    for mine, geos in zip(projected, expected, strict=True):
+        assert mine.area == pytest.approx(to_utm(geos).area, rel=1e-9)
+        assert mine.distance(origin) == pytest.approx(to_utm(geos).distance(origin), abs=1e-6)
+    assert projected[0].area == pytest.approx(to_utm(expected[0]).area)
+    assert len(stored_polygons([])) == 0
+
+
+def test_stored_polygons_fall_back_for_other_types():
+    texts = ['{"type": "Point", "coordinates": [106.8, -6.4]}']
+    assert shapely.equals(stored_polygons(texts)[0], Point(106.8, -6.4))
