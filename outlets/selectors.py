@@ -13,14 +13,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
 from geodata.models import District, DistrictLevel
@@ -40,26 +37,40 @@ from outlets.models import (
 from outlets.services import offers_expire_due, vendor_for_user
 
 
-def _stall_count(status: str | None = None) -> Coalesce:
-    stalls = Stall.objects.filter(outlet=OuterRef("pk"))
-    if status is not None:
-        stalls = stalls.filter(status=status)
-    counted = stalls.order_by().values("outlet").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def outlet_list() -> QuerySet[Outlet]:
-    """Outlets with their asset and stall counts (subqueries, so map filters can still join)."""
-    return (
-        Outlet.objects.select_related("asset")
-        .annotate(
-            stalls_total=_stall_count(),
-            stalls_vacant=_stall_count(StallStatus.VACANT),
-            stalls_offered=_stall_count(StallStatus.OFFERED),
-            stalls_leased=_stall_count(StallStatus.LEASED),
+    """Outlets with their asset, by id. Their stall counts come per page (`outlets_counted`)."""
+    return Outlet.objects.select_related("asset").order_by("id")
+
+
+def outlets_counted(outlets: list[Outlet]) -> list[Outlet]:
+    """Set `stalls_total`, `stalls_vacant`, `stalls_offered`, `stalls_leased` on each outlet.
+
+    One grouped query for the whole page: counting in correlated subqueries instead made every
+    list request build four of them, and the paging COUNT carry them, whatever the page held.
+    """
+    counts = {o.pk: dict.fromkeys(StallStatus.values, 0) for o in outlets}
+    if counts:
+        rows = (
+            Stall.objects.filter(outlet_id__in=list(counts))
+            .values_list("outlet_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .order_by("id")
-    )
+        for outlet_id, status, n in rows:
+            counts[outlet_id][status] = n
+    for outlet in outlets:
+        by_status = counts[outlet.pk]
+        outlet.stalls_total = sum(by_status.values())
+        outlet.stalls_vacant = by_status[StallStatus.VACANT]
+        outlet.stalls_offered = by_status[StallStatus.OFFERED]
+        outlet.stalls_leased = by_status[StallStatus.LEASED]
+    return outlets
+
+
+def outlets_by_ids(ids: list[int]) -> list[Outlet]:
+    """The outlets with these ids, in the order given, stall counts set (unknown ids left out)."""
+    found = outlet_list().in_bulk(ids) if ids else {}
+    return outlets_counted([found[pk] for pk in ids if pk in found])
 
 
 def outlets_with_vacancy(queryset: QuerySet[Outlet], value: bool) -> QuerySet[Outlet]:

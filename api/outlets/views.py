@@ -38,6 +38,9 @@ from outlets import selectors, services
 from outlets.models import AllocationRound, Lease, Offer, Outlet, StallStatus
 
 ID_REGEX = r"[0-9]{1,18}"
+# Orderings the outlet list can apply to a map filter's ids without SQL (NearFilter ranks them by
+# distance itself).
+MAP_ORDERINGS = ("", "id", "-id", "distance", "-distance")
 ERRORS = {
     400: OpenApiResponse(description="Bad input: {field: [message, ...]}"),
     401: OpenApiResponse(description="Not signed in"),
@@ -182,6 +185,25 @@ class OutletViewSet(
 
     def get_queryset(self) -> QuerySet:
         return selectors.outlet_list()
+
+    @property
+    def pages_geo_ids(self) -> bool:
+        """`list` pages the map filters' `request.geo_ids` itself (see `list`)."""
+        return self.action == "list"
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        ids = getattr(request, "geo_ids", None)
+        ordering = request.query_params.get("ordering", "").strip()
+        if ids is not None and ordering in MAP_ORDERINGS:
+            # A map filter has read the matching ids already: page them here and fetch just the
+            # page by primary key (no COUNT, no second pass over the candidates).
+            if ordering in ("", "id", "-id"):
+                ids = sorted(ids, reverse=ordering == "-id")
+            page = selectors.outlets_by_ids(self.paginate_queryset(ids))
+        else:
+            page = selectors.outlets_counted(self.paginate_queryset(queryset))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
         data = _validated(s.OutletInputSerializer, request.data)

@@ -1,6 +1,8 @@
 """Outlets and stalls over the API: creation rules, map filters, GeoJSON, stalls, permissions."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shapely.geometry import Point
 
@@ -194,6 +196,71 @@ def test_outlet_map_filters_and_vacancy(make_asset, client_as, manager):
     expected = distance_m(BEJI[0], BEJI[1], Point(*SAWANGAN))
     assert near["results"][1]["distance_m"] == pytest.approx(expected, abs=0.01)
     assert round(expected) == 6778
+
+
+def _three_outlets_with_mixed_stalls(make_asset, manager):
+    """Three outlets near Beji: 3 stalls (vacant, offered, leased), 2 vacant, none."""
+    stalls = (("A", "kiosk"), ("B", "kiosk"), ("C", "booth"))
+    first = make_outlet(make_asset, manager, stalls=stalls, lon=BEJI[0], lat=BEJI[1])
+    Stall.objects.filter(outlet=first, code="B").update(status="offered")
+    Stall.objects.filter(outlet=first, code="C").update(status="leased")
+    second = make_outlet(make_asset, manager, stalls=stalls[:2], lon=BEJI[0] + 0.001, lat=BEJI[1])
+    third = make_outlet(make_asset, manager, stalls=(), lon=BEJI[0] + 0.002, lat=BEJI[1])
+    return first, second, third
+
+
+COUNTS = [
+    {"total": 3, "vacant": 1, "offered": 1, "leased": 1},
+    {"total": 2, "vacant": 2, "offered": 0, "leased": 0},
+    {"total": 0, "vacant": 0, "offered": 0, "leased": 0},
+]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        f"near={BEJI[0]},{BEJI[1]}&radius=1000",
+        f"near={BEJI[0]},{BEJI[1]}&radius=1000&ordering=distance",
+        "bbox=106.81,-6.38,106.83,-6.37",
+        "district=32.76.06&bbox=106.81,-6.38,106.83,-6.37&ordering=id",
+    ],
+)
+def test_outlet_pages_carry_each_outlets_stall_counts(make_asset, client_as, manager, query):
+    outlets = _three_outlets_with_mixed_stalls(make_asset, manager)
+    client = client_as("planner")
+    first = client.get(f"{URL}?{query}&limit=2").json()
+    second = client.get(f"{URL}?{query}&limit=2&offset=2").json()
+    assert first["count"] == second["count"] == 3
+    assert first["next"] is not None
+    assert second["next"] is None
+    rows = first["results"] + second["results"]
+    assert [o["id"] for o in rows] == [o.pk for o in outlets]
+    assert [o["stalls"] for o in rows] == COUNTS
+
+
+def test_outlet_map_page_in_reverse_and_as_geojson(make_asset, client_as, manager):
+    outlets = _three_outlets_with_mixed_stalls(make_asset, manager)
+    client = client_as("planner")
+    near = f"near={BEJI[0]},{BEJI[1]}&radius=1000"
+    reverse = client.get(f"{URL}?{near}&ordering=-id").json()["results"]
+    assert [o["id"] for o in reverse] == [o.pk for o in reversed(outlets)]
+    assert [o["stalls"] for o in reverse] == COUNTS[::-1]
+    by_distance = client.get(f"{URL}?{near}&ordering=-distance&limit=1&format=geojson").json()
+    assert by_distance["numberMatched"] == 3
+    assert by_distance["numberReturned"] == 1
+    assert by_distance["features"][0]["id"] == outlets[2].pk
+    assert by_distance["features"][0]["properties"]["stalls"] == COUNTS[2]
+    assert by_distance["features"][0]["properties"]["distance_m"] == pytest.approx(221.5, abs=1)
+
+
+def test_outlet_map_page_has_no_count_query(make_asset, client_as, manager):
+    _three_outlets_with_mixed_stalls(make_asset, manager)
+    client = client_as("planner")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"{URL}?near={BEJI[0]},{BEJI[1]}&radius=1000&format=geojson")
+    assert response.json()["numberMatched"] == 3
+    assert [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]] == []
 
 
 @pytest.mark.parametrize(
