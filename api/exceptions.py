@@ -10,8 +10,9 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,6 +23,7 @@ from geodata.spatial import GeometryError
 logger = logging.getLogger(__name__)
 
 CONFLICT_MESSAGE = _("The request conflicts with the current state of the data.")
+BAD_REQUEST_MESSAGE = _("Bad request: too many parameters or fields, or a malformed request.")
 
 
 def django_validation_error_detail(exc: DjangoValidationError) -> dict:
@@ -52,3 +54,40 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args[:1] or ()))
     return drf_exception_handler(exc, context)
+
+
+# --- errors Django answers before (or outside) a DRF view -----------------------------------------
+# An unrouted path under /api/, too many query or form fields, an uncaught error: API clients get
+# the same JSON shape as from a view; every other path keeps Django's own pages.
+
+API_PREFIX = "/api/"
+
+
+def _api_error(request, status_code: int, detail, fallback, *args):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(detail)}, status=status_code)
+    return fallback(request, *args)
+
+
+def not_found(request, exception=None):
+    return _api_error(
+        request, 404, exceptions.NotFound.default_detail, defaults.page_not_found, exception
+    )
+
+
+def bad_request(request, exception=None):
+    return _api_error(request, 400, BAD_REQUEST_MESSAGE, defaults.bad_request, exception)
+
+
+def permission_denied(request, exception=None):
+    return _api_error(
+        request,
+        403,
+        exceptions.PermissionDenied.default_detail,
+        defaults.permission_denied,
+        exception,
+    )
+
+
+def server_error(request):
+    return _api_error(request, 500, exceptions.APIException.default_detail, defaults.server_error)

@@ -14,3 +14,9 @@ urlpatterns = [
     path("map/", map_page, name="map"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# JSON errors for /api/ paths Django answers itself (unrouted, too many fields, uncaught errors).
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

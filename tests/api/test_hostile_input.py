@@ -3,6 +3,7 @@
 import pytest
 
 from api.assets.filtersets import UNKNOWN_CHOICE
+from api.exceptions import BAD_REQUEST_MESSAGE
 from assets_app.models import Asset, FacilityType, Status, Use
 from core.middleware import NULL_CHARACTERS
 
@@ -60,3 +61,31 @@ def test_an_audit_time_outside_what_utc_can_hold_is_a_400(client_as, value):
     response = client_as("planner").get(f"/api/v1/audit/?since={value}")
     assert response.status_code == 400
     assert list(response.json()) == ["since"]
+
+
+def test_an_unrouted_api_path_is_a_json_404(client_as, api_client):
+    for client in (api_client, client_as("planner")):
+        response = client.get("/api/v1/no-such-thing/")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Not found."}
+
+
+def test_an_unrouted_page_outside_the_api_keeps_the_html_404(api_client):
+    response = api_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_too_many_query_fields_is_a_json_400(client_as, settings):
+    # Django refuses to parse more than DATA_UPLOAD_MAX_NUMBER_FIELDS before any view runs.
+    query = "&".join(f"p{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = client_as("planner").get(f"/api/v1/assets/?{query}")
+    assert response.status_code == 400
+    assert response.json() == {"detail": str(BAD_REQUEST_MESSAGE)}
+
+
+def test_an_unrouted_api_path_answers_in_indonesian_by_default(api_client):
+    response = api_client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Data tidak ditemukan."}

@@ -288,7 +288,8 @@ def test_the_compiled_catalogue_matches_the_po():
     compiled.pop((None, ""), None)  # the header
 
     assert compiled == translated
-    assert len(compiled) == len(catalogue) == 528
+    # every entry translated and compiled (the catalogue grows with the code)
+    assert len(compiled) == len(catalogue) > 500
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs GNU gettext's msgfmt")
