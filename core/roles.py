@@ -42,9 +42,9 @@ class _JoinedNames(Aggregate):
 
 
 def role_names(user_id: str = "user_id") -> Subquery:
-    """An annotation: the role names of the user whose id is in the outer row's `user_id`
-    column, comma-joined (NULL without any), so a query that loads a user loads her roles too.
-    Read it with `user_roles_set`."""
+    """An annotation: the role names of the user whose id is the outer query's field `user_id`
+    (`"pk"` in a query of users), comma-joined, NULL without any; so the query that loads a
+    user loads her roles too. Read it with `user_roles_set`."""
     through = get_user_model().groups.through
     return Subquery(
         through.objects.filter(user_id=OuterRef(user_id), group__name__in=ROLES)

@@ -1,13 +1,16 @@
-"""Token authentication reads the token, its user and her roles in one query, and caches nothing
+"""Token authentication reads the token's user and her roles in one query, and caches nothing
 between requests: a deleted token, a deactivated user or a changed role counts at once."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from core.roles import ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
+from api.authentication import TokenAuthentication
+from core.roles import ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR, user_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,17 @@ def test_deleted_token_is_refused_at_once(make_user, client_as):
     response = client.get(OPEN_TO_ALL)
     assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
+
+
+def test_the_user_and_token_read_are_the_stored_ones(make_user):
+    user = make_user(PLANNER, VENDOR)
+    user.last_login = timezone.now()
+    user.save()
+    token = Token.objects.get(user=user)
+    signed_in, auth = TokenAuthentication().authenticate_credentials(token.key)
+    stored = get_user_model().objects.get(pk=user.pk)
+    fields = [f.attname for f in stored._meta.concrete_fields]
+    assert {f: getattr(signed_in, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert signed_in.last_login.tzinfo is not None
+    assert user_roles(signed_in) == {PLANNER, VENDOR}
+    assert (auth.key, auth.user, auth.created) == (token.key, stored, token.created)
