@@ -34,7 +34,7 @@ from outlets.models import (
     StallStatus,
     Vendor,
 )
-from outlets.services import offers_expire_due, vendor_for_user
+from outlets.services import offers_expire_due, vendor_id_for_user
 
 
 def outlet_list() -> QuerySet[Outlet]:
@@ -132,9 +132,8 @@ def _applications() -> QuerySet[Application]:
 
 
 def application_list_mine(*, user: AbstractBaseUser) -> QuerySet[Application]:
-    vendor = vendor_for_user(user)
-    offers_expire_due(vendor=vendor, user=user)
-    return _applications().filter(vendor=vendor)
+    vendor_id = vendor_id_for_user(user, expire_due_offers=True)
+    return _applications().filter(vendor_id=vendor_id)
 
 
 def application_list_for_round(*, round_: AllocationRound) -> QuerySet[Application]:
@@ -148,16 +147,15 @@ def offer_list(*, user: AbstractBaseUser) -> QuerySet[Offer]:
     if has_role(user, OUTLET_MANAGER, PLANNER):
         offers_expire_due(user=user)
         return offers
-    vendor = vendor_for_user(user)
-    offers_expire_due(vendor=vendor, user=user)
-    return offers.filter(application__vendor=vendor)
+    vendor_id = vendor_id_for_user(user, expire_due_offers=True)
+    return offers.filter(application__vendor_id=vendor_id)
 
 
 def lease_list(*, user: AbstractBaseUser) -> QuerySet[Lease]:
     leases = Lease.objects.select_related("stall", "stall__outlet", "vendor").order_by("-id")
     if has_role(user, OUTLET_MANAGER, PLANNER):
         return leases
-    return leases.filter(vendor=vendor_for_user(user))
+    return leases.filter(vendor_id=vendor_id_for_user(user))
 
 
 # --- programme progress (`stats/programme/`) -------------------------------------------------

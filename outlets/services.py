@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
@@ -158,6 +159,32 @@ def vendor_for_user(user: AbstractBaseUser) -> Vendor:
     if vendor is None:
         raise PermissionDenied(str(VENDOR_PROFILE_REQUIRED))
     return vendor
+
+
+def vendor_id_for_user(user: AbstractBaseUser, *, expire_due_offers: bool = False) -> int:
+    """The id of the user's vendor profile (PermissionDenied without one).
+
+    With `expire_due_offers`, her open offers past their time are expired first. The same query
+    that finds her says whether she has any, so a read with nothing due (nearly every one)
+    opens no transaction and writes nothing.
+    """
+    vendors = Vendor.objects.filter(user=user)
+    if not expire_due_offers:
+        vendor_id = vendors.values_list("pk", flat=True).first()
+        if vendor_id is None:
+            raise PermissionDenied(str(VENDOR_PROFILE_REQUIRED))
+        return vendor_id
+    now = timezone.now()
+    due = Offer.objects.filter(
+        application__vendor=OuterRef("pk"), status=OfferStatus.OPEN, expires_at__lte=now
+    )
+    row = vendors.values_list("pk", Exists(due)).first()
+    if row is None:
+        raise PermissionDenied(str(VENDOR_PROFILE_REQUIRED))
+    vendor_id, has_due = row
+    if has_due:
+        offers_expire_due(now=now, vendor=vendor_id, user=user)
+    return vendor_id
 
 
 # --- outlets and stalls ----------------------------------------------------------------------
@@ -731,11 +758,14 @@ def _expire(offer: Offer, stall: Stall, *, now: datetime, user: AbstractBaseUser
         stall.save(update_fields=["status", "updated_at"])
 
 
-@transaction.atomic
 def offers_expire_due(
-    *, now: datetime | None = None, vendor: Vendor | None = None, user=None
+    *, now: datetime | None = None, vendor: Vendor | int | None = None, user=None
 ) -> int:
-    """Expire every open offer past its `expires_at` (of one vendor, if given); free the stalls."""
+    """Expire every open offer past its `expires_at` (of one vendor, if given); free the stalls.
+
+    Finding none (the usual case) takes one read and no transaction; the offers found are
+    locked and checked again before they are expired.
+    """
     now = now or timezone.now()
     due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now)
     if vendor is not None:
@@ -743,19 +773,20 @@ def offers_expire_due(
     ids = list(due.values_list("pk", flat=True).order_by("pk"))
     if not ids:
         return 0
-    offers = list(
-        Offer.objects.select_for_update()
-        .filter(pk__in=ids, status=OfferStatus.OPEN, expires_at__lte=now)
-        .order_by("pk")
-    )
-    stalls = {
-        s.pk: s
-        for s in Stall.objects.select_for_update()
-        .filter(pk__in=[o.stall_id for o in offers])
-        .order_by("pk")
-    }
-    for offer in offers:
-        _expire(offer, stalls[offer.stall_id], now=now, user=user)
+    with transaction.atomic():
+        offers = list(
+            Offer.objects.select_for_update()
+            .filter(pk__in=ids, status=OfferStatus.OPEN, expires_at__lte=now)
+            .order_by("pk")
+        )
+        stalls = {
+            s.pk: s
+            for s in Stall.objects.select_for_update()
+            .filter(pk__in=[o.stall_id for o in offers])
+            .order_by("pk")
+        }
+        for offer in offers:
+            _expire(offer, stalls[offer.stall_id], now=now, user=user)
     return len(offers)
 
 

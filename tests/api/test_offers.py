@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from outlets import services
@@ -127,6 +129,29 @@ def test_offers_expire_when_read(client_as, offered):
     assert mine[0]["offer"]["status"] == "expired"
     assert Stall.objects.get(pk=offer.stall_id).status == "vacant"
     assert Offer.objects.get(pk=offered["offers"][1].pk).status == "open"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/offers/"])
+def test_a_vendors_read_expires_only_her_own_offers(client_as, offered, path):
+    mine, theirs = offered["offers"]
+    Offer.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client_as(user=offered["vendors"][0].user).get(path)
+    assert response.status_code == 200
+    assert Offer.objects.get(pk=mine.pk).status == "expired"
+    assert Stall.objects.get(pk=mine.stall_id).status == "vacant"
+    assert Offer.objects.get(pk=theirs.pk).status == "open"
+    assert Stall.objects.get(pk=theirs.stall_id).status == "offered"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/offers/"])
+def test_a_read_with_nothing_due_writes_nothing(client_as, offered, path):
+    client = client_as(user=offered["vendors"][0].user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    writes = ("SAVEPOINT", "BEGIN", "UPDATE", "INSERT", "DELETE", "FOR UPDATE")
+    assert [q["sql"] for q in ctx.captured_queries if any(w in q["sql"] for w in writes)] == []
+    assert set(Offer.objects.values_list("status", flat=True)) == {"open"}
 
 
 def test_expire_offers_command(offered, capsys):
