@@ -37,3 +37,19 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return _non_negative_int(request, self.offset_query_param, 0, minimum=0, maximum=None)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's paging, but the page is read first: a page shorter than the limit tells the
+        count without a COUNT query (most lists: a vendor's applications, a map's few features).
+        """
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        page = list(queryset[self.offset : self.offset + self.limit])
+        if len(page) < self.limit and (page or self.offset == 0):
+            self.count = self.offset + len(page)
+        else:
+            self.count = self.get_count(queryset)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        return page
