@@ -37,6 +37,14 @@ translation.activate(TEST_LANGUAGE)
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create hundreds of users with passwords: Django's PBKDF2 (1,000,000 rounds, about
+    0.3 s each here) is the production hasher and stays so; tests only need a hasher that
+    round-trips."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _english():
     with translation.override(TEST_LANGUAGE):
         yield
