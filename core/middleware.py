@@ -1,9 +1,12 @@
-"""Request id and context for the audit trail and the logs; query strings fit for a database."""
+"""Request id and context for the audit trail and the logs; query strings fit for a database;
+the API in UTC."""
 
 import re
 import uuid
+from datetime import UTC
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.context import RequestContext, reset_request, set_request
@@ -56,3 +59,17 @@ class RejectNullCharactersMiddleware:
                 field = name.replace("\x00", "") or "query"
                 return JsonResponse({field: [str(NULL_CHARACTERS)]}, status=400)
         return self.get_response(request)
+
+
+class APIInUTCMiddleware:
+    """The API speaks UTC (DESIGN.md): times are written with `Z`, and a time sent without an
+    offset is read as UTC. Pages for people (admin, map, sign-in) keep the city's time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        with timezone.override(UTC):
+            return self.get_response(request)

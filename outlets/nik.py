@@ -96,6 +96,11 @@ class NikInfo:
         return age_on(self.birth_date, day)
 
 
+def city_today() -> date:
+    """Today in Depok (the API itself runs in UTC)."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def age_on(birth_date: date, day: date) -> int:
     """Completed years from `birth_date` to `day`."""
     years = day.year - birth_date.year
@@ -134,7 +139,7 @@ def nik_parse(value: object, *, today: date | None = None) -> NikInfo:
     gender = "M"
     if day > 40:
         gender, day = "F", day - 40
-    born = _birth_date(day, month, year, today or timezone.localdate())
+    born = _birth_date(day, month, year, today or city_today())
     if day < 1 or born is None:
         raise NikError(NIK_BIRTH_DATE)
     if text[12:16] == "0000":
@@ -146,7 +151,7 @@ def programme_errors(
     info: NikInfo, *, wub_participant: bool, women_programme: bool, today: date | None = None
 ) -> dict[str, list]:
     """The programme claims the NIK does not support, as {"field": [message]} (empty if none)."""
-    today = today or timezone.localdate()
+    today = today or city_today()
     errors: dict[str, list] = {}
     if wub_participant and not (info.is_depok and info.age_on(today) >= WUB_MIN_AGE):
         errors["wub_participant"] = [WUB_NOT_ELIGIBLE]

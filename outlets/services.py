@@ -824,7 +824,8 @@ def offer_accept(*, offer: Offer, user: AbstractBaseUser) -> Offer:
             if Lease.objects.filter(stall=stall, status=LeaseStatus.ACTIVE).exists():
                 raise Conflict(str(STALL_ALREADY_LEASED))
             now = timezone.now()
-            start = timezone.localdate(now)
+            # The lease starts on the city's date, whatever zone the request is served in.
+            start = timezone.localdate(now, timezone.get_default_timezone())
             lease = Lease(
                 offer=offer,
                 stall=stall,
