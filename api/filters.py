@@ -8,7 +8,11 @@ OpenAPI. A view whose rows keep their geometry on a related model sets `geo_pref
 `kelurahan` foreign keys to District codes.
 
 A map query narrows with the indexed bbox columns in SQL, then decides exactly with shapely on the
-candidates whose answer the bbox alone cannot give.
+candidates whose answer the bbox alone cannot give. The exact matches are left on
+`request.geo_ids` (and distances on `request.geo_distances`). A view whose `pages_geo_ids` is true
+pages those ids itself; for it the returned queryset is only the indexed prefilter (building an
+exclusion list of the near misses and a distance ranking in SQL would be wasted). For any other
+view the queryset is exact and ranked.
 """
 
 from __future__ import annotations
@@ -110,6 +114,11 @@ def _widest(model, using: str) -> float:
     return row[0] if row else 0.0
 
 
+def _pages_geo_ids(view) -> bool:
+    """Whether the view pages `request.geo_ids` itself (see the module docstring)."""
+    return bool(getattr(view, "pages_geo_ids", False))
+
+
 def _geo_model(model, prefix: str):
     """The model holding the geometry columns: the view's model, or the one `geo_prefix` names."""
     for name in filter(None, prefix.split("__")):
@@ -164,7 +173,9 @@ class BBoxFilter(BaseFilterBackend):
         hits = shapely.intersects(stored_polygons([g for _, g in straddling]), box.polygon)
         misses = {pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit}
         request.geo_ids = [pk for pk, _ in rows if pk not in misses]
-        return queryset.exclude(pk__in=sorted(misses)) if misses else queryset
+        if misses and not _pages_geo_ids(view):
+            return queryset.exclude(pk__in=sorted(misses))
+        return queryset
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -234,10 +245,12 @@ class NearFilter(BaseFilterBackend):
             request.geo_ids = ranked
         else:
             request.geo_ids = list(within)
+        if _pages_geo_ids(view):
+            return queryset
         outside = sorted(compress(pks, ~inside))
         if outside:
             queryset = queryset.exclude(pk__in=outside)
-        if wants_distance and not getattr(view, "pages_geo_ids", False):
+        if wants_distance:
             # The view pages the queryset: the ranking has to be in SQL.
             queryset = queryset.order_by(
                 Case(

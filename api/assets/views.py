@@ -218,9 +218,17 @@ class AssetViewSet(
 
     @property
     def pages_geo_ids(self) -> bool:
-        """`list` pages the map filters' `request.geo_ids` itself (NearFilter need not put a
-        distance ranking into SQL); export reads the queryset."""
-        return self.action == "list"
+        """True when `list` pages the map filters' `request.geo_ids` (their exact matches)
+        itself: the filters then leave the queryset at its indexed prefilter, with no exclusion
+        list and no distance ranking in SQL. Export and other orderings read the queryset."""
+        return self.action == "list" and self._map_page()
+
+    def _map_page(self) -> bool:
+        params = self.request.query_params
+        return (
+            any(p in params for p in MAP_PARAMS)
+            and params.get("ordering", "").strip() in MAP_ORDERINGS
+        )
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -231,7 +239,7 @@ class AssetViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         distances = getattr(request, "geo_distances", None)
         ordering = request.query_params.get("ordering", "").strip()
-        if any(p in request.query_params for p in MAP_PARAMS) and ordering in MAP_ORDERINGS:
+        if self._map_page():
             # A map query matches few rows: take their ids from the map filter (which read them
             # with its candidates) or from an index alone, page the ids, then fetch just that
             # page by primary key (no COUNT, no ordered table walk).

@@ -167,3 +167,68 @@ def test_a_map_query_reads_the_asset_table_twice(planner, make_asset, params):
     assert len(asset_queries) - len(probes) == 2, asset_queries
     assert not any("COUNT(" in sql.upper() for sql in asset_queries)
     assert response.json()["numberReturned"] == response.json()["numberMatched"]
+
+
+@pytest.fixture
+def ring_of_assets(make_asset):
+    """Points 100, 300 and 600 m east of the search point, and a square whose bbox reaches into
+    the radius while the square itself stays outside it (a near miss the bbox cannot decide)."""
+    x, y = TO_UTM.transform(106.8175, -6.3723)
+    to_lonlat = Transformer.from_crs(32748, 4326, always_xy=True)
+    for name, dx in (("c-100", 100), ("a-300", 300), ("b-600", 600)):
+        lon, lat = to_lonlat.transform(x + dx, y)
+        make_asset(register_code=name, name=name, lon=lon, lat=lat)
+    # a 100 m square whose nearest corner is 460 m away (diagonal), its bbox edges 325 m away
+    lon0, lat0 = to_lonlat.transform(x + 325, y + 325)
+    lon1, lat1 = to_lonlat.transform(x + 425, y + 425)
+    make_asset(register_code="d-corner", name="d-corner", geometry=square(lon0, lat0, lon1, lat1))
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "distance", ""])
+def test_a_radius_query_is_exact_whatever_the_ordering(planner, ring_of_assets, ordering):
+    response = planner.get(URL, {"near": "106.8175,-6.3723", "radius": 400, "ordering": ordering})
+
+    assert response.status_code == 200
+    codes = [item["register_code"] for item in response.json()["results"]]
+    assert response.json()["count"] == 2
+    expected = {
+        "name": ["a-300", "c-100"],
+        "-name": ["c-100", "a-300"],
+        "distance": ["c-100", "a-300"],
+        "": ["c-100", "a-300"],  # by id
+    }[ordering]
+    assert codes == expected
+
+
+def test_export_with_a_radius_and_distance_ordering_is_exact(client_as, ring_of_assets):
+    response = client_as(PLANNER).get(
+        "/api/v1/assets/export/",
+        {"format": "csv", "near": "106.8175,-6.3723", "radius": 700, "ordering": "-distance"},
+    )
+
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    column = lines[0].split(",").index("register_code")
+    codes = [line.split(",")[column] for line in lines[1:]]
+    assert codes == ["b-600", "d-corner", "a-300", "c-100"]
+
+
+def test_a_bbox_list_ordered_by_name_leaves_out_the_near_miss(planner, make_asset):
+    # given: a triangle whose bbox overlaps the box but whose shape does not reach it
+    triangle = {
+        "type": "Polygon",
+        "coordinates": [
+            [[106.8240, -6.3745], [106.8240, -6.3710], [106.8205, -6.3710], [106.8240, -6.3745]]
+        ],
+    }
+    make_asset(register_code="triangle", name="triangle", geometry=triangle)
+    make_asset(register_code="inside", name="inside", lon=106.8170, lat=-6.3730)
+    # the boxes overlap (106.8205..106.821, -6.3745..-6.372); the triangle's part west of
+    # 106.821 lies north of -6.3715, outside the box
+    box = "106.815,-6.375,106.821,-6.372"
+
+    for ordering in ("name", ""):
+        response = planner.get(URL, {"bbox": box, "ordering": ordering})
+        assert response.status_code == 200
+        assert [i["register_code"] for i in response.json()["results"]] == ["inside"]
+        assert response.json()["count"] == 1
