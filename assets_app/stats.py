@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
@@ -28,21 +29,31 @@ LEVELS = (DistrictLevel.KECAMATAN, DistrictLevel.KELURAHAN)
 LEVEL_INVALID = _("Use kecamatan or kelurahan.")
 
 
+# Choice values as tuples once: `Choices.values` builds a new list on every access.
+USES = tuple(Use.values)
+STATUSES = tuple(Status.values)
+FACILITY_TYPES = tuple(FacilityType.values)
+
+
 def _facility_points(field: str) -> dict[str, tuple[np.ndarray, np.ndarray, list]]:
+    """Serving facilities by type: projected x, y and the district code at `field`."""
     rows = list(
         Asset.objects.filter(use__in=FACILITY_USES, status__in=SERVING_STATUSES)
         .exclude(facility_type="")
         .values_list("facility_type", "lon", "lat", field)
     )
-    result: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
-    for facility_type in FacilityType.values:
-        chosen = [r for r in rows if r[0] == facility_type]
-        x, y = lonlat_to_xy(
-            np.array([r[1] for r in chosen], dtype=float),
-            np.array([r[2] for r in chosen], dtype=float),
-        )
-        result[facility_type] = (x, y, [r[3] for r in chosen])
-    return result
+    # One projection for all of them, then split by type.
+    x, y = lonlat_to_xy(
+        np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows], dtype=float)
+    )
+    positions: dict[str, list[int]] = {facility_type: [] for facility_type in FACILITY_TYPES}
+    for i, row in enumerate(rows):
+        if row[0] in positions:
+            positions[row[0]].append(i)
+    return {
+        facility_type: (x[chosen], y[chosen], [rows[i][3] for i in chosen])
+        for facility_type, chosen in positions.items()
+    }
 
 
 # The coverage of the population cells depends only on the cells, the facilities' points and
@@ -52,23 +63,87 @@ def _facility_points(field: str) -> dict[str, tuple[np.ndarray, np.ndarray, list
 COVERAGE_CACHE_SECONDS = 24 * 3600
 
 
-def _covered_cells(surface, x: np.ndarray, y: np.ndarray, radius_m: float) -> np.ndarray:
-    """`geodata.coverage.covered` for the surface's cells, from the cache when the inputs match."""
-    demand = surface.demand
-    order = np.lexsort((y, x))  # the facilities' order does not change what they cover
+def _digest(*arrays: np.ndarray) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for part in (demand.x, demand.y, x[order], y[order]):
+    for part in arrays:
         digest.update(np.ascontiguousarray(part, dtype=np.float64).tobytes())
-    key = (
-        f"stats:covered:{surface.source_id}:{len(demand)}:{len(x)}:{float(radius_m)!r}:"
-        f"{digest.hexdigest()}"
-    )
-    packed = cache.get(key)
-    if packed is not None:
-        return np.unpackbits(np.frombuffer(packed, dtype=np.uint8), count=len(demand)).astype(bool)
-    reached = covered(demand.x, demand.y, x, y, radius_m)
-    cache.set(key, np.packbits(reached).tobytes(), COVERAGE_CACHE_SECONDS)
+    return digest.hexdigest()
+
+
+# What the statistics derive from the population surface alone (the cells' digest, their
+# district index per level), kept for as long as geodata serves the same surface object (it is
+# immutable and replaced whole when the surface changes).
+_derived: dict = {}
+_derived_lock = threading.Lock()
+
+
+def _from_surface(surface, key, compute):
+    with _derived_lock:
+        if _derived.get("surface") is not surface:
+            _derived.clear()
+            _derived["surface"] = surface
+        if key in _derived:
+            return _derived[key]
+    value = compute()
+    with _derived_lock:
+        if _derived.get("surface") is surface:
+            _derived[key] = value
+    return value
+
+
+def _covered_by_type(
+    surface, points: dict[str, tuple[np.ndarray, np.ndarray, list]], standards: dict
+) -> dict[str, np.ndarray]:
+    """`geodata.coverage.covered` of the surface's cells for each facility type that has a
+    standard, from the cache (one round trip for all types) when the inputs match."""
+    demand = surface.demand
+    cells = _from_surface(surface, "digest", lambda: _digest(demand.x, demand.y))
+    keys = {}
+    for facility_type, (x, y, _codes) in points.items():
+        standard = standards.get(facility_type)
+        if standard is None:
+            continue
+        order = np.lexsort((y, x))  # the facilities' order does not change what they cover
+        keys[facility_type] = (
+            f"stats:covered:{surface.source_id}:{len(demand)}:{cells}:{len(x)}:"
+            f"{float(standard.radius_m)!r}:{_digest(x[order], y[order])}"
+        )
+    found = cache.get_many(list(keys.values()))
+    reached: dict[str, np.ndarray] = {}
+    computed = {}
+    for facility_type, key in keys.items():
+        packed = found.get(key)
+        if packed is not None:
+            reached[facility_type] = np.unpackbits(
+                np.frombuffer(packed, dtype=np.uint8), count=len(demand)
+            ).astype(bool)
+            continue
+        x, y, _codes = points[facility_type]
+        reached[facility_type] = covered(
+            demand.x, demand.y, x, y, standards[facility_type].radius_m
+        )
+        computed[key] = np.packbits(reached[facility_type]).tobytes()
+    if computed:
+        cache.set_many(computed, COVERAGE_CACHE_SECONDS)
     return reached
+
+
+def _cells_by_district(surface, level: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(index into `codes` of each cell's district, -1 outside them; population per district)."""
+
+    def compute():
+        demand = surface.demand
+        index = {code: i for i, code in enumerate(codes)}
+        cell_codes = demand.kecamatan if level == DistrictLevel.KECAMATAN else demand.kelurahan
+        cell_index = np.array([index.get(code, -1) for code in cell_codes], dtype=np.int64)
+        inside = cell_index >= 0
+        population = np.bincount(
+            cell_index[inside], weights=demand.population[inside], minlength=len(codes)
+        )
+        cell_index.flags.writeable = population.flags.writeable = False  # shared by requests
+        return cell_index, population
+
+    return _from_surface(surface, ("cells", level, tuple(codes)), compute)
 
 
 def district_stats(*, level: str, with_geometry: bool = False) -> dict:
@@ -89,45 +164,38 @@ def district_stats(*, level: str, with_geometry: bool = False) -> dict:
     codes = [d["code"] for d in districts]
     index = {code: i for i, code in enumerate(codes)}
 
-    by_use = {code: dict.fromkeys(Use.values, 0) for code in codes}
-    for row in (
-        Asset.objects.filter(**{f"{field}__isnull": False})
-        .values(field, "use")
-        .annotate(n=Count("id"))
+    # The counts by use and by status from one grouped query; the land sums per district from
+    # their own (summed in SQL per district, as floats add up differently in another order).
+    by_use = {code: dict.fromkeys(USES, 0) for code in codes}
+    by_status = {code: dict.fromkeys(STATUSES, 0) for code in codes}
+    assets = Asset.objects.filter(**{f"{field}__isnull": False})
+    for code, use, status, n in (
+        assets.values_list(field, "use", "status").annotate(n=Count("id")).order_by()
     ):
-        by_use[row[field]][row["use"]] = row["n"]
-    by_status = {code: dict.fromkeys(Status.values, 0) for code in codes}
-    for row in (
-        Asset.objects.filter(**{f"{field}__isnull": False})
-        .values(field, "status")
-        .annotate(n=Count("id"))
-    ):
-        by_status[row[field]][row["status"]] = row["n"]
+        by_use[code][use] = by_use[code].get(use, 0) + n
+        by_status[code][status] = by_status[code].get(status, 0) + n
     totals = {
         row[field]: row
-        for row in Asset.objects.filter(**{f"{field}__isnull": False})
-        .values(field)
+        for row in assets.values(field)
         .annotate(
             total=Count("id"),
             land=Sum("land_area_m2", filter=~Q(status=Status.DISPOSED)),
             rep_count=Count("id", filter=Q(repurposable=True)),
             rep_land=Sum("land_area_m2", filter=Q(repurposable=True)),
         )
+        .order_by()
     }
 
     surface = population_surface()
     demand = surface.demand
-    cell_codes = demand.kecamatan if level == DistrictLevel.KECAMATAN else demand.kelurahan
-    cell_index = np.array([index.get(code, -1) for code in cell_codes], dtype=np.int64)
+    cell_index, population = _cells_by_district(surface, level, codes)
     inside = cell_index >= 0
-    population = np.bincount(
-        cell_index[inside], weights=demand.population[inside], minlength=len(codes)
-    )
 
     standards = service_standards()
     points = _facility_points(field)
+    reached_by_type = _covered_by_type(surface, points, standards)
     facilities: dict[str, dict] = {code: {} for code in codes}
-    for facility_type in FacilityType.values:
+    for facility_type in FACILITY_TYPES:
         x, y, where = points[facility_type]
         count = np.zeros(len(codes), dtype=np.int64)
         for code in where:
@@ -135,7 +203,7 @@ def district_stats(*, level: str, with_geometry: bool = False) -> dict:
                 count[index[code]] += 1
         standard = standards.get(facility_type)
         if standard is not None:
-            reached = _covered_cells(surface, x, y, standard.radius_m) & inside
+            reached = reached_by_type[facility_type] & inside
             covered_population = np.bincount(
                 cell_index[reached], weights=demand.population[reached], minlength=len(codes)
             )

@@ -1,13 +1,17 @@
 """District statistics keep the facilities' coverage in the cache: a warm cache answers exactly
 what a cold one does, and the figures follow every change to the facilities (added, moved
-without touching `updated_at`, closed) and to the service standard's radius.
+without touching `updated_at`, closed), to the service standard's radius and to the population
+surface.
 """
+
+import math
 
 import pytest
 from django.core.cache import cache
 
 from assets_app.models import Asset
 from geodata.models import ServiceStandard
+from geodata.services import population_import
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,28 @@ def test_coverage_follows_the_radius_of_the_standard(client_as, make_asset):
     assert sum(row["covered_share"] or 0 for row in after.values()) > sum(
         row["covered_share"] or 0 for row in before.values()
     )
+
+
+def test_statistics_follow_a_new_population_surface(client_as, make_asset):
+    # given: statistics read once, so every cache and per-process memo is warm
+    client = client_as("planner")
+    make_asset(use="education", facility_type="sd", lon=BEJI_POINT[0], lat=BEJI_POINT[1])
+    before = client.get(URL).json()["results"]
+    sd_radius = before[0]["facilities"]["sd"]["radius_m"]
+    per_sd = before[0]["facilities"]["sd"]["residents_per_facility"]
+
+    # when: new figures for every kecamatan rebuild the surface
+    figures = {row["code"]: 100_000 + 1_000 * i for i, row in enumerate(before)}
+    population_import(figures=figures, level="kecamatan", year=2030, source="test figures")
+    after = client.get(URL).json()["results"]
+
+    # then: the new figures, and what derives from them
+    assert {row["code"]: row["population"] for row in after} == figures
+    assert [row["population"] for row in before] != [row["population"] for row in after]
+    for row in after:
+        sd = row["facilities"]["sd"]
+        assert sd["needed"] == math.ceil(figures[row["code"]] / per_sd)
+        assert sd["radius_m"] == sd_radius
+    assert [row["facilities"]["sd"] for row in after] == [
+        row["facilities"]["sd"] for row in (cache.clear() or client.get(URL).json()["results"])
+    ]
