@@ -7,6 +7,8 @@ their time, so an offer is never shown open after its deadline.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
@@ -18,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils import timezone
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
 from geodata.models import District, DistrictLevel
@@ -28,6 +31,7 @@ from outlets.models import (
     Lease,
     LeaseStatus,
     Offer,
+    OfferStatus,
     Outlet,
     RoundStatus,
     Stall,
@@ -119,21 +123,40 @@ def round_groups(round_: AllocationRound) -> list[dict]:
 
 
 def _applications() -> QuerySet[Application]:
+    # Each choice carries its outlet's name (`outlet_name`), not the whole outlet.
+    choices = ApplicationChoice.objects.annotate(outlet_name=F("outlet__name")).order_by("rank")
     return (
         Application.objects.select_related("round", "round__run", "offer", "offer__stall")
-        .prefetch_related(
-            Prefetch(
-                "choices",
-                queryset=ApplicationChoice.objects.select_related("outlet").order_by("rank"),
-            )
-        )
+        .prefetch_related(Prefetch("choices", queryset=choices))
         .order_by("-id")
     )
 
 
-def application_list_mine(*, user: AbstractBaseUser) -> QuerySet[Application]:
+def application_list_mine(
+    *, user: AbstractBaseUser, expire_due_offers: bool = True
+) -> QuerySet[Application]:
+    """The user's applications, after expiring her offers past their time.
+
+    Without `expire_due_offers` the expiry and the check of her vendor profile are the caller's:
+    the list of applications shows their offers, so it can check the rows it read
+    (`offers_past_due`) instead of asking the database first, and an empty list can be a user
+    without a profile (`services.vendor_id_for_user` tells).
+    """
+    if not expire_due_offers:
+        return _applications().filter(vendor__user=user)
     vendor_id = vendor_id_for_user(user, expire_due_offers=True)
     return _applications().filter(vendor_id=vendor_id)
+
+
+def offers_past_due(applications: list[Application], *, now: datetime | None = None) -> bool:
+    """Whether any of these applications (read by `_applications`) has an open offer past its
+    time."""
+    now = now or timezone.now()
+    for application in applications:
+        offer = getattr(application, "offer", None)  # the reverse one-to-one raises otherwise
+        if offer is not None and offer.status == OfferStatus.OPEN and offer.expires_at <= now:
+            return True
+    return False
 
 
 def application_list_for_round(*, round_: AllocationRound) -> QuerySet[Application]:
@@ -151,10 +174,15 @@ def offer_list(*, user: AbstractBaseUser) -> QuerySet[Offer]:
     return offers.filter(application__vendor_id=vendor_id)
 
 
-def lease_list(*, user: AbstractBaseUser) -> QuerySet[Lease]:
-    leases = Lease.objects.select_related("stall", "stall__outlet", "vendor").order_by("-id")
+def lease_list(*, user: AbstractBaseUser, check_profile: bool = True) -> QuerySet[Lease]:
+    """Every lease for managers and planners; a vendor's own for a vendor (PermissionDenied
+    without a vendor profile, unless `check_profile` is off: then she gets none, and a caller
+    that finds none asks `services.vendor_id_for_user`)."""
+    leases = Lease.objects.select_related("stall", "vendor").order_by("-id")
     if has_role(user, OUTLET_MANAGER, PLANNER):
         return leases
+    if not check_profile:
+        return leases.filter(vendor__user=user)
     return leases.filter(vendor_id=vendor_id_for_user(user))
 
 

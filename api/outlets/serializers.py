@@ -346,7 +346,7 @@ class AssignedSerializer(serializers.Serializer):
 class ChoiceSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     outlet = serializers.IntegerField(source="outlet_id")
-    outlet_name = serializers.CharField(source="outlet.name")
+    outlet_name = serializers.CharField()  # annotated by the selectors
     stall_kind = serializers.ChoiceField(choices=StallKind.choices)
     priority = PrioritySerializer(allow_null=True, help_text="Known once the round is allocated.")
 

@@ -33,7 +33,7 @@ from api.outlets import serializers as s
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
 from core.errors import Conflict
-from core.roles import OUTLET_MANAGER, PLANNER, ROLES, VENDOR
+from core.roles import OUTLET_MANAGER, PLANNER, ROLES, VENDOR, has_role
 from outlets import selectors, services
 from outlets.models import AllocationRound, Lease, Offer, Outlet, StallStatus
 
@@ -534,7 +534,15 @@ class ApplicationViewSet(
     )
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        # The page's own offers tell whether any is past its time (nearly never): then expire
+        # and read the page again. No query beforehand, as `get_queryset` makes.
+        queryset = selectors.application_list_mine(user=request.user, expire_due_offers=False)
+        page = self.paginate_queryset(queryset)
+        if not page:
+            services.vendor_id_for_user(request.user)  # 403 without a vendor profile
+        elif selectors.offers_past_due(page):
+            services.offers_expire_due(vendor=page[0].vendor_id, user=request.user)
+            page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def partial_update(self, request, *args, **kwargs):
@@ -639,6 +647,14 @@ class LeaseViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Lease.objects.none()
         return selectors.lease_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # A vendor's leases by her user: no query for her vendor profile unless she has none.
+        queryset = selectors.lease_list(user=request.user, check_profile=False)
+        page = self.paginate_queryset(self.filter_queryset(queryset))
+        if not page and not has_role(request.user, OUTLET_MANAGER, PLANNER):
+            services.vendor_id_for_user(request.user)  # 403 without a vendor profile
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="Terminate an active lease, with a reason; the stall becomes vacant",

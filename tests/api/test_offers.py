@@ -154,6 +154,44 @@ def test_a_read_with_nothing_due_writes_nothing(client_as, offered, path):
     assert set(Offer.objects.values_list("status", flat=True)) == {"open"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/leases/"])
+def test_a_vendor_role_without_a_profile_is_refused_her_lists(client_as, path):
+    response = client_as("vendor").get(path)
+    assert response.status_code == 403
+    assert response.json() == {"detail": str(services.VENDOR_PROFILE_REQUIRED)}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/leases/"])
+def test_a_vendor_with_nothing_yet_gets_empty_lists(client_as, path):
+    response = client_as(user=make_vendor().user).get(path)
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_her_lists_are_read_without_a_query_for_her_profile(client_as, offered):
+    vendor, offer = offered["vendors"][0], offered["offers"][0]
+    client = client_as(user=vendor.user)
+    assert client.post(f"/api/v1/offers/{offer.pk}/accept/").status_code == 200
+    for path in ("/api/v1/applications/mine/", "/api/v1/leases/"):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(path).json()
+        assert body["count"] == 1
+        assert [q["sql"] for q in ctx.captured_queries if 'FROM "outlets_vendor"' in q["sql"]] == []
+    # and another vendor's lease is not hers
+    other = client_as(user=offered["vendors"][1].user).get("/api/v1/leases/").json()
+    assert other["count"] == 0
+
+
+def test_an_offer_past_due_on_the_page_is_shown_expired(client_as, offered):
+    vendor, offer = offered["vendors"][0], offered["offers"][0]
+    Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    body = client_as(user=vendor.user).get("/api/v1/applications/mine/").json()
+    assert body["count"] == 1
+    assert body["results"][0]["offer"]["id"] == offer.pk
+    assert body["results"][0]["offer"]["status"] == "expired"
+    assert body["results"][0]["assigned"]["stall"] == offer.stall_id
+
+
 def test_expire_offers_command(offered, capsys):
     Offer.objects.update(expires_at=timezone.now() - timedelta(minutes=5))
     call_command("expire_offers")
