@@ -13,8 +13,10 @@ uniform): planners pan the map (assets in a random bounding box as GeoJSON, outl
 point, district statistics), vendors apply once and then keep reading their applications and
 offers and accept an offer when they get one, and one outlet manager closes and allocates the
 round a third of the way in and reads its results. It prints requests per second, p50/p99
-latency per kind of request and overall, errors (5xx and failed connections) and checks that
-no stall is leased twice. Only loopback addresses are used; every loop is bounded in time.
+latency per kind of request, overall and per 10 s of the run, errors (5xx and failed
+connections), the CPU seconds the server, the database and this client used (Linux), and checks
+that no stall is leased twice. The client parses only the responses it acts on. Only loopback
+addresses are used; every loop is bounded in time.
 """
 
 from __future__ import annotations
@@ -76,7 +78,10 @@ class Client:
         self.port, self.token, self.log = port, token, log
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def call(self, method: str, path: str, body=None, kind: str | None = None):
+    def call(self, method: str, path: str, body=None, kind: str | None = None, parse: bool = True):
+        """(status, parsed JSON body); with `parse=False` the body is read but not parsed (the
+        client shares the server's two cores: parsing every map response cost it CPU the server
+        needed)."""
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
@@ -97,7 +102,9 @@ class Client:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             payload, status = b"", 0
         elapsed = time.perf_counter() - started
-        self.log.append((kind or f"{method} {path.split('?')[0]}", elapsed, status))
+        self.log.append((kind or f"{method} {path.split('?')[0]}", elapsed, status, started))
+        if not parse:
+            return status, None
         try:
             return status, json.loads(payload) if payload else None
         except ValueError:
@@ -220,6 +227,7 @@ def planner_loop(client: Client, rng: random.Random, stop: float) -> None:
                 f"/api/v1/assets/?bbox={lon:.5f},{lat:.5f},{lon + w:.5f},{lat + h:.5f}"
                 "&format=geojson&limit=500",
                 kind="assets bbox geojson",
+                parse=False,
             )
         elif pick < 0.85:
             lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2])
@@ -228,9 +236,15 @@ def planner_loop(client: Client, rng: random.Random, stop: float) -> None:
                 "GET",
                 f"/api/v1/outlets/?near={lon:.5f},{lat:.5f}&radius=3000&format=geojson",
                 kind="outlets near geojson",
+                parse=False,
             )
         else:
-            client.call("GET", "/api/v1/stats/districts/?level=kecamatan", kind="stats districts")
+            client.call(
+                "GET",
+                "/api/v1/stats/districts/?level=kecamatan",
+                kind="stats districts",
+                parse=False,
+            )
         time.sleep(rng.uniform(0.1, 0.4))
 
 
@@ -256,7 +270,7 @@ def vendor_loop(client: Client, rng: random.Random, stop: float, setup_info: dic
                     client.call("POST", f"/api/v1/offers/{offer['id']}/accept/", kind="accept")
                     accepted = True
         if accepted:
-            client.call("GET", "/api/v1/leases/", kind="leases")
+            client.call("GET", "/api/v1/leases/", kind="leases", parse=False)
         time.sleep(rng.uniform(0.1, 0.4))
 
 
@@ -268,10 +282,62 @@ def manager_loop(client: Client, stop: float, setup_info: dict, allocate_at: flo
             client.call("POST", f"/api/v1/rounds/{round_id}/close/", kind="close")
             client.call("POST", f"/api/v1/rounds/{round_id}/allocate/", kind="allocate")
             allocated = True
-        client.call("GET", f"/api/v1/rounds/{round_id}/", kind="round detail")
+        client.call("GET", f"/api/v1/rounds/{round_id}/", kind="round detail", parse=False)
         if allocated:
-            client.call("GET", f"/api/v1/rounds/{round_id}/results/", kind="round results")
+            client.call(
+                "GET", f"/api/v1/rounds/{round_id}/results/", kind="round results", parse=False
+            )
         time.sleep(0.5)
+
+
+def _pids(match) -> list[int]:
+    """Processes whose /proc entry `match(stat_fields, cmdline)` accepts."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if match(stat, cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process still alive (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(stat[11]) + int(stat[12])) / tick
+    return seconds
+
+
+def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers, the database's backends and this client."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    workers = _pids(lambda stat, _cmd: int(stat[1]) == server_pid)
+    backends = _pids(lambda _stat, cmd: cmd.startswith("postgres: ") and f" {database} " in cmd)
+    return {
+        "server": _cpu_seconds([server_pid, *workers]),
+        "database": _cpu_seconds(backends),
+        "client": {os.getpid(): time.process_time()},
+    }
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each part used between two snapshots (a process new since counts whole)."""
+    return {
+        part: sum(t - before[part].get(pid, 0.0) for pid, t in after[part].items())
+        for part in after
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -290,6 +356,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--outlets", type=int, default=12)
+    parser.add_argument(
+        "--access-log", help="gunicorn access log file: worker pid, ms, method, path per request"
+    )
     args = parser.parse_args()
 
     database = os.environ.get("BENCH_DATABASE_URL", f"{PG}/depok_load")
@@ -313,7 +382,9 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(
         [GUNICORN, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning"],
+         "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning",
+         *(["--access-logfile", args.access_log, "--access-logformat", "%(p)s %(M)s %(m)s %(U)s"]
+           if args.access_log else [])],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -367,15 +438,18 @@ def main() -> None:
                 args=(Client(port, info["tokens"]["outlet_manager"], log), stop, info, allocate_at),
             )
         )
+        db_name = database.rsplit("/", 1)[-1].split("?")[0]
+        cpu_before = cpu_snapshot(server.pid, db_name)
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.seconds + 60)
         wall = time.time() - start
+        cpu = cpu_used(cpu_before, cpu_snapshot(server.pid, db_name)) if cpu_before else {}
 
         records = [r for log in logs for r in log]
         by_kind: dict[str, list] = defaultdict(list)
-        for kind, seconds, status in records:
+        for kind, seconds, status, _started in records:
             by_kind[kind].append((seconds, status))
         errors = [r for r in records if r[2] == 0 or r[2] >= 500]
         latencies = [r[1] for r in records]
@@ -385,6 +459,16 @@ def main() -> None:
             f"p99 {1000 * percentile(latencies, 0.99):.1f} ms (target < 500 ms); "
             f"errors {len(errors)} (5xx or connection)"
         )
+        if cpu:
+            # The server's CPU per request is what the code changes; the rest shows how loaded
+            # the two cores were (load average includes other work on the machine).
+            print(
+                f"CPU in the run: server {cpu['server']:.1f} s "
+                f"({1000 * cpu['server'] / len(records):.1f} ms per request), database "
+                f"{cpu['database']:.1f} s, this client {cpu['client']:.1f} s, of "
+                f"{os.cpu_count()} cores x {wall:.0f} s; load average "
+                f"{os.getloadavg()[0]:.1f}"
+            )
         print(f"{'request':<24}{'n':>7}{'p50 ms':>10}{'p99 ms':>10}  statuses")
         for kind in sorted(by_kind):
             items = by_kind[kind]
@@ -396,6 +480,15 @@ def main() -> None:
                 f"{kind:<24}{len(items):>7}{1000 * statistics.median(times):>10.1f}"
                 f"{1000 * percentile(times, 0.99):>10.1f}  {dict(sorted(statuses.items()))}"
             )
+        # When the slow requests happened: a stall at the start (every vendor applies at once)
+        # or after the allocation reads differently from a steady overload.
+        t0 = min(r[3] for r in records)
+        print("by 10 s of the run: " + "; ".join(
+            f"{int(t)}-{int(t) + 10} s n {len(chunk)} p50 {1000 * statistics.median(chunk):.0f} "
+            f"p99 {1000 * percentile(chunk, 0.99):.0f}"
+            for t in range(0, int(args.seconds), 10)
+            if (chunk := [r[1] for r in records if t <= r[3] - t0 < t + 10])
+        ))  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
