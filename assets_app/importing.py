@@ -5,23 +5,27 @@ field's own `clean`, the cross-field rules, the geometry rules, register-code un
 column by column over the distinct values and with the geometry work vectorised (one STRtree query
 for all points), so that 100,000 rows import in seconds. Rows are numbered from 1 (the first
 record after the header). With `update`, a row whose register code exists changes that asset
-(upsert); otherwise an existing code is an error. The writes run in one transaction with bulk
-inserts and bulk history records.
+(upsert); otherwise an existing code is an error. The writes run in one transaction: new rows
+with COPY (PostgreSQL) or multi-row INSERTs (SQLite), their history rows copied from them inside
+the database, updates with bulk history records.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +50,7 @@ from assets_app.services import (
 )
 from core.audit import audit_record
 from core.models import AuditAction
+from geodata.spatial import ALLOWED_TYPES
 
 IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 # Columns an export writes that are derived or informative; an import ignores them.
@@ -63,6 +68,9 @@ IGNORED_COLUMNS = frozenset(
 )
 REQUIRED_COLUMNS = ("register_code", "name", "category", "use")
 BATCH_SIZE = 2000
+# Rows per INSERT statement on SQLite (fewer when the statement would pass SQLite's limit of
+# parameters).
+ROWS_PER_INSERT = 500
 # From this many new rows on, SQLite builds a table's indexes after the insert (if the write at
 # least doubles the table).
 REINDEX_MIN_ROWS = 5000
@@ -80,6 +88,7 @@ LON_RANGE = _("Longitude must be between -180 and 180.")
 LAT_RANGE = _("Latitude must be between -90 and 90.")
 
 Progress = Callable[[Iterable, int, str], Iterable]
+_ALLOWED_TYPE_IDS = [shapely.GeometryType[name.upper()] for name in ALLOWED_TYPES]
 
 
 def _no_progress(iterable: Iterable, total: int, desc: str) -> Iterable:
@@ -174,7 +183,7 @@ def _read_spatial(path: Path) -> Table:
     frame = pyogrio.read_dataframe(path)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    geometries = list(frame.geometry.array)
+    geometries = np.asarray(frame.geometry.array, dtype=object)
     columns = {}
     for name in frame.columns:
         if name == frame.geometry.name:
@@ -234,10 +243,18 @@ def _clean_column(name: str, values: list, add_error: Callable) -> list:
     # Distinct values by (type, value), so that 1, 1.0 and True stay apart; a column of one
     # type (plus missing values) can be keyed by the value alone, which is much cheaper.
     kinds = set(map(type, values))
-    kinds.discard(type(None))
-    keys = values if len(kinds) <= 1 else list(zip(map(type, values), values, strict=True))
     plain_text = _plain_text_field(field)
     limit = field.max_length or math.inf
+    if plain_text and kinds == {str}:
+        # A text column of strings only (names, codes): stripped in one pass when every value
+        # passes (what the field's clean returns for a non-empty string within max_length).
+        stripped = [v.strip() for v in values]
+        lengths = list(map(len, stripped))
+        if min(lengths) > 0 and max(lengths) <= limit:
+            return stripped
+    kinds.discard(type(None))
+    keys = values if len(kinds) <= 1 else list(zip(map(type, values), values, strict=True))
+    number, lowest, highest = _plain_number_field(field)
     cleaned: dict = {}
     bad: dict = {}
     for key, raw in dict(zip(keys, values, strict=True)).items():
@@ -247,13 +264,17 @@ def _clean_column(name: str, values: list, add_error: Callable) -> list:
             if text and len(text) <= limit:
                 cleaned[key] = text
                 continue
+        elif type(raw) is number and not (raw < lowest or raw > highest):
+            # What the field's clean returns for a number of its own type within its bounds.
+            cleaned[key] = raw
+            continue
         ok, value = clean(raw)
         if ok:
             cleaned[key] = value
         else:
             bad[key] = value
     if not bad:
-        return [cleaned[key] for key in keys]
+        return list(map(cleaned.__getitem__, keys))
     out = []
     for row, key in enumerate(keys):
         if key in bad:
@@ -272,6 +293,35 @@ def _plain_text_field(field: models.Field) -> bool:
         and not field.choices
         and all(isinstance(v, MaxLengthValidator) for v in field.validators)
     )
+
+
+def _plain_number_field(field: models.Field) -> tuple[type | None, float, float]:
+    """For a float or integer field whose only rules are minimum and maximum values: the Python
+    type its clean returns unchanged (float or int) and the bounds (the tightest of its
+    validators); (None, ...) for any other field, which then goes through its clean."""
+    kinds = {models.FloatField.to_python: float, models.IntegerField.to_python: int}
+    number = kinds.get(type(field).to_python)
+    if (
+        number is None
+        or field.choices
+        or not field.editable
+        or type(field).clean is not models.Field.clean
+        or type(field).validate is not models.Field.validate
+        or type(field).run_validators is not models.Field.run_validators
+    ):
+        return None, -math.inf, math.inf
+    lowest, highest = -math.inf, math.inf
+    for validator in field.validators:
+        limit = validator.limit_value
+        if callable(limit) or not isinstance(limit, int | float):
+            return None, -math.inf, math.inf
+        if type(validator) is MinValueValidator:
+            lowest = max(lowest, limit)
+        elif type(validator) is MaxValueValidator:
+            highest = min(highest, limit)
+        else:
+            return None, -math.inf, math.inf
+    return number, lowest, highest
 
 
 def _error(row: int | None, field: str, message: str) -> dict:
@@ -347,14 +397,18 @@ def _import_table(
     # Cross-field rules.
     uses, types = cleaned.get("use"), cleaned.get("facility_type")
     if types is not None:
-        seen: dict = {}
-        for row in range(n):
-            pair = (uses[row], types[row])
-            if pair not in seen:
-                seen[pair] = asset_rule_errors({"use": pair[0], "facility_type": pair[1]})
-            if uses[row] is not None and types[row] is not None:
-                for field, messages in seen[pair].items():
-                    add_error(row, field, " ".join(messages))
+        pairs = list(zip(uses, types, strict=True))
+        rules = {
+            pair: asset_rule_errors({"use": pair[0], "facility_type": pair[1]})
+            for pair in set(pairs)
+        }
+        # A missing value has its own error already.
+        broken = {pair for pair, found in rules.items() if found and None not in pair}
+        if broken:
+            for row, pair in enumerate(pairs):
+                if pair in broken:
+                    for field, messages in rules[pair].items():
+                        add_error(row, field, " ".join(messages))
 
     # Geometry: the single-write rules, then derivation for all rows at once.
     for row, (field, message) in table.geometry_errors.items():
@@ -364,34 +418,42 @@ def _import_table(
     simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POINT) & ~shapely.is_empty(geoms)
     unreadable = np.zeros(n, dtype=bool)
     unreadable[list(table.geometry_errors)] = True
-    for row in np.flatnonzero(~simple & ~unreadable).tolist():
+    others = np.flatnonzero(~simple & ~unreadable)
+    # What geometry_problem accepts, tested for all of them at once; it names the problem.
+    fine = (
+        np.isin(shapely.get_type_id(geoms[others]), _ALLOWED_TYPE_IDS)
+        & ~shapely.is_empty(geoms[others])
+        & shapely.is_valid(geoms[others])
+    )
+    for row in others[~fine].tolist():
         problem = geometry_problem(geoms[row])
         if problem:
             add_error(row, "geometry", problem)
             unreadable[row] = True
     good = np.flatnonzero(~unreadable).tolist()
     derived = geometries_derive(geoms[good])
-    position = {row: j for j, row in enumerate(good)}
-    for j, row in enumerate(good):
-        if derived.problems[j]:
-            add_error(row, "geometry", derived.problems[j])
-        elif derived.kelurahan[j] is None:
+    for row, problem, kelurahan in zip(good, derived.problems, derived.kelurahan, strict=True):
+        if problem:
+            add_error(row, "geometry", problem)
+        elif kelurahan is None:
             add_error(row, "geometry", str(OUTSIDE_DEPOK))
 
     # Register codes: unique in the file, and new unless updating.
     codes = cleaned["register_code"]
-    first_seen: dict[str, int] = {}
-    for row, code in enumerate(codes):
-        if code is None:
-            continue
-        if code in first_seen:
-            add_error(
-                row,
-                "register_code",
-                str(DUPLICATE_IN_FILE).format(code=code, row=first_seen[code] + 1),
-            )
-        else:
-            first_seen[code] = row
+    first_seen: dict[str, int] = dict(zip(codes, range(n), strict=True))
+    if len(first_seen) < n or None in first_seen:  # a repeated or missing code: row by row
+        first_seen = {}
+        for row, code in enumerate(codes):
+            if code is None:
+                continue
+            if code in first_seen:
+                add_error(
+                    row,
+                    "register_code",
+                    str(DUPLICATE_IN_FILE).format(code=code, row=first_seen[code] + 1),
+                )
+            else:
+                first_seen[code] = row
     existing = _existing(list(first_seen), load=update)
     if not update:
         for code, row in first_seen.items():
@@ -402,6 +464,7 @@ def _import_table(
         errors.sort(key=lambda e: (e["row"] is not None, e["row"] or 0, e["field"]))
         return _finish(report, dry_run)
 
+    # Every row passed, so every geometry was derived: row i's derived values are at i.
     # New rows go straight to the database; existing ones (with update) are compared first.
     new_rows: list[int] = []
     to_update: list[Asset] = []
@@ -409,14 +472,14 @@ def _import_table(
     now = timezone.now()
     changed_fields: set[str] = set()
     for row in progress(range(n), n, "preparing rows"):
-        asset = existing.get(codes[row])
+        asset = existing.get(codes[row]) if existing else None
         if asset is None:
             new_rows.append(row)
             continue
         before = {f: getattr(asset, f) for f in _COMPARED}
         for name in names:
             setattr(asset, name, cleaned[name][row])
-        asset_set_derived(asset, derived, position[row])
+        asset_set_derived(asset, derived, row)
         diff = {f for f in _COMPARED if getattr(asset, f) != before[f]}
         if diff:
             asset.updated_at = now
@@ -432,7 +495,7 @@ def _import_table(
                 names,
                 new_rows,
                 derived,
-                [position[row] for row in new_rows],
+                new_rows,
                 user,
                 now,
                 progress,
@@ -458,20 +521,23 @@ _COMPARED = (
 def _existing(codes: list[str], *, load: bool) -> dict[str, Asset | None]:
     """The codes already in the register: with `load`, mapped to their assets, else to None.
 
-    One plain query per chunk of codes (the ORM's IN lookup prepares every parameter, which
-    costs more than the query at 100,000 codes); the assets themselves only when needed.
+    One plain query with all the codes as one JSON array parameter (the ORM's IN lookup
+    prepares every parameter, and chunks of codes made PostgreSQL scan the table once per
+    chunk); the assets themselves only when needed.
     """
     table = connection.ops.quote_name(Asset._meta.db_table)
     found: dict[str, Asset | None] = {}
+    if connection.vendor == "postgresql":
+        # As an array: one index scan for all the codes (IN over the set-returning function
+        # would probe the index once per code in a nested loop).
+        where = "register_code = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
+    else:
+        where = "register_code IN (SELECT value FROM json_each(%s))"
     with connection.cursor() as cursor:
-        for start in range(0, len(codes), _CODE_CHUNK):
-            chunk = codes[start : start + _CODE_CHUNK]
-            if connection.vendor == "postgresql":
-                where, params = "register_code = ANY(%s)", [chunk]  # one array parameter
-            else:
-                where, params = f"register_code IN ({', '.join(['%s'] * len(chunk))})", chunk
-            cursor.execute(f"SELECT register_code FROM {table} WHERE {where}", params)
-            found.update((code, None) for (code,) in cursor.fetchall())
+        cursor.execute(
+            f"SELECT register_code FROM {table} WHERE {where}", [orjson.dumps(codes).decode()]
+        )
+        found.update((code, None) for (code,) in cursor.fetchall())
     if load and found:
         present = list(found)
         for start in range(0, len(present), _CODE_CHUNK):
@@ -482,7 +548,7 @@ def _existing(codes: list[str], *, load: bool) -> dict[str, Asset | None]:
     return found
 
 
-# SQLite allows 32,766 parameters per statement (since 3.32), PostgreSQL 65,535.
+# Codes per query when loading the assets to update.
 _CODE_CHUNK = 5000
 
 
@@ -564,30 +630,64 @@ def _indexes_built_after(table: str, new_rows: int):
             cursor.execute(sql)
 
 
-def _executemany(table: str, columns: list[str], rows: list[tuple], progress, desc) -> None:
-    """Insert rows in batches: COPY on PostgreSQL (no round trip per row), executemany else."""
+def _insert_rows(table: str, columns: list[str], values: list[list], progress, desc) -> None:
+    """Insert rows given column by column: COPY on PostgreSQL, multi-row INSERTs on SQLite."""
     quote = connection.ops.quote_name
-    column_list = ", ".join(quote(c) for c in columns)
-    batches = [rows[i : i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
+    n = len(values[0])
+    if not n:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            column_list = ", ".join(quote(c) for c in columns)
+            rows = zip(*values, strict=True)  # made as they are sent
             raw = cursor.cursor  # the psycopg cursor, inside Django's transaction
             # One COPY: the server indexes the rows while the client is still sending them.
             with raw.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
-                for batch in progress(batches, len(batches), desc):
-                    for row in batch:
+                for _ in progress(range(0, n, BATCH_SIZE), -(-n // BATCH_SIZE), desc):
+                    for row in islice(rows, BATCH_SIZE):
                         copy.write_row(row)
             return
-        sql = (
-            f"INSERT INTO {quote(table)} ({column_list}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        # Many rows per INSERT: SQLite builds the lookup for each `IN (...)` of the table's CHECK
+        # constraints once per statement run, so with one row per run it is built for every row
+        # (most of the insert's time). A column that is None in every row is written as a NULL
+        # literal: the sqlite3 module binds a None through its adapter lookup, which costs more
+        # than a string or a number.
+        given = [column.count(None) < n for column in values]
+        bound = [column for column, value in zip(values, given, strict=True) if value]
+        one_row = "(" + ", ".join("%s" if value else "NULL" for value in given) + ")"
+        max_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per_statement = max(1, min(BATCH_SIZE, ROWS_PER_INSERT, max_params // len(bound)))
+        head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+
+        def params(start: int, stop: int) -> list:
+            return list(chain.from_iterable(zip(*(v[start:stop] for v in bound), strict=True)))
+
+        # The first statement takes the odd rows, every other one `per_statement` rows, so that
+        # all but the first are the same statement (one executemany, one conversion of it).
+        first = n % per_statement or per_statement
+        spans = [(0, first)] + [(i, i + per_statement) for i in range(first, n, per_statement)]
+        steps = iter(progress(spans, len(spans), desc))
+        start, stop = next(steps)
+        cursor.execute(head + ", ".join([one_row] * (stop - start)), params(start, stop))
+        cursor.executemany(
+            head + ", ".join([one_row] * per_statement), (params(a, b) for a, b in steps)
         )
-        for batch in progress(batches, len(batches), desc):
-            cursor.executemany(sql, batch)
+
+
+def id_runs(ids: list[int], size: int) -> list[tuple[int, int]]:
+    """Sorted ids as (first, last) ranges of consecutive ids, each holding at most `size`."""
+    runs: list[tuple[int, int]] = []
+    for i in ids:
+        if runs and i == runs[-1][1] + 1 and i - runs[-1][0] < size:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def _insert_new(columns, names, rows, derived, positions, user, now, progress) -> None:
-    """Insert new assets and their "created" history rows with plain batched INSERTs.
+    """Insert new assets with plain batched INSERTs (COPY on PostgreSQL), then their "created"
+    history rows copied from them inside the database.
 
     Django's bulk_create (and simple-history's bulk_create_with_history on top of it) prepares
     every value through the field API, which dominates at 100,000 rows; the values here are
@@ -598,6 +698,7 @@ def _insert_new(columns, names, rows, derived, positions, user, now, progress) -
         return
     fields = [f for f in Asset._meta.concrete_fields if not f.primary_key]
     given = dict(zip(names, columns, strict=True))
+    every_row = len(rows) == len(columns[0]) if columns else False
     box = derived.bounds[positions]
     point = derived.points[positions]
     derived_values = {
@@ -616,61 +717,63 @@ def _insert_new(columns, names, rows, derived, positions, user, now, progress) -
         if field.name in derived_values:
             values[field.attname] = derived_values[field.name]
         elif field.name in given:
-            values[field.attname] = _db_values(field, [given[field.name][r] for r in rows])
+            column = given[field.name]
+            values[field.attname] = _db_values(
+                field, column if every_row else [column[r] for r in rows]
+            )
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             values[field.attname] = [field.get_db_prep_save(now, connection)] * len(rows)
         else:
             values[field.attname] = [field.get_db_prep_save(field.get_default(), connection)] * len(
                 rows
             )
-    attnames = [f.attname for f in fields]
-    table = connection.ops.quote_name(Asset._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(Asset._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {table}")
         last_id = cursor.fetchone()[0] or 0
     with _indexes_built_after(Asset._meta.db_table, len(rows)):
-        _executemany(
+        _insert_rows(
             Asset._meta.db_table,
             [f.column for f in fields],
-            list(zip(*(values[a] for a in attnames), strict=True)),
+            [values[f.attname] for f in fields],
             progress,
             "creating",
         )
-    # The new ids, by register code, for the history rows: every id the database gives a new
-    # row is above the highest id before the insert (sequence / AUTOINCREMENT), so one range
-    # read finds them (a row another transaction committed meanwhile has another code).
-    codes = values["register_code"]
-    ids: dict[str, int] = {}
-    wanted = set(codes)
+    # The new ids: every id the database gives a new row is above the highest id before the
+    # insert (sequence / AUTOINCREMENT), so one range read finds them (a row another
+    # transaction committed meanwhile has another code).
+    wanted = set(values["register_code"])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT register_code, id FROM {table} WHERE id > %s", [last_id])
-        ids.update(row for row in cursor.fetchall() if row[0] in wanted)
+        ids = sorted(i for code, i in cursor.fetchall() if code in wanted)
+    # The history rows are copies of the new rows plus who and when, so the database copies
+    # them itself (INSERT ... SELECT) instead of receiving every value a second time.
     history = Asset.history.model
-    extra = {
-        "id": [ids[c] for c in codes],
-        "history_date": [history._meta.get_field("history_date").get_db_prep_save(now, connection)]
-        * len(rows),
-        "history_change_reason": [None] * len(rows),
-        "history_type": ["+"] * len(rows),
-        "history_user_id": [getattr(user, "pk", None)] * len(rows),
+    source = {f.attname: f.column for f in Asset._meta.concrete_fields}
+    constants = {
+        "history_date": history._meta.get_field("history_date").get_db_prep_save(now, connection),
+        "history_change_reason": None,
+        "history_type": "+",
+        "history_user_id": getattr(user, "pk", None),
     }
     history_fields = [f for f in history._meta.concrete_fields if not f.primary_key]
-    with _indexes_built_after(history._meta.db_table, len(rows)):
-        _executemany(
-            history._meta.db_table,
-            [f.column for f in history_fields],
-            list(
-                zip(
-                    *(
-                        extra[f.attname] if f.attname in extra else values[f.attname]
-                        for f in history_fields
-                    ),
-                    strict=True,
-                )
-            ),
-            progress,
-            "history",
-        )
+    select, params = [], []
+    for f in history_fields:
+        if f.attname in constants:
+            select.append("%s")
+            params.append(constants[f.attname])
+        else:
+            select.append(quote(source[f.attname]))
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in history_fields)}) "
+        f"SELECT {', '.join(select)} FROM {table} WHERE id BETWEEN %s AND %s"
+    )
+    runs = id_runs(ids, BATCH_SIZE)
+    with _indexes_built_after(history._meta.db_table, len(rows)), connection.cursor() as cursor:
+        for first, last in progress(runs, len(runs), "history"):
+            cursor.execute(sql, [*params, first, last])
 
 
 def _update_existing(to_update, changed_fields, user, progress: Progress) -> None:

@@ -1,17 +1,28 @@
 """A large import: every row and its history written, the tables' indexes intact afterwards (on
-SQLite they are built after the insert when the import at least doubles a table), and the
-vectorised column checks giving the field's own messages.
+SQLite they are built after the insert when the import at least doubles a table), rows written
+over several statements keeping their values, history rows equal to the assets they record, and
+the vectorised column and geometry checks giving the field's own messages.
 """
 
 import csv
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from assets_app.importing import REINDEX_MIN_ROWS, assets_import_file
+import geopandas
+from shapely.geometry import Point
+
+from assets_app import importing
+from assets_app.importing import REINDEX_MIN_ROWS, assets_import_file, id_runs
 from assets_app.models import Asset
-from assets_app.services import asset_clean_value
+from assets_app.services import (
+    FIELD_REQUIRED,
+    GEOMETRY_TYPE_NOT_ALLOWED,
+    asset_clean_value,
+)
+from geodata.spatial import ALLOWED_TYPES
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +128,123 @@ def test_text_columns_are_stripped_and_too_long_values_get_the_field_message(tmp
     assert report["created"] == 1
     assert Asset.objects.get().register_code == "SPACED"
     assert Asset.objects.get().name == "Nama"
+
+
+def test_typed_numbers_from_a_geopackage_are_checked_against_the_field_bounds(tmp_path):
+    # given: numbers that arrive typed (floats and integers), some outside the fields' bounds
+    frame = geopandas.GeoDataFrame(
+        {
+            "register_code": ["N-1", "N-2", "N-3"],
+            "name": ["One", "Two", "Three"],
+            "category": ["land"] * 3,
+            "use": ["vacant"] * 3,
+            "land_area_m2": [-1.5, 0.0, 12.5],
+            "acquisition_year": [1700, 2001, 2100],
+            "floors": [1, 2, 3],
+        },
+        geometry=[Point(106.81, -6.37)] * 3,
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "n.gpkg"
+    frame.to_file(path, driver="GPKG", engine="pyogrio")
+
+    # when
+    report = assets_import_file(path=path, user=None)
+
+    # then
+    assert report["errors"] == [
+        {"row": 1, "field": "acquisition_year", "message": field_message("acquisition_year", 1700)},
+        {"row": 1, "field": "land_area_m2", "message": field_message("land_area_m2", -1.5)},
+    ]
+    assert Asset.objects.count() == 0
+    frame.iloc[1:].to_file(tmp_path / "ok.gpkg", driver="GPKG", engine="pyogrio")
+    report = assets_import_file(path=tmp_path / "ok.gpkg", user=None)
+    assert report["created"] == 2
+    stored = Asset.objects.order_by("register_code").values_list(
+        "land_area_m2", "acquisition_year", "floors"
+    )
+    assert list(stored) == [(0.0, 2001, 2), (12.5, 2100, 3)]
+
+
+def test_geometries_of_a_wrong_type_or_missing_are_named(tmp_path):
+    # given
+    def feature(code, geometry):
+        properties = {"register_code": code, "name": code, "category": "land", "use": "vacant"}
+        return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+    square = [[[106.81, -6.37], [106.811, -6.37], [106.811, -6.371], [106.81, -6.37]]]
+    features = [
+        feature("G-1", {"type": "Polygon", "coordinates": square}),
+        feature("G-2", {"type": "LineString", "coordinates": [[106.81, -6.37], [106.82, -6.38]]}),
+        feature("G-3", None),
+    ]
+    path = tmp_path / "g.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    # when
+    report = assets_import_file(path=path, user=None)
+
+    # then
+    assert report["errors"] == [
+        {
+            "row": 2,
+            "field": "geometry",
+            "message": str(GEOMETRY_TYPE_NOT_ALLOWED).format(
+                geom_type="LineString", allowed=", ".join(ALLOWED_TYPES)
+            ),
+        },
+        {"row": 3, "field": "geometry", "message": str(FIELD_REQUIRED)},
+    ]
+    assert Asset.objects.count() == 0
+
+
+def test_rows_written_over_several_statements_keep_their_values_and_history(
+    tmp_path, make_user, monkeypatch
+):
+    # given: few rows per INSERT, so that the rows span a short first statement and full ones
+    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    officer = make_user("asset_officer")
+    data = rows(10)
+    data[4][5] = ""  # one missing land area among numbers
+    path = write_csv(tmp_path / "s.csv", data)
+
+    # when
+    report = assets_import_file(path=path, user=officer)
+
+    # then
+    assert (report["created"], report["errors"]) == (10, [])
+    assets = {a.register_code: a for a in Asset.objects.all()}
+    assert [assets[f"BULK-{i:05d}"].land_area_m2 for i in range(10)] == [
+        None if i == 4 else 100.0 + i % 7 for i in range(10)
+    ]
+    assert assets["BULK-00009"].facility_type == "sd"
+    assert assets["BULK-00009"].geometry == {"type": "Point", "coordinates": [106.8018, -6.38]}
+    # each history row is the asset as written, with who and when
+    copied = [f.attname for f in Asset.history.model._meta.concrete_fields if f.attname in SAME]
+    for record in Asset.history.all():
+        asset = assets[record.register_code]
+        assert [getattr(record, f) for f in copied] == [getattr(asset, f) for f in copied]
+        assert (record.history_type, record.history_user_id) == ("+", officer.pk)
+        assert record.history_date == asset.created_at
+    assert len(copied) == len(SAME)
+
+
+# The fields an asset and its history row share.
+SAME = {
+    f.attname
+    for f in Asset._meta.concrete_fields
+    if f.attname not in {"repurposable", "assessed_at", "updated_at"}
+}
+
+
+@pytest.mark.parametrize(
+    ("ids", "size", "expected"),
+    [
+        ([], 3, []),
+        ([5], 3, [(5, 5)]),
+        ([1, 2, 3, 4, 5, 6, 7], 3, [(1, 3), (4, 6), (7, 7)]),
+        ([1, 2, 4, 5, 9], 10, [(1, 2), (4, 5), (9, 9)]),
+    ],
+)
+def test_id_runs(ids, size, expected):
+    assert id_runs(ids, size) == expected
