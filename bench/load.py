@@ -1,7 +1,7 @@
 """Load benchmark: the service under gunicorn on PostgreSQL, 50 concurrent clients for 60 s.
 
     DEBUG=true .venv/bin/python bench/load.py [--clients 50] [--seconds 60]
-        [--workers 3] [--threads 4]
+        [--workers 3] [--threads 4] [--prepared] [--access-log FILE]
 
 It creates a fresh database (`depok_load` on the local PostgreSQL server, or `BENCH_DATABASE_URL`),
 migrates it, loads the synthetic demo register, starts gunicorn on a free loopback port with
@@ -357,6 +357,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--outlets", type=int, default=12)
     parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="PostgreSQL server-side binding and prepared statements (DATABASE_URL options)",
+    )
+    parser.add_argument(
         "--access-log", help="gunicorn access log file: worker pid, ms, method, path per request"
     )
     args = parser.parse_args()
@@ -365,7 +370,12 @@ def main() -> None:
     if "BENCH_DATABASE_URL" not in os.environ:
         psql("DROP DATABASE IF EXISTS depok_load WITH (FORCE)")
         psql("CREATE DATABASE depok_load")
-    env = server_env(database)
+    # With --prepared the server binds parameters on the PostgreSQL side and prepares the
+    # statements it repeats (DATABASE_URL options read by dj-database-url), so the database
+    # plans each query shape once per connection instead of on every request.
+    env = server_env(
+        database + ("?server_side_binding=true&prepare_threshold=5" if args.prepared else "")
+    )
 
     def manage(*cmd: str, capture: bool = False, debug: bool = False) -> str:
         result = subprocess.run(
