@@ -340,6 +340,33 @@ def cpu_used(before: dict, after: dict) -> dict[str, float]:
     }
 
 
+class CpuWatch:
+    """Snapshots every half second while the clients run: a database connection that closes
+    during the run (CONN_MAX_AGE) still counts, up to its last snapshot."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+        self.before = cpu_snapshot(server_pid, database)
+        self.last = {part: dict(seen) for part, seen in self.before.items()}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.5):
+            self._take()
+
+    def _take(self) -> None:
+        for part, seen in cpu_snapshot(self.server_pid, self.database).items():
+            self.last[part].update(seen)
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join(timeout=5)
+        self._take()
+        return cpu_used(self.before, self.last) if self.before else {}
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -449,13 +476,13 @@ def main() -> None:
             )
         )
         db_name = database.rsplit("/", 1)[-1].split("?")[0]
-        cpu_before = cpu_snapshot(server.pid, db_name)
+        cpu_watch = CpuWatch(server.pid, db_name)
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.seconds + 60)
         wall = time.time() - start
-        cpu = cpu_used(cpu_before, cpu_snapshot(server.pid, db_name)) if cpu_before else {}
+        cpu = cpu_watch.stop()
 
         records = [r for log in logs for r in log]
         by_kind: dict[str, list] = defaultdict(list)
