@@ -651,7 +651,7 @@ def _insert_rows(table: str, columns: list[str], values: list[list], progress, d
         bound = [column for column, value in zip(values, given, strict=True) if value]
         one_row = "(" + ", ".join("%s" if value else "NULL" for value in given) + ")"
         max_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        per_statement = max(1, min(BATCH_SIZE, ROWS_PER_INSERT, max_params // len(bound)))
+        per_statement = max(1, min(BATCH_SIZE, ROWS_PER_INSERT, max_params // max(1, len(bound))))
         head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
 
         def params(start: int, stop: int) -> list:

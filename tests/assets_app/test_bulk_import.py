@@ -20,6 +20,7 @@ from assets_app.models import Asset
 from assets_app.services import (
     FIELD_REQUIRED,
     GEOMETRY_TYPE_NOT_ALLOWED,
+    REGISTER_CODE_TAKEN,
     asset_clean_value,
 )
 from geodata.spatial import ALLOWED_TYPES
@@ -248,3 +249,24 @@ SAME = {
 )
 def test_id_runs(ids, size, expected):
     assert id_runs(ids, size) == expected
+
+
+def test_codes_already_taken_are_found_whatever_their_characters(tmp_path, make_asset):
+    # given: codes with quotes, backslashes, commas and non-ASCII letters, one of them taken
+    taken = 'RT-"ü\\1, ok'
+    make_asset(register_code=taken)
+    data = [
+        [taken, "Same", "land", "vacant", "", "", 106.81, -6.37],
+        ["RT-'é'", "Other", "land", "vacant", "", "", 106.81, -6.37],
+    ]
+
+    # when
+    report = assets_import_file(path=write_csv(tmp_path / "q.csv", data), user=None)
+
+    # then
+    assert report["errors"] == [
+        {"row": 1, "field": "register_code", "message": str(REGISTER_CODE_TAKEN)}
+    ]
+    report = assets_import_file(path=write_csv(tmp_path / "u.csv", data), user=None, update=True)
+    assert (report["created"], report["updated"], report["errors"]) == (1, 1, [])
+    assert Asset.objects.get(register_code=taken).name == "Same"
