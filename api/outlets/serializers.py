@@ -5,6 +5,7 @@ spelled out field by field so the OpenAPI schema says exactly what a client gets
 has a field that could carry a NIK back: `nik` exists only as a write-only input.
 """
 
+import copy
 import math
 
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,19 @@ class FiniteFloatField(serializers.FloatField):
         if not math.isfinite(value):
             self.fail("finite")
         return value
+
+
+# A read-only ModelSerializer whose fields depend on its class alone. DRF builds a
+# ModelSerializer's fields from the model on every instantiation (every request); here they are
+# built once per class and each instance gets a deep copy, as DRF does anyway for declared
+# fields. (A comment, not a docstring: the schema would show a docstring on every subclass.)
+class ResponseModelSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
 
 def IdField(**kwargs):  # noqa: N802 - reads like a field class
@@ -103,7 +117,7 @@ class StallCountsSerializer(serializers.Serializer):
     leased = serializers.IntegerField()
 
 
-class OutletSerializer(serializers.ModelSerializer):
+class OutletSerializer(ResponseModelSerializer):
     asset_register_code = serializers.CharField(source="asset.register_code", read_only=True)
     kecamatan_code = serializers.CharField(
         source="asset.kecamatan_id", read_only=True, allow_null=True
@@ -163,7 +177,7 @@ class OutletUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     opening_hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
 
 
-class StallSerializer(serializers.ModelSerializer):
+class StallSerializer(ResponseModelSerializer):
     class Meta:
         model = Stall
         fields = [
@@ -187,7 +201,7 @@ class StallInputSerializer(serializers.Serializer):
 # --- vendors ---------------------------------------------------------------------------------
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(ResponseModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     home_kelurahan_code = serializers.CharField(
         source="home_kelurahan_id", read_only=True, allow_null=True
@@ -267,7 +281,7 @@ class RoundGroupSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(help_text="Vacant stalls of this kind now.")
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(ResponseModelSerializer):
     outlets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     seed = serializers.SerializerMethodField()
     seed_commitment = serializers.SerializerMethodField()
@@ -382,7 +396,7 @@ def assigned_of(application: Application) -> dict | None:
     }
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ResponseModelSerializer):
     round_name = serializers.CharField(source="round.name", read_only=True)
     round_status = serializers.CharField(source="round.status", read_only=True)
     choices = ChoiceSerializer(many=True, read_only=True)
@@ -483,7 +497,7 @@ class RoundResultsSerializer(serializers.Serializer):
 # --- offers and leases -----------------------------------------------------------------------
 
 
-class LeaseSerializer(serializers.ModelSerializer):
+class LeaseSerializer(ResponseModelSerializer):
     outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
     stall_code = serializers.CharField(source="stall.code", read_only=True)
     vendor_business_name = serializers.CharField(source="vendor.business_name", read_only=True)
@@ -498,7 +512,7 @@ class LeaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ResponseModelSerializer):
     round = serializers.IntegerField(source="application.round_id", read_only=True)
     outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
     stall_code = serializers.CharField(source="stall.code", read_only=True)
