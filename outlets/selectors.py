@@ -40,10 +40,20 @@ from outlets.models import (
 )
 from outlets.services import offers_expire_due, vendor_id_for_user
 
+# What an outlet shows of its asset (the asset has some forty columns).
+OUTLET_ASSET_FIELDS = ("register_code", "kecamatan", "kelurahan", "lon", "lat", "geometry")
+
 
 def outlet_list() -> QuerySet[Outlet]:
     """Outlets with their asset, by id. Their stall counts come per page (`outlets_counted`)."""
-    return Outlet.objects.select_related("asset").order_by("id")
+    return (
+        Outlet.objects.select_related("asset")
+        .only(
+            *(f.name for f in Outlet._meta.concrete_fields),
+            *(f"asset__{name}" for name in OUTLET_ASSET_FIELDS),
+        )
+        .order_by("id")
+    )
 
 
 def outlets_counted(outlets: list[Outlet]) -> list[Outlet]:
