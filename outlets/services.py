@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -677,8 +677,26 @@ def _validated_choices(round_: AllocationRound, choices: list[dict]) -> list[tup
     return keys
 
 
+def _round_shared(round_id: int) -> AllocationRound:
+    """The round, locked against closing and allocating but not against other applications.
+
+    On PostgreSQL a FOR SHARE row lock: vendors' applications run side by side, and
+    `round_close`/`round_allocate` (FOR UPDATE) wait until those in flight commit, so none lands
+    after the round closed. SQLite serialises writers itself.
+    """
+    if connection.vendor != "postgresql":
+        return AllocationRound.objects.get(pk=round_id)
+    table = connection.ops.quote_name(AllocationRound._meta.db_table)
+    found = list(
+        AllocationRound.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [round_id])
+    )
+    if not found:
+        raise AllocationRound.DoesNotExist
+    return found[0]
+
+
 def _round_accepting(round_id: int) -> AllocationRound:
-    round_ = _locked_round(round_id)
+    round_ = _round_shared(round_id)
     if round_.status != RoundStatus.OPEN:
         raise Conflict(str(ROUND_NOT_OPEN))
     if timezone.now() >= round_.closes_at:

@@ -114,3 +114,30 @@ def test_accepting_and_declining_at_once_leave_one_consistent_state(make_asset, 
     else:
         assert (offer.status, Lease.objects.count(), stall.status) == ("declined", 0, "vacant")
     assert sorted({r.status_code for r in responses}) == [200, 409]
+
+
+def test_applications_racing_the_close_all_land_before_it_or_are_refused(make_asset, make_user):
+    # given: an open round, twelve vendors and the manager, released together
+    manager = make_user("outlet_manager")
+    outlet = make_outlet(make_asset, manager)
+    round_ = make_round(manager, [outlet], status="open")
+    vendors = [make_vendor() for _ in range(12)]
+    url = f"/api/v1/rounds/{round_.pk}/applications/"
+    body = {"choices": [{"outlet": outlet.pk, "stall_kind": "kiosk"}]}
+
+    def act(i):
+        if i == len(vendors):
+            return client_for(manager).post(f"/api/v1/rounds/{round_.pk}/close/")
+        return client_for(vendors[i].user).post(url, body, format="json")
+
+    # when
+    responses = race(len(vendors) + 1, act)
+
+    # then: the close went through; each application is a 201 written before it, or a 409
+    assert responses[-1].status_code == 200
+    codes = [r.status_code for r in responses[:-1]]
+    assert set(codes) <= {201, 409}
+    round_.refresh_from_db()
+    applications = list(Application.objects.filter(round=round_))
+    assert len(applications) == codes.count(201)
+    assert all(a.created_at <= round_.closed_at for a in applications)
