@@ -16,6 +16,7 @@ Schemathesis (`tests/api/test_fuzz.py`) holds the service to this schema.
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -27,6 +28,57 @@ ERROR_DESCRIPTIONS = {
     "429": "Too many requests (throttled); see Retry-After",
 }
 OPEN_PERMISSIONS = (AllowAny, IsAuthenticated)
+CONFLICT_DESCRIPTION = "Conflicts with the current state of the data: {detail}"
+
+# What views declare in `extend_schema(responses=...)`: `**errors(400, 401, 409)`.
+ERRORS = {
+    **{int(code): OpenApiResponse(description=text) for code, text in ERROR_DESCRIPTIONS.items()},
+    409: OpenApiResponse(description=CONFLICT_DESCRIPTION),
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+GEOMETRY_SCHEMA = {
+    "type": "object",
+    "description": "GeoJSON geometry (EPSG:4326, lon/lat): Point, Polygon or MultiPolygon.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Point", "Polygon", "MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {}},
+    },
+    "required": ["type", "coordinates"],
+}
+
+
+def geojson_feature(what: str) -> dict:
+    """The schema of one `?format=geojson` item: `what` names what its properties hold."""
+    return {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "integer"},
+            "geometry": GEOMETRY_SCHEMA,
+            "properties": {"type": "object", "description": what},
+        },
+    }
+
+
+def geojson_collection(feature: dict) -> dict:
+    """The schema of a `?format=geojson` list (GeoJSONRenderer's FeatureCollection)."""
+    return {
+        "type": "object",
+        "required": ["type", "numberMatched", "numberReturned", "links", "features"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "numberMatched": {"type": "integer"},
+            "numberReturned": {"type": "integer"},
+            "links": {"type": "array", "items": {"type": "object"}},
+            "features": {"type": "array", "items": feature},
+        },
+    }
 
 
 class GeoJSONAutoSchema(AutoSchema):

@@ -20,19 +20,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import geo_distance
+from api.schema import GEOMETRY_SCHEMA
 from assets_app.models import Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
 from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
-
-GEOMETRY_SCHEMA = {
-    "type": "object",
-    "description": "GeoJSON geometry (EPSG:4326, lon/lat): Point, Polygon or MultiPolygon.",
-    "properties": {
-        "type": {"type": "string", "enum": ["Point", "Polygon", "MultiPolygon"]},
-        "coordinates": {"type": "array", "items": {}},
-    },
-    "required": ["type", "coordinates"],
-}
 
 
 @extend_schema_field(GEOMETRY_SCHEMA)

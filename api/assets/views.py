@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,7 +28,6 @@ from rest_framework.response import Response
 
 from api.assets.filtersets import AssetFilterSet
 from api.assets.serializers import (
-    GEOMETRY_SCHEMA,
     AssetSerializer,
     AssetWriteSerializer,
     FieldErrorsSerializer,
@@ -43,6 +41,7 @@ from api.assets.serializers import (
 from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
+from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
 from assets_app.exporting import EXPORT_FORMATS, assets_export
 from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
 from assets_app.selectors import (
@@ -62,34 +61,8 @@ UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
 
 
-ERRORS = {
-    400: OpenApiResponse(description="Bad input: {field: [message, ...]}"),
-    401: OpenApiResponse(description="Not signed in"),
-    403: OpenApiResponse(description="The role may not do this"),
-    404: OpenApiResponse(description="No such asset"),
-    409: OpenApiResponse(description="Conflicts with a concurrent write: {detail}"),
-}
-GEOJSON_FEATURE = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": {"type": "integer"},
-        "geometry": GEOMETRY_SCHEMA,
-        "properties": {"type": "object", "description": "The asset's other fields"},
-    },
-}
-GEOJSON_COLLECTION = {
-    "type": "object",
-    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer"},
-        "numberReturned": {"type": "integer"},
-        "links": {"type": "array", "items": {"type": "object"}},
-        "features": {"type": "array", "items": GEOJSON_FEATURE},
-    },
-}
+GEOJSON_FEATURE = geojson_feature("The asset's other fields")
+GEOJSON_COLLECTION = geojson_collection(GEOJSON_FEATURE)
 
 
 class AssetFilterBackend(DjangoFilterBackend):
@@ -104,21 +77,6 @@ class AssetFilterBackend(DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
-
-
-def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
-
-class AssetSchema(AutoSchema):
-    """A raw GeoJSON schema is the whole response: no list or paging wrapper around it."""
-
-    def _get_response_for_code(
-        self, serializer, status_code, media_types=None, direction="response"
-    ):
-        if isinstance(serializer, dict) and serializer.get("type") == "object":
-            return {"content": {m: {"schema": serializer} for m in media_types}, "description": ""}
-        return super()._get_response_for_code(serializer, status_code, media_types, direction)
 
 
 class IgnoreFormatParam(DefaultContentNegotiation):
@@ -184,7 +142,7 @@ class AssetViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = AssetSerializer
-    schema = AssetSchema()
+    schema = GeoJSONAutoSchema()
     permission_classes = [RolePermission]
     read_roles = STAFF_ROLES
     write_roles = (ASSET_OFFICER,)

@@ -13,9 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -32,6 +30,7 @@ from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
 from api.outlets import serializers as s
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
+from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
 from core.errors import Conflict
 from core.roles import OUTLET_MANAGER, PLANNER, ROLES, VENDOR, has_role
 from outlets import selectors, services
@@ -41,52 +40,8 @@ ID_REGEX = r"[0-9]{1,18}"
 # Orderings the outlet list can apply to a map filter's ids without SQL (NearFilter ranks them by
 # distance itself).
 MAP_ORDERINGS = ("", "id", "-id", "distance", "-distance")
-ERRORS = {
-    400: OpenApiResponse(description="Bad input: {field: [message, ...]}"),
-    401: OpenApiResponse(description="Not signed in"),
-    403: OpenApiResponse(description="The role may not do this"),
-    404: OpenApiResponse(description="No such object (or not yours)"),
-    409: OpenApiResponse(description="Conflicts with the current state: {detail}"),
-    429: OpenApiResponse(description="Too many requests (throttled)"),
-}
-
-
-GEOJSON_FEATURE = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"type": "string", "enum": ["Feature"]},
-        "id": {"type": "integer"},
-        "geometry": {"type": "object", "description": "GeoJSON geometry (EPSG:4326)"},
-        "properties": {"type": "object", "description": "The outlet's other fields"},
-    },
-}
-GEOJSON_COLLECTION = {
-    "type": "object",
-    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer"},
-        "numberReturned": {"type": "integer"},
-        "links": {"type": "array", "items": {"type": "object"}},
-        "features": {"type": "array", "items": GEOJSON_FEATURE},
-    },
-}
-
-
-class OutletSchema(AutoSchema):
-    """A raw GeoJSON schema is the whole response: no list or paging wrapper around it."""
-
-    def _get_response_for_code(
-        self, serializer, status_code, media_types=None, direction="response"
-    ):
-        if isinstance(serializer, dict) and serializer.get("type") == "object":
-            return {"content": {m: {"schema": serializer} for m in media_types}, "description": ""}
-        return super()._get_response_for_code(serializer, status_code, media_types, direction)
-
-
-def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
+GEOJSON_FEATURE = geojson_feature("The outlet's other fields")
+GEOJSON_COLLECTION = geojson_collection(GEOJSON_FEATURE)
 
 
 ROUND_NOT_ALLOCATED = _("The round has not been allocated yet.")
@@ -175,7 +130,7 @@ class OutletViewSet(
     write_roles = (OUTLET_MANAGER,)
     renderer_classes = GEO_RENDERERS
     geo_prefix = "asset__"
-    schema = OutletSchema()
+    schema = GeoJSONAutoSchema()
     filter_backends = [DjangoFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
     filterset_class = OutletFilterSet
     ordering_fields = ["id", "name", "created_at"]
