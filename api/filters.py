@@ -9,10 +9,10 @@ OpenAPI. A view whose rows keep their geometry on a related model sets `geo_pref
 
 A map query narrows with the indexed bbox columns in SQL, then decides exactly with shapely on the
 candidates whose answer the bbox alone cannot give. The exact matches are left on
-`request.geo_ids` (and distances on `request.geo_distances`). A view whose `pages_geo_ids` is true
-pages those ids itself; for it the returned queryset is only the indexed prefilter (building an
-exclusion list of the near misses and a distance ranking in SQL would be wasted). For any other
-view the queryset is exact and ranked.
+`request.geo_ids` (and distances on `request.geo_distances`). A view whose `pages_geo_ids` is
+true (`GeoIdsPagingMixin`) pages those ids itself; for it the returned queryset is only the
+indexed prefilter (building an exclusion list of the near misses and a distance ranking in SQL
+would be wasted). For any other view the queryset is exact and ranked.
 """
 
 from __future__ import annotations
@@ -117,6 +117,28 @@ def _widest(model, using: str) -> float:
 def _pages_geo_ids(view) -> bool:
     """Whether the view pages `request.geo_ids` itself (see the module docstring)."""
     return bool(getattr(view, "pages_geo_ids", False))
+
+
+# Orderings a list can apply to the map filters' ids itself: by id, or by the distance NearFilter
+# ranked them by.
+MAP_ORDERINGS = ("", "id", "-id", "distance", "-distance")
+
+
+class GeoIdsPagingMixin:
+    """For a viewset whose `list` pages `request.geo_ids` itself when the ordering allows it.
+
+    `pages_geo_ids` (read by the map filters) and the view's `list` decide from the same
+    `map_ordering`, so the filters never leave the queryset inexact for a list that reads it.
+    """
+
+    def map_ordering(self) -> str | None:
+        """The request's ordering when `list` can apply it to the ids itself, else None."""
+        ordering = self.request.query_params.get("ordering", "").strip()
+        return ordering if ordering in MAP_ORDERINGS else None
+
+    @property
+    def pages_geo_ids(self) -> bool:
+        return self.action == "list" and self.map_ordering() is not None
 
 
 def _geo_model(model, prefix: str):

@@ -68,7 +68,8 @@ def asset_ids_in_order(
     distances: dict | None = None,
     reverse: bool = False,
 ) -> list[int]:
-    """The ids the queryset matches, by id, or by (distance, id) when `distances` are given.
+    """The ids the queryset matches, by id, or by (distance, id) when `distances` are given;
+    descending with `reverse`.
 
     `ids` are the matches when a map filter already read them (`request.geo_ids`); otherwise
     they are read without ORDER BY so the database answers from an index alone (SQLite would
@@ -77,7 +78,7 @@ def asset_ids_in_order(
     if ids is None:
         ids = [pk for (pk,) in fetch_rows(queryset.order_by().values_list("pk"))]
     if distances is None:
-        return sorted(ids)
+        return sorted(ids, reverse=reverse)
     return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)
 
 

@@ -38,7 +38,7 @@ from api.assets.serializers import (
     asset_list_rows,
     asset_page_items,
 )
-from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
+from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFilter
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
@@ -56,7 +56,6 @@ from core.roles import ASSET_OFFICER, STAFF_ROLES
 
 # Parameters that make a list a map query, and the orderings its fast path keeps.
 MAP_PARAMS = ("bbox", "near", "district")
-MAP_ORDERINGS = ("", "id", "distance", "-distance")
 UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
 
@@ -135,6 +134,7 @@ class IgnoreFormatParam(DefaultContentNegotiation):
     ),
 )
 class AssetViewSet(
+    GeoIdsPagingMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -174,19 +174,10 @@ class AssetViewSet(
     def get_queryset(self):
         return asset_list()
 
-    @property
-    def pages_geo_ids(self) -> bool:
-        """True when `list` pages the map filters' `request.geo_ids` (their exact matches)
-        itself: the filters then leave the queryset at its indexed prefilter, with no exclusion
-        list and no distance ranking in SQL. Export and other orderings read the queryset."""
-        return self.action == "list" and self._map_page()
-
     def _map_page(self) -> bool:
+        """A map query whose ordering the list applies to the ids itself (`map_ordering`)."""
         params = self.request.query_params
-        return (
-            any(p in params for p in MAP_PARAMS)
-            and params.get("ordering", "").strip() in MAP_ORDERINGS
-        )
+        return any(p in params for p in MAP_PARAMS) and self.map_ordering() is not None
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -196,8 +187,8 @@ class AssetViewSet(
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         distances = getattr(request, "geo_distances", None)
-        ordering = request.query_params.get("ordering", "").strip()
         if self._map_page():
+            ordering = self.map_ordering()
             # A map query matches few rows: take their ids from the map filter (which read them
             # with its candidates) or from an index alone, page the ids, then fetch just that
             # page by primary key (no COUNT, no ordered table walk).
@@ -205,7 +196,7 @@ class AssetViewSet(
                 queryset,
                 ids=getattr(request, "geo_ids", None),
                 distances=distances if ordering.lstrip("-") == "distance" else None,
-                reverse=ordering == "-distance",
+                reverse=ordering.startswith("-"),
             )
             items = asset_page_items(self.paginate_queryset(ids), distances)
         else:

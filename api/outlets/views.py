@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
+from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFilter
 from api.outlets import serializers as s
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
@@ -37,9 +37,6 @@ from outlets import selectors, services
 from outlets.models import AllocationRound, Lease, Offer, Outlet, StallStatus
 
 ID_REGEX = r"[0-9]{1,18}"
-# Orderings the outlet list can apply to a map filter's ids without SQL (NearFilter ranks them by
-# distance itself).
-MAP_ORDERINGS = ("", "id", "-id", "distance", "-distance")
 GEOJSON_FEATURE = geojson_feature("The outlet's other fields")
 GEOJSON_COLLECTION = geojson_collection(GEOJSON_FEATURE)
 
@@ -118,6 +115,7 @@ class OutletFilterSet(django_filters.FilterSet):
     ),
 )
 class OutletViewSet(
+    GeoIdsPagingMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -141,16 +139,11 @@ class OutletViewSet(
     def get_queryset(self) -> QuerySet:
         return selectors.outlet_list()
 
-    @property
-    def pages_geo_ids(self) -> bool:
-        """`list` pages the map filters' `request.geo_ids` itself (see `list`)."""
-        return self.action == "list"
-
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         ids = getattr(request, "geo_ids", None)
-        ordering = request.query_params.get("ordering", "").strip()
-        if ids is not None and ordering in MAP_ORDERINGS:
+        ordering = self.map_ordering()
+        if ids is not None and ordering is not None:
             # A map filter has read the matching ids already: page them here and fetch just the
             # page by primary key (no COUNT, no second pass over the candidates).
             if ordering in ("", "id", "-id"):

@@ -184,7 +184,7 @@ def ring_of_assets(make_asset):
     make_asset(register_code="d-corner", name="d-corner", geometry=square(lon0, lat0, lon1, lat1))
 
 
-@pytest.mark.parametrize("ordering", ["name", "-name", "distance", ""])
+@pytest.mark.parametrize("ordering", ["name", "-name", "distance", "", "-id"])
 def test_a_radius_query_is_exact_whatever_the_ordering(planner, ring_of_assets, ordering):
     response = planner.get(URL, {"near": "106.8175,-6.3723", "radius": 400, "ordering": ordering})
 
@@ -196,6 +196,7 @@ def test_a_radius_query_is_exact_whatever_the_ordering(planner, ring_of_assets, 
         "-name": ["c-100", "a-300"],
         "distance": ["c-100", "a-300"],
         "": ["c-100", "a-300"],  # by id
+        "-id": ["a-300", "c-100"],
     }[ordering]
     assert codes == expected
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pyproj import Transformer
 from shapely.geometry import Point
 
 from assets_app.models import Asset
@@ -424,3 +425,27 @@ def test_only_managers_add_stalls(make_asset, role_clients, manager, role, code)
     response = role_clients[role].post(f"{URL}{outlet.pk}/stalls/", stall(), format="json")
     assert response.status_code == code
     assert Stall.objects.count() == 0
+
+
+@pytest.mark.parametrize("ordering", ["name", "-name", "-created_at", "", "-id", "distance"])
+def test_a_radius_list_leaves_out_the_box_corner_whatever_the_ordering(
+    make_asset, client_as, manager, ordering
+):
+    # given: one outlet at the search point, one 800 m east and 800 m north of it (1,131 m
+    # away: inside the radius' bounding box, outside the 1,000 m radius)
+    to_utm = Transformer.from_crs(4326, 32748, always_xy=True)
+    to_lonlat = Transformer.from_crs(32748, 4326, always_xy=True)
+    x, y = to_utm.transform(*BEJI)
+    here = make_outlet(make_asset, manager, lon=BEJI[0], lat=BEJI[1])
+    corner_lon, corner_lat = to_lonlat.transform(x + 800, y + 800)
+    make_outlet(make_asset, manager, lon=corner_lon, lat=corner_lat)
+
+    # when
+    response = client_as("planner").get(
+        URL, {"near": f"{BEJI[0]},{BEJI[1]}", "radius": 1000, "ordering": ordering}
+    )
+
+    # then
+    assert response.status_code == 200, response.json()
+    assert [o["id"] for o in response.json()["results"]] == [here.pk]
+    assert response.json()["count"] == 1
