@@ -40,7 +40,7 @@ from core.models import AuditEvent
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
 from outlets import services as outlet_services
 from outlets.models import Lease, Offer
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -88,9 +88,8 @@ def in_savepoint(app):
 
 
 @pytest.fixture
-def wsgi_app(settings):
+def wsgi_app():
     """The real WSGI handler, kept on the test's connection (as Django's test client does)."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     # Thousands of 4xx answers would each log a warning line (a 5xx still logs an error).
     request_logger = logging.getLogger("django.request")
     level = request_logger.level

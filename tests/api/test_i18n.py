@@ -15,17 +15,12 @@ from rest_framework.test import APIClient
 from assets_app.models import Asset, Reclassification
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from outlets.models import AllocationRound, Lease
-from tests.outlets.helpers import FAST_HASHERS, make_outlet, make_round
+from tests.outlets.helpers import make_outlet, make_round
 
 pytestmark = pytest.mark.django_db
 
 PO = Path(settings.BASE_DIR) / "locale" / "id" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def client(user=None, language: str | None = None) -> APIClient:

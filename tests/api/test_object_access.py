@@ -10,16 +10,15 @@ from django.contrib.auth import get_user_model
 from outlets import services
 from outlets.models import Application, Lease, Offer, Stall, Vendor
 from tests.conftest import client_for
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
 MISSING = 987654321
 
 
 @pytest.fixture
-def two_vendors(make_user, make_asset, settings):
+def two_vendors(make_user, make_asset):
     """Vendors A and B, each with a lease (round 1), an open offer (round 2), an application."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     manager = make_user("outlet_manager")
     outlet = make_outlet(
         make_asset,

@@ -11,17 +11,12 @@ from assets_app.models import Asset
 from geodata.spatial import distance_m
 from outlets import services
 from outlets.models import Outlet, Stall
-from tests.outlets.helpers import FAST_HASHERS, make_outlet
+from tests.outlets.helpers import make_outlet
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/outlets/"
 BEJI = (106.81794, -6.37229)  # Kelurahan Beji, Kecamatan Beji (32.76.06)
 SAWANGAN = (106.76232, -6.39797)  # Kelurahan 32.76.03.1011, Kecamatan Sawangan (32.76.03)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

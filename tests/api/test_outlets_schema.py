@@ -4,14 +4,9 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from jsonschema import Draft202012Validator
 
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def _json_schema(node):

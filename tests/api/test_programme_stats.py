@@ -10,7 +10,7 @@ from outlets import services
 from outlets.models import Lease, Offer
 from outlets.selectors import programme_stats
 from tests.api.test_outlets_schema import _json_schema, _resolve
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,6 @@ KUKUSAN_KEL = "32.76.06.1002"  # where conftest's BEJI_POINT lies
 BEJI_KEL = "32.76.06.1001"
 PASIR_PUTIH_KEL = "32.76.03.1001"
 CINERE_KEL = "32.76.09.1001"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def _point(code: str) -> dict:

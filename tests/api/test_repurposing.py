@@ -16,12 +16,6 @@ from tests.conftest import BEJI_POINT
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users are made by the dozen here; the production hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ASSESSMENT_KEYS = {
     "asset",
     "repurposable",

@@ -34,7 +34,7 @@ from core.roles import (
 from outlets import services as outlet_services
 from outlets.models import Offer
 from tests.conftest import client_for
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -199,9 +199,8 @@ NOT_ALLOWED = [
 
 
 @pytest.fixture
-def world(make_user, make_asset, settings):
+def world(make_user, make_asset):
     """Users in each role and one object for each row to reach."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     officer = make_user(ASSET_OFFICER)
     manager = make_user(OUTLET_MANAGER)
     vendor = make_vendor()

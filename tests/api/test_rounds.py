@@ -9,15 +9,10 @@ from django.utils import timezone
 from outlets import services
 from outlets.allocation import lottery
 from outlets.models import AllocationRound, AllocationRun, Application, ApplicationChoice, Offer
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/rounds/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 BEJI = "32.76.06"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def register(make_asset):
     """Four assets in Beji: a serving SD, an idle SD, a repurposable office, a disposed plot."""

@@ -22,11 +22,6 @@ BEJI_POINT = (106.81794, -6.37229)
 SAWANGAN_POINT = (106.7695, -6.4045)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sd_shares(client, level="kecamatan") -> dict:
     response = client.get(URL, {"level": level})
     assert response.status_code == 200

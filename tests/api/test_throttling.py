@@ -15,7 +15,6 @@ from outlets import services
 from outlets.models import Application, Offer, Vendor
 from tests.conftest import client_for
 from tests.outlets.helpers import (
-    FAST_HASHERS,
     apply,
     make_nik,
     make_outlet,
@@ -27,11 +26,6 @@ pytestmark = pytest.mark.django_db
 REGISTER = "/api/v1/vendors/register/"
 TOKEN = "/api/v1/auth/token/"
 PASSWORD = "Stall-pass-2026!"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture

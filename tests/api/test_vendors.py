@@ -12,7 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from outlets import nik as nik_module
 from outlets import services
 from outlets.models import Vendor
-from tests.outlets.helpers import FAST_HASHERS, make_nik, make_vendor
+from tests.outlets.helpers import make_nik, make_vendor
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -25,11 +25,6 @@ def client_for_user(user) -> APIClient:
     from tests.conftest import client_for
 
     return client_for(user)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def body(**overrides):

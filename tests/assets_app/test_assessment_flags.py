@@ -23,11 +23,6 @@ TAPOS = "32.76.10"
 SAWANGAN = "32.76.03"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def point_in(code: str) -> tuple[float, float]:
     nodes = grid_nodes(code)
     return to_lonlat(*nodes[len(nodes) // 2])

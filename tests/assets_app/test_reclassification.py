@@ -21,11 +21,6 @@ from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from tests.conftest import client_for
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db
 def test_database_refuses_a_second_open_proposal(make_asset, make_user):
     officer = make_user(ASSET_OFFICER)

@@ -38,7 +38,7 @@ from outlets.models import (
     Stall,
 )
 from tests.conftest import BEJI_POINT
-from tests.outlets.helpers import FAST_HASHERS, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,9 +150,8 @@ def fail_on_insert(table: str, *, after: int):
 
 
 @pytest.fixture
-def closed_round(make_user, make_asset, settings):
+def closed_round(make_user, make_asset):
     """A closed round: six applicants for four kiosks and a booth."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     manager = make_user("outlet_manager")
     outlet = make_outlet(
         make_asset,

@@ -13,14 +13,9 @@ from django.utils import timezone
 
 from outlets.models import Lease, Offer, Stall
 from outlets.services import add_months
-from tests.outlets.helpers import FAST_HASHERS, make_nik
+from tests.outlets.helpers import make_nik
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def register(api_client, username, nik, **extra):

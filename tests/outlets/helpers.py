@@ -20,7 +20,6 @@ _counter = itertools.count(1)
 BEJI_KELURAHAN = "32.76.06.1002"  # Beji, Kecamatan Beji (32.76.06)
 BEJI_KECAMATAN = "32.76.06"
 SAWANGAN_KELURAHAN_PREFIX = "32.76.03."
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PASSWORD = "Stall-pass-2026!"
 
 
