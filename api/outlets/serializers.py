@@ -146,18 +146,13 @@ class OutletSerializer(ResponseModelSerializer):
 
     @extend_schema_field(StallCountsSerializer)
     def get_stalls(self, obj) -> dict:
-        if hasattr(obj, "stalls_total"):
-            return {
-                "total": obj.stalls_total,
-                "vacant": obj.stalls_vacant,
-                "offered": obj.stalls_offered,
-                "leased": obj.stalls_leased,
-            }
-        counts = {"total": 0, "vacant": 0, "offered": 0, "leased": 0}
-        for status in obj.stalls.values_list("status", flat=True):
-            counts["total"] += 1
-            counts[status] += 1
-        return counts
+        # Set by `outlets.selectors.outlets_counted` (one grouped query per page).
+        return {
+            "total": obj.stalls_total,
+            "vacant": obj.stalls_vacant,
+            "offered": obj.stalls_offered,
+            "leased": obj.stalls_leased,
+        }
 
     def get_distance_m(self, obj) -> float | None:
         request = self.context.get("request")

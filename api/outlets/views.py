@@ -161,13 +161,18 @@ class OutletViewSet(
             name=data["name"],
             opening_hours=data["opening_hours"],
         )
-        outlet = selectors.outlet_list().get(pk=outlet.pk)
+        (outlet,) = selectors.outlets_by_ids([outlet.pk])
         return Response(self.get_serializer(outlet).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         data = _validated(s.OutletUpdateSerializer, request.data, partial=True)
         outlet = services.outlet_update(outlet=self.get_object(), user=request.user, data=data)
-        return Response(self.get_serializer(selectors.outlet_list().get(pk=outlet.pk)).data)
+        (outlet,) = selectors.outlets_by_ids([outlet.pk])
+        return Response(self.get_serializer(outlet).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        (outlet,) = selectors.outlets_counted([self.get_object()])
+        return Response(self.get_serializer(outlet).data)
 
 
 class StallFilterSet(django_filters.FilterSet):
