@@ -175,9 +175,7 @@ def vendor_id_for_user(user: AbstractBaseUser, *, expire_due_offers: bool = Fals
             raise PermissionDenied(str(VENDOR_PROFILE_REQUIRED))
         return vendor_id
     now = timezone.now()
-    due = Offer.objects.filter(
-        application__vendor=OuterRef("pk"), status=OfferStatus.OPEN, expires_at__lte=now
-    )
+    due = _offers_due(now).filter(application__vendor=OuterRef("pk"))
     row = vendors.values_list("pk", Exists(due)).first()
     if row is None:
         raise PermissionDenied(str(VENDOR_PROFILE_REQUIRED))
@@ -776,6 +774,11 @@ def _expire(offer: Offer, stall: Stall, *, now: datetime, user: AbstractBaseUser
         stall.save(update_fields=["status", "updated_at"])
 
 
+def _offers_due(now: datetime):
+    """Open offers whose time is up at `now`."""
+    return Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now)
+
+
 def offers_expire_due(
     *, now: datetime | None = None, vendor: Vendor | int | None = None, user=None
 ) -> int:
@@ -785,18 +788,15 @@ def offers_expire_due(
     locked and checked again before they are expired.
     """
     now = now or timezone.now()
-    due = Offer.objects.filter(status=OfferStatus.OPEN, expires_at__lte=now)
+    due = _offers_due(now)
     if vendor is not None:
         due = due.filter(application__vendor=vendor)
     ids = list(due.values_list("pk", flat=True).order_by("pk"))
     if not ids:
         return 0
     with transaction.atomic():
-        offers = list(
-            Offer.objects.select_for_update()
-            .filter(pk__in=ids, status=OfferStatus.OPEN, expires_at__lte=now)
-            .order_by("pk")
-        )
+        # Checked again under the lock: another request may have decided one meanwhile.
+        offers = list(_offers_due(now).select_for_update().filter(pk__in=ids).order_by("pk"))
         stalls = {
             s.pk: s
             for s in Stall.objects.select_for_update()
