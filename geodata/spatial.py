@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -290,6 +291,7 @@ def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
     """
     coords: list = []
     ring_ends, polygon_ends, multi_ends = [0], [0], [0]
+    flat = True  # every position [lon, lat] (written by shapely, so each ring has one size)
     for text in texts:
         value = orjson.loads(text)
         kind = value.get("type")
@@ -303,12 +305,18 @@ def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
         for rings in polygons:
             for ring in rings:
                 coords.extend(ring)
+                flat = flat and len(ring[0]) == 2
                 ring_ends.append(len(coords))
             polygon_ends.append(len(ring_ends) - 1)
         multi_ends.append(len(polygon_ends) - 1)
     if not texts:
         return np.empty(0, dtype=object)
-    xy = np.asarray(coords, dtype=float)[:, :2]
+    if flat:
+        # One flat read, without an array per position.
+        xy = np.fromiter(chain.from_iterable(coords), float, count=2 * len(coords))
+        xy = xy.reshape(len(coords), 2)
+    else:
+        xy = np.asarray(coords, dtype=float)[:, :2]
     if project:
         xy = lonlat_to_utm_array(xy)
     return shapely.from_ragged_array(
@@ -326,8 +334,11 @@ def radius_bbox(lon: float, lat: float, radius_m: float) -> BBox:
     """
     pad = radius_m * 1.01 + 1.0
     x, y = _to_utm().transform(lon, lat)
-    ring = shapely.box(x - pad, y - pad, x + pad, y + pad)
-    return BBox(*bounds(from_utm(shapely.segmentize(ring, pad / 4))))
+    ring = shapely.segmentize(shapely.box(x - pad, y - pad, x + pad, y + pad), pad / 4)
+    # The ring's vertices in one pyproj call (shapely.ops.transform goes point by point).
+    xy = shapely.get_coordinates(ring)
+    lons, lats = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+    return BBox(float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max()))
 
 
 # --- request parameters -----------------------------------------------------------------------
