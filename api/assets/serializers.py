@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import geo_distance
+from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from assets_app.models import Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
@@ -82,16 +83,30 @@ def asset_list_rows(queryset):
     )
 
 
-def asset_page_items(ids: list[int], distances: dict | None = None) -> list[dict[str, Any]]:
-    """The items of a map page: these assets, in this order, in one query by primary key."""
+def asset_page_items(
+    ids: list[int], distances: dict | None = None, *, features: bool = False
+) -> list[dict[str, Any]]:
+    """The items of a map page: these assets, in this order, in one query by primary key.
+
+    With `features` they come as GeoJSON Features (a `FeatureList`) for the GeoJSON renderer.
+    """
     geometry_at = OUTPUT_FIELDS.index("geometry")
     fragment = orjson.Fragment
-    items = []
+    items = FeatureList() if features else []
     for row in asset_output_rows(ids):
         item = dict(zip(OUTPUT_FIELDS, row, strict=True))
-        item["geometry"] = fragment(row[geometry_at])
         if distances is not None:
             item["distance_m"] = distances.get(row[0])
+        if features:
+            del item["geometry"]
+            item = {
+                "type": "Feature",
+                "id": row[0],
+                "geometry": fragment(row[geometry_at]),
+                "properties": item,
+            }
+        else:
+            item["geometry"] = fragment(row[geometry_at])
         items.append(item)
     return items
 

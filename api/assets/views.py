@@ -40,7 +40,7 @@ from api.assets.serializers import (
 )
 from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFilter
 from api.permissions import RolePermission
-from api.renderers import GEO_RENDERERS, JSONRenderer
+from api.renderers import GEO_RENDERERS, GeoJSONRenderer, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
 from assets_app.exporting import EXPORT_FORMATS, assets_export
 from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
@@ -198,7 +198,11 @@ class AssetViewSet(
                 distances=distances if ordering.lstrip("-") == "distance" else None,
                 reverse=ordering.startswith("-"),
             )
-            items = asset_page_items(self.paginate_queryset(ids), distances)
+            items = asset_page_items(
+                self.paginate_queryset(ids),
+                distances,
+                features=request.accepted_renderer.format == GeoJSONRenderer.format,
+            )
         else:
             items = asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
         return self.get_paginated_response(items)
