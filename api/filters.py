@@ -7,20 +7,22 @@ OpenAPI. A view whose rows keep their geometry on a related model sets `geo_pref
 `max_lon`, `max_lat` (bbox) and `lon`, `lat` (representative point), plus `kecamatan` and
 `kelurahan` foreign keys to District codes.
 
-A map query narrows with the indexed bbox columns in SQL, then decides exactly with shapely on the
-candidates whose answer the bbox alone cannot give. The exact matches are left on
-`request.geo_ids` (and distances on `request.geo_distances`). A view whose `pages_geo_ids` is
-true (`GeoIdsPagingMixin`) pages those ids itself; for it the returned queryset is only the
-indexed prefilter (building an exclusion list of the near misses and a distance ranking in SQL
-would be wasted). For any other view the queryset is exact and ranked.
+A map query reads its candidates with the indexed bbox columns in SQL (`_candidates`), then
+decides exactly with shapely on those whose answer the bbox alone cannot give, reading the
+geometry of just those. The exact matches are left on `request.geo_ids` (and distances on
+`request.geo_distances`); a second map filter in the same request keeps only the ids the first
+one left. A view whose `pages_geo_ids` is true (`GeoIdsPagingMixin`) pages those ids itself; for
+it the queryset is returned as it came (narrowing it, excluding the near misses and ranking by
+distance in SQL would be wasted). For any other view the queryset is exact and ranked.
 """
 
 from __future__ import annotations
 
-from itertools import compress
+from itertools import chain, compress
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, FloatField, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -101,7 +103,7 @@ def _widest(model, using: str) -> float:
     """The widest feature's longitude span (0 for an empty table).
 
     One probe of the expression index `max_lon - min_lon` (`asset_width_idx`), as its own raw
-    query: as a subquery inside the map query it cost more to build per request than to run.
+    query: as a subquery inside a query the ORM builds it cost more to build than to run.
     """
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -112,6 +114,111 @@ def _widest(model, using: str) -> float:
         )
         row = cursor.fetchone()
     return row[0] if row else 0.0
+
+
+BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
+
+
+def _candidates(queryset: QuerySet, p: str, box) -> list[tuple]:
+    """(pk, min_lon, min_lat, max_lon, max_lat) of the queryset's rows whose bbox meets `box`.
+
+    For rows that keep their geometry on their own table and a query on that table alone (the
+    usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
+    WHERE plus the bbox conditions, with the widest-feature bound as a scalar subquery. It reads
+    only the bbox index (on PostgreSQL it INCLUDEs the id, so no table row is visited), and
+    building it through the ORM would cost more than running it. Otherwise the ORM builds it.
+    """
+    try:
+        plain = _plain_where(queryset, p)
+    except EmptyResultSet:
+        return []
+    if plain is None:
+        columns = [f"{p}{c}" for c in BBOX_COLUMNS]
+        return fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *columns))
+    where, where_params = plain
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    meta = queryset.model._meta
+    table = quote(meta.db_table)
+    min_lon, min_lat, max_lon, max_lat = (quote(meta.get_field(c).column) for c in BBOX_COLUMNS)
+    width = f"({max_lon} - {min_lon})"
+    sql = (
+        f"SELECT {quote(meta.pk.column)}, {min_lon}, {min_lat}, {max_lon}, {max_lat} "
+        f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
+        f"AND {max_lat} >= %s AND {min_lon} >= %s - "
+        f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
+    )
+    if where:
+        sql = f"{sql} AND ({where})"
+    params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params])
+        return cursor.fetchall()
+
+
+def _plain_where(queryset: QuerySet, p: str) -> tuple[str, list] | None:
+    """The queryset's WHERE as SQL over its own table ("" for none), or None when it is not a
+    plain query on the table holding the geometry (joins, aggregates, slices, ...). Raises
+    EmptyResultSet when it can match nothing."""
+    query = queryset.query
+    if (
+        p
+        or len(query.alias_map) > 1
+        or query.annotations
+        or query.extra
+        or query.distinct
+        or query.combinator
+        or query.is_sliced
+        or query.group_by is not None
+    ):
+        return None
+    try:
+        where, params = query.get_compiler(queryset.db).compile(query.where)
+    except FullResultSet:
+        return "", []
+    return where, list(params)
+
+
+def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
+    """{pk: stored GeoJSON text} for these rows of the queryset's model (by primary key, so
+    plain SQL where the geometry is on the model's own table: the ORM would take longer to
+    build the query than the database to answer it)."""
+    model = queryset.model
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    found: dict = {}
+    for start in range(0, len(pks), 5000):
+        chunk = pks[start : start + 5000]
+        if p:
+            rows = fetch_rows(
+                model._base_manager.using(queryset.db)
+                .filter(pk__in=chunk)
+                .order_by()
+                .values_list("pk", _text(p, "geometry"))
+            )
+        else:
+            pk = quote(model._meta.pk.column)
+            geometry = quote(model._meta.get_field("geometry").column)
+            # Integer keys the candidate query read, written into the SQL: binding each one
+            # costs more (psycopg quotes every parameter in Python).
+            keys = ", ".join(str(int(key)) for key in chunk)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {pk}, CAST({geometry} AS text) FROM {quote(model._meta.db_table)} "
+                    f"WHERE {pk} IN ({keys})"
+                )
+                rows = cursor.fetchall()
+        found.update(rows)
+    return found
+
+
+def _keep_prior(request, pks):
+    """`pks` less any that an earlier map filter of this request left out."""
+    prior = getattr(request, "geo_ids", None)
+    if prior is None:
+        return pks
+    prior = set(prior)
+    return [pk for pk in pks if pk in prior]
 
 
 def _pages_geo_ids(view) -> bool:
@@ -171,32 +278,26 @@ class BBoxFilter(BaseFilterBackend):
         except GeometryError as exc:
             _raise(exc, self.bbox_param)
         p = _prefix(view)
-        queryset = _box_filter(p, box, queryset)
+        rows = _candidates(queryset, p, box)
         # A feature whose bbox lies inside the box surely intersects it; only those straddling
         # an edge (polygons) need the exact test, so only their geometry is read.
-        inside = Q(
-            **{
-                f"{p}min_lon__gte": box.min_lon,
-                f"{p}max_lon__lte": box.max_lon,
-                f"{p}min_lat__gte": box.min_lat,
-                f"{p}max_lat__lte": box.max_lat,
-            }
-        )
-        rows = fetch_rows(
-            queryset.order_by().values_list(
-                "pk",
-                Case(When(inside, then=Value(None)), default=_text(p, "geometry")),
-            )
-        )
-        straddling = [(pk, g) for pk, g in rows if g is not None]
-        if not straddling:
-            request.geo_ids = [pk for pk, _ in rows]
+        straddling = [
+            pk
+            for pk, x0, y0, x1, y1 in rows
+            if x0 < box.min_lon or x1 > box.max_lon or y0 < box.min_lat or y1 > box.max_lat
+        ]
+        misses: set = set()
+        if straddling:
+            texts = _geometries(queryset, p, straddling)
+            shapes = stored_polygons([texts[pk] for pk in straddling])
+            hits = shapely.intersects(shapes, box.polygon)
+            misses = set(compress(straddling, ~hits))
+        request.geo_ids = _keep_prior(request, [row[0] for row in rows if row[0] not in misses])
+        if _pages_geo_ids(view):
             return queryset
-        hits = shapely.intersects(stored_polygons([g for _, g in straddling]), box.polygon)
-        misses = {pk for (pk, _), hit in zip(straddling, hits, strict=True) if not hit}
-        request.geo_ids = [pk for pk, _ in rows if pk not in misses]
-        if misses and not _pages_geo_ids(view):
-            return queryset.exclude(pk__in=sorted(misses))
+        queryset = _box_filter(p, box, queryset)
+        if misses:
+            queryset = queryset.exclude(pk__in=sorted(misses))
         return queryset
 
     def get_schema_operation_parameters(self, view):
@@ -244,21 +345,16 @@ class NearFilter(BaseFilterBackend):
         except GeometryError as exc:
             _raise(exc, self.near_param)
         p = _prefix(view)
-        queryset = _box_filter(p, radius_bbox(near.lon, near.lat, near.radius_m), queryset)
-        # A point's bbox is the point itself: its distance needs only the indexed bbox columns;
-        # other shapes are measured from their geometry.
-        point = Q(**{f"{p}min_lon": F(f"{p}max_lon"), f"{p}min_lat": F(f"{p}max_lat")})
-        rows = fetch_rows(
-            queryset.order_by().values_list(
-                "pk",
-                f"{p}min_lon",
-                f"{p}min_lat",
-                Case(When(point, then=Value(None)), default=_text(p, "geometry")),
-            )
+        box = radius_bbox(near.lon, near.lat, near.radius_m)
+        rows = _candidates(queryset, p, box)
+        pks, distances = self._distances(
+            rows, near, lambda shaped: _geometries(queryset, p, shaped)
         )
-        pks, distances = self._distances(rows, near)
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
         within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
+        kept = _keep_prior(request, list(within))
+        if len(kept) < len(within):
+            within = {pk: within[pk] for pk in kept}
         request.geo_distances = within
         if wants_distance:
             ranked = sorted(
@@ -269,6 +365,7 @@ class NearFilter(BaseFilterBackend):
             request.geo_ids = list(within)
         if _pages_geo_ids(view):
             return queryset
+        queryset = _box_filter(p, box, queryset)
         outside = sorted(compress(pks, ~inside))
         if outside:
             queryset = queryset.exclude(pk__in=outside)
@@ -283,18 +380,24 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(rows, near) -> tuple[tuple, np.ndarray]:
-        """(pks, metric distances): points from their bbox columns, other shapes from their
-        geometry, each projected to UTM 48S in one call."""
+    def _distances(rows, near, geometries) -> tuple[list, np.ndarray]:
+        """(pks, metric distances) of the candidate rows: a point's from its bbox columns (its
+        bbox is the point), other shapes' from their geometry (`geometries(pks)` reads it),
+        each projected to UTM 48S in one call."""
         if not rows:
-            return (), np.empty(0)
-        pks, lons, lats, shapes = zip(*rows, strict=True)
+            return [], np.empty(0)
+        count = len(rows)
+        # integer keys, exact as floats; fromiter builds the array without a list per row
+        values = np.fromiter(chain.from_iterable(rows), float, count=5 * count).reshape(count, 5)
+        pks = [row[0] for row in rows]
         origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
-        xy = lonlat_to_utm_array(np.column_stack([lons, lats]).astype(float))
+        xy = lonlat_to_utm_array(values[:, 1:3])
         distances = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
-        shaped = [i for i, g in enumerate(shapes) if g is not None]
-        if shaped:
-            geoms = stored_polygons([shapes[i] for i in shaped], project=True)
+        shaped = np.flatnonzero((values[:, 1] != values[:, 3]) | (values[:, 2] != values[:, 4]))
+        if len(shaped):
+            shaped_pks = [pks[i] for i in shaped]
+            texts = geometries(shaped_pks)
+            geoms = stored_polygons([texts[pk] for pk in shaped_pks], project=True)
             distances[shaped] = shapely.distance(shapely.Point(*origin), geoms)
         return pks, distances
 

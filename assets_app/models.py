@@ -205,8 +205,12 @@ class Asset(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         indexes = [
+            # The map filters' candidates come from this index alone (api.filters): PostgreSQL
+            # needs the id INCLUDEd; SQLite ignores `include`, its indexes hold the rowid (the id).
             models.Index(
-                fields=["min_lon", "max_lon", "min_lat", "max_lat"], name="asset_bbox_idx"
+                fields=["min_lon", "max_lon", "min_lat", "max_lat"],
+                include=["id"],
+                name="asset_bbox_idx",
             ),
             # The widest feature bounds the map filters' index scan from below (api.filters).
             models.Index(models.F("max_lon") - models.F("min_lon"), name="asset_width_idx"),

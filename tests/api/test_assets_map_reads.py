@@ -148,25 +148,32 @@ def _to_utm(xy):
     ],
     ids=["bbox", "radius", "district"],
 )
-def test_a_map_query_reads_the_asset_table_twice(planner, make_asset, params):
-    # given
+def test_a_map_query_reads_the_candidates_then_the_page(planner, make_asset, params):
+    # given: points, and a square that straddles the box's east edge and is not a point
     for i in range(5):
         make_asset(register_code=f"A-{i}", lon=106.816 + i * 0.0005, lat=-6.372)
-    make_asset(register_code="square", geometry=square(106.8195, -6.3705, 106.8205, -6.3695))
+    square_asset = make_asset(
+        register_code="square", geometry=square(106.8195, -6.3705, 106.8205, -6.3695)
+    )
 
     # when
     with CaptureQueriesContext(connection) as queries:
         response = planner.get(URL, {**params, "format": "geojson", "limit": 1000})
 
-    # then: the candidates (or ids), then the page by primary key; no COUNT. A bbox or radius
-    # query first probes the width index for the widest feature (one row).
+    # then: the candidates from the bbox index (the widest-feature bound inside the same query)
+    # or the district's ids; for a bbox or radius query the geometry of just the square, which
+    # the bbox columns cannot decide; then the page by primary key. No COUNT, no other read.
     assert response.status_code == 200
     asset_queries = [q["sql"] for q in queries.captured_queries if "assets_app_asset" in q["sql"]]
-    probes = [sql for sql in asset_queries if sql.endswith("DESC LIMIT 1")]
-    assert len(probes) == (0 if "district" in params else 1), asset_queries
-    assert len(asset_queries) - len(probes) == 2, asset_queries
+    if "district" in params:
+        assert len(asset_queries) == 2, asset_queries
+    else:
+        candidates, geometry, page = asset_queries
+        assert "DESC LIMIT 1)" in candidates
+        assert "geometry" not in candidates
+        assert geometry.endswith(f"IN ({square_asset.pk})")
     assert not any("COUNT(" in sql.upper() for sql in asset_queries)
-    assert response.json()["numberReturned"] == response.json()["numberMatched"]
+    assert response.json()["numberReturned"] == response.json()["numberMatched"] == 6
 
 
 @pytest.fixture
@@ -233,3 +240,49 @@ def test_a_bbox_list_ordered_by_name_leaves_out_the_near_miss(planner, make_asse
         assert response.status_code == 200
         assert [i["register_code"] for i in response.json()["results"]] == ["inside"]
         assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize("ordering", ["", "name", "distance", "-id"])
+def test_bbox_and_radius_together_keep_only_what_meets_both(planner, make_asset, ordering):
+    # given: the bbox near-miss triangle above, which lies within the radius; a point in both;
+    # a point in the box but outside the radius; a point in the radius but outside the box
+    triangle = {
+        "type": "Polygon",
+        "coordinates": [
+            [[106.8240, -6.3745], [106.8240, -6.3710], [106.8205, -6.3710], [106.8240, -6.3745]]
+        ],
+    }
+    make_asset(register_code="triangle", name="a-triangle", geometry=triangle)
+    make_asset(register_code="both", name="b-both", lon=106.8200, lat=-6.3730)
+    make_asset(register_code="box-only", name="c-box-only", lon=106.8155, lat=-6.3745)
+    make_asset(register_code="radius-only", name="d-radius-only", lon=106.8212, lat=-6.3700)
+    box = "106.815,-6.375,106.821,-6.372"
+
+    # when: 500 m around a point between them
+    response = planner.get(
+        URL, {"bbox": box, "near": "106.8210,-6.3725", "radius": 500, "ordering": ordering}
+    )
+
+    # then
+    assert response.status_code == 200, response.content
+    assert [i["register_code"] for i in response.json()["results"]] == ["both"]
+    assert response.json()["count"] == 1
+
+
+def test_a_bbox_with_another_filter_reads_only_the_matching_rows(planner, make_asset):
+    # given: a school and an office in the box, a school outside it
+    make_asset(register_code="school-in", use="education", lon=106.8170, lat=-6.3730)
+    make_asset(register_code="office-in", use="office", lon=106.8171, lat=-6.3731)
+    make_asset(register_code="school-out", use="education", lon=106.8300, lat=-6.3730)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = planner.get(URL, {"bbox": BOX, "use": "education", "format": "geojson"})
+
+    # then: the use filter is part of the candidate query itself
+    assert response.status_code == 200
+    assert [f["properties"]["register_code"] for f in response.json()["features"]] == [
+        "school-in"
+    ]
+    candidates = queries.captured_queries[1]["sql"]
+    assert "DESC LIMIT 1)" in candidates and '"use"' in candidates
