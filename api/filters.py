@@ -117,10 +117,14 @@ def _widest(model, using: str) -> float:
 
 
 BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
+# The representative point (on the shape: the point itself for a point) and the latitude span,
+# which is 0 only for a point (a valid polygon has an area).
+RADIUS_COLUMNS = ("lon", "lat", "min_lat", "max_lat")
 
 
-def _candidates(queryset: QuerySet, p: str, box) -> list[tuple]:
-    """(pk, min_lon, min_lat, max_lon, max_lat) of the queryset's rows whose bbox meets `box`.
+def _candidates(queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS) -> list[tuple]:
+    """(pk, *columns) of the queryset's rows whose bbox meets `box`; `columns` are fields of the
+    bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS).
 
     For rows that keep their geometry on their own table and a query on that table alone (the
     usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
@@ -133,17 +137,20 @@ def _candidates(queryset: QuerySet, p: str, box) -> list[tuple]:
     except EmptyResultSet:
         return []
     if plain is None:
-        columns = [f"{p}{c}" for c in BBOX_COLUMNS]
-        return fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *columns))
+        fields = [f"{p}{c}" for c in columns]
+        return fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *fields))
     where, where_params = plain
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     meta = queryset.model._meta
     table = quote(meta.db_table)
     min_lon, min_lat, max_lon, max_lat = (quote(meta.get_field(c).column) for c in BBOX_COLUMNS)
+    selected = ", ".join(
+        quote(c) for c in [meta.pk.column, *(meta.get_field(c).column for c in columns)]
+    )
     width = f"({max_lon} - {min_lon})"
     sql = (
-        f"SELECT {quote(meta.pk.column)}, {min_lon}, {min_lat}, {max_lon}, {max_lat} "
+        f"SELECT {selected} "
         f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
         f"AND {max_lat} >= %s AND {min_lon} >= %s - "
         f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
@@ -210,6 +217,17 @@ def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
                 rows = cursor.fetchall()
         found.update(rows)
     return found
+
+
+def shape_distances(origin, texts: list[str]) -> np.ndarray:
+    """Metres from `origin` (UTM 48S x, y) to each stored GeoJSON shape, 0 inside it."""
+    return shapely.distance(shapely.Point(*origin), stored_polygons(texts, project=True))
+
+
+def _measures_later(view) -> bool:
+    """Whether the view's page measures the shapes NearFilter leaves pending (None in
+    `request.geo_distances`): see `NearFilter._distances`."""
+    return bool(getattr(view, "measures_pending_distances", False))
 
 
 def _keep_prior(request, pks):
@@ -313,10 +331,12 @@ class NearFilter(BaseFilterBackend):
     """`near=lon,lat&radius=metres`: features within that distance; `ordering=distance`.
 
     The distance is from the point to the geometry in metres (UTM 48S), 0 inside a polygon.
-    One SQL query reads the candidates in the radius' bbox, with the geometry of just those
-    that are not points. The distances are left on `request.geo_distances` for serializers
-    (`distance_m`), and the matching pks (by id, or by distance with `ordering=distance`) on
-    `request.geo_ids`.
+    The candidates in the radius' bbox come from the bbox index with their representative
+    points; a second query reads the geometry of the shapes that point cannot decide (see
+    `_distances`). The distances are left on `request.geo_distances` for serializers
+    (`distance_m`; None for a shape whose page measures it, when the view says it does with
+    `measures_pending_distances`), the search on `request.geo_near`, and the matching pks (by
+    id, or by distance with `ordering=distance`) on `request.geo_ids`.
     """
 
     near_param = "near"
@@ -346,16 +366,24 @@ class NearFilter(BaseFilterBackend):
             _raise(exc, self.near_param)
         p = _prefix(view)
         box = radius_bbox(near.lon, near.lat, near.radius_m)
-        rows = _candidates(queryset, p, box)
-        pks, distances = self._distances(
-            rows, near, lambda shaped: _geometries(queryset, p, shaped)
+        rows = _candidates(queryset, p, box, RADIUS_COLUMNS)
+        # The exact distance of a shape known to be within the radius can wait for a page that
+        # measures it from its own rows, unless the distances rank the rows.
+        later = not wants_distance and _pages_geo_ids(view) and _measures_later(view)
+        pks, distances, pending = self._distances(
+            rows, near, lambda shaped: _geometries(queryset, p, shaped), later=later
         )
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
-        within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
+        values = np.where(pending, np.nan, distances)[inside].tolist()
+        within = {
+            pk: None if value != value else value  # NaN: measured by the page
+            for pk, value in zip(compress(pks, inside), values, strict=True)
+        }
         kept = _keep_prior(request, list(within))
         if len(kept) < len(within):
             within = {pk: within[pk] for pk in kept}
         request.geo_distances = within
+        request.geo_near = near
         if wants_distance:
             ranked = sorted(
                 within, key=lambda pk: (within[pk], pk), reverse=ordering == "-distance"
@@ -380,12 +408,17 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(rows, near, geometries) -> tuple[list, np.ndarray]:
-        """(pks, metric distances) of the candidate rows: a point's from its bbox columns (its
-        bbox is the point), other shapes' from their geometry (`geometries(pks)` reads it),
-        each projected to UTM 48S in one call."""
+    def _distances(rows, near, geometries, *, later=False):
+        """(pks, metric distances, pending) of the candidate rows (pk, *RADIUS_COLUMNS).
+
+        Every row is first measured to its representative point, projected to UTM 48S in one
+        call: exact for a point, and for a shape an upper bound, since the point lies on it.
+        Shapes are then measured from their geometry (`geometries(pks)` reads it), except, with
+        `later`, those whose point is within the radius: they surely are, and `pending` marks
+        them for the page to measure.
+        """
         if not rows:
-            return [], np.empty(0)
+            return [], np.empty(0), np.zeros(0, dtype=bool)
         count = len(rows)
         # integer keys, exact as floats; fromiter builds the array without a list per row
         values = np.fromiter(chain.from_iterable(rows), float, count=5 * count).reshape(count, 5)
@@ -393,13 +426,17 @@ class NearFilter(BaseFilterBackend):
         origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
         xy = lonlat_to_utm_array(values[:, 1:3])
         distances = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
-        shaped = np.flatnonzero((values[:, 1] != values[:, 3]) | (values[:, 2] != values[:, 4]))
-        if len(shaped):
-            shaped_pks = [pks[i] for i in shaped]
+        shaped = values[:, 3] != values[:, 4]
+        pending = np.zeros(count, dtype=bool)
+        if later:
+            pending = shaped & (distances <= near.radius_m + RADIUS_TOLERANCE_M)
+            shaped &= ~pending
+        measured = np.flatnonzero(shaped)
+        if len(measured):
+            shaped_pks = [pks[i] for i in measured]
             texts = geometries(shaped_pks)
-            geoms = stored_polygons([texts[pk] for pk in shaped_pks], project=True)
-            distances[shaped] = shapely.distance(shapely.Point(*origin), geoms)
-        return pks, distances
+            distances[measured] = shape_distances(origin, [texts[pk] for pk in shaped_pks])
+        return pks, distances, pending
 
     def get_schema_operation_parameters(self, view):
         return [

@@ -205,10 +205,11 @@ class Asset(models.Model):
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
         indexes = [
-            # The map filters' candidates come from this index alone (api.filters): PostgreSQL
-            # needs the id INCLUDEd; SQLite ignores `include`, its indexes hold the rowid (the id).
+            # The map filters' candidates come from this index alone (api.filters): the bbox,
+            # then the representative point a radius query measures first. PostgreSQL needs the
+            # id INCLUDEd; SQLite ignores `include`, its indexes hold the rowid (the id).
             models.Index(
-                fields=["min_lon", "max_lon", "min_lat", "max_lat"],
+                fields=["min_lon", "max_lon", "min_lat", "max_lat", "lon", "lat"],
                 include=["id"],
                 name="asset_bbox_idx",
             ),

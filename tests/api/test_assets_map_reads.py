@@ -161,17 +161,19 @@ def test_a_map_query_reads_the_candidates_then_the_page(planner, make_asset, par
         response = planner.get(URL, {**params, "format": "geojson", "limit": 1000})
 
     # then: the candidates from the bbox index (the widest-feature bound inside the same query)
-    # or the district's ids; for a bbox or radius query the geometry of just the square, which
-    # the bbox columns cannot decide; then the page by primary key. No COUNT, no other read.
+    # or the district's ids; for a bbox query the geometry of just the square, which straddles
+    # the box's edge; then the page by primary key. The square's representative point is within
+    # the radius, so a radius query measures it from its page row. No COUNT, no other read.
     assert response.status_code == 200
     asset_queries = [q["sql"] for q in queries.captured_queries if "assets_app_asset" in q["sql"]]
-    if "district" in params:
-        assert len(asset_queries) == 2, asset_queries
-    else:
+    if "bbox" in params:
         candidates, geometry, page = asset_queries
+        assert geometry.endswith(f"IN ({square_asset.pk})")
+    else:
+        candidates, page = asset_queries
+    if "district" not in params:
         assert "DESC LIMIT 1)" in candidates
         assert "geometry" not in candidates
-        assert geometry.endswith(f"IN ({square_asset.pk})")
     assert not any("COUNT(" in sql.upper() for sql in asset_queries)
     assert response.json()["numberReturned"] == response.json()["numberMatched"] == 6
 
@@ -281,8 +283,41 @@ def test_a_bbox_with_another_filter_reads_only_the_matching_rows(planner, make_a
 
     # then: the use filter is part of the candidate query itself
     assert response.status_code == 200
-    assert [f["properties"]["register_code"] for f in response.json()["features"]] == [
-        "school-in"
-    ]
+    assert [f["properties"]["register_code"] for f in response.json()["features"]] == ["school-in"]
     candidates = queries.captured_queries[1]["sql"]
-    assert "DESC LIMIT 1)" in candidates and '"use"' in candidates
+    assert "DESC LIMIT 1)" in candidates
+    assert '"use"' in candidates
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson"])
+@pytest.mark.parametrize("ordering", ["", "-id", "distance", "name"])
+def test_a_shape_within_the_radius_is_measured_to_its_edge(planner, make_asset, ordering, fmt):
+    # given: a 100 m square whose west edge is 50 m east of the search point, so that its
+    # representative point (inside it, about 100 m away) is within the radius too; and a point
+    # 80 m north
+    x, y = TO_UTM.transform(106.8175, -6.3723)
+    to_lonlat = Transformer.from_crs(32748, 4326, always_xy=True)
+    lon0, lat0 = to_lonlat.transform(x + 50, y - 50)
+    lon1, lat1 = to_lonlat.transform(x + 150, y + 50)
+    make_asset(register_code="square", name="a", geometry=square(lon0, lat0, lon1, lat1))
+    stored = Asset.objects.get(register_code="square").geometry  # rounded to 1e-7 degrees
+    edge = shapely.transform(shapely.from_geojson(orjson.dumps(stored)), _to_utm).distance(
+        shapely.Point(x, y)
+    )
+    lon, lat = to_lonlat.transform(x, y + 80)
+    make_asset(register_code="point", name="b", lon=lon, lat=lat)
+
+    # when
+    response = planner.get(
+        URL,
+        {"near": "106.8175,-6.3723", "radius": 150, "ordering": ordering, "format": fmt},
+    )
+
+    # then: the square's distance is to its edge, not to its point
+    assert response.status_code == 200
+    body = response.json()
+    items = body["results"] if fmt == "json" else [f["properties"] for f in body["features"]]
+    distances = {item["register_code"]: item["distance_m"] for item in items}
+    assert 49 < edge < 52
+    assert distances["square"] == pytest.approx(edge, abs=1e-3)
+    assert distances["point"] == pytest.approx(80, abs=0.05)
