@@ -1,7 +1,7 @@
 """Load benchmark: the service under gunicorn on PostgreSQL, 50 concurrent clients for 60 s.
 
     DEBUG=true .venv/bin/python bench/load.py [--clients 50] [--seconds 60]
-        [--workers 3] [--threads 4] [--prepared] [--access-log FILE]
+        [--workers 3] [--threads 4] [--client-side-binding] [--access-log FILE]
 
 It creates a fresh database (`depok_load` on the local PostgreSQL server, or `BENCH_DATABASE_URL`),
 migrates it, loads the synthetic demo register, starts gunicorn on a free loopback port with
@@ -384,9 +384,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--outlets", type=int, default=12)
     parser.add_argument(
-        "--prepared",
+        "--client-side-binding",
         action="store_true",
-        help="PostgreSQL server-side binding and prepared statements (DATABASE_URL options)",
+        help="PostgreSQL client-side binding, no prepared statements (the settings' default is "
+        "server-side binding)",
     )
     parser.add_argument(
         "--access-log", help="gunicorn access log file: worker pid, ms, method, path per request"
@@ -397,12 +398,10 @@ def main() -> None:
     if "BENCH_DATABASE_URL" not in os.environ:
         psql("DROP DATABASE IF EXISTS depok_load WITH (FORCE)")
         psql("CREATE DATABASE depok_load")
-    # With --prepared the server binds parameters on the PostgreSQL side and prepares the
-    # statements it repeats (DATABASE_URL options read by dj-database-url), so the database
-    # plans each query shape once per connection instead of on every request.
-    env = server_env(
-        database + ("?server_side_binding=true&prepare_threshold=5" if args.prepared else "")
-    )
+    # By default the server binds parameters on the PostgreSQL side and psycopg prepares the
+    # statements it repeats (config.settings), so the database plans each query shape once per
+    # connection; --client-side-binding measures the other way (a DATABASE_URL option).
+    env = server_env(database + ("?server_side_binding=false" if args.client_side_binding else ""))
 
     def manage(*cmd: str, capture: bool = False, debug: bool = False) -> str:
         result = subprocess.run(
