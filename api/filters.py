@@ -122,15 +122,21 @@ BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
 RADIUS_COLUMNS = ("lon", "lat", "min_lat", "max_lat")
 
 
-def _candidates(queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS) -> list[tuple]:
-    """(pk, *columns) of the queryset's rows whose bbox meets `box`; `columns` are fields of the
-    bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS).
+def _candidates(
+    queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS, geometry_when=None
+) -> list[tuple]:
+    """(pk, *columns, geometry) of the queryset's rows whose bbox meets `box`; `columns` are
+    fields of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). `geometry` is the stored GeoJSON
+    text of the rows for which `geometry_when` holds (an SQL condition over those columns,
+    written with {min_lon}-style names, and its parameters), else None: `_texts` reads the rest.
 
     For rows that keep their geometry on their own table and a query on that table alone (the
     usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
     WHERE plus the bbox conditions, with the widest-feature bound as a scalar subquery. It reads
-    only the bbox index (on PostgreSQL it INCLUDEs the id, so no table row is visited), and
-    building it through the ORM would cost more than running it. Otherwise the ORM builds it.
+    only the bbox index (on PostgreSQL it INCLUDEs the id, so no table row is visited); the
+    geometry asked for comes from a subquery by primary key, which runs only for those rows.
+    Building it through the ORM would cost more than running it. Otherwise the ORM builds it,
+    without geometry.
     """
     try:
         plain = _plain_where(queryset, p)
@@ -138,19 +144,28 @@ def _candidates(queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS) -> list[t
         return []
     if plain is None:
         fields = [f"{p}{c}" for c in columns]
-        return fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *fields))
+        rows = fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *fields))
+        return [(*row, None) for row in rows]
     where, where_params = plain
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     meta = queryset.model._meta
     table = quote(meta.db_table)
-    min_lon, min_lat, max_lon, max_lat = (quote(meta.get_field(c).column) for c in BBOX_COLUMNS)
-    selected = ", ".join(
-        quote(c) for c in [meta.pk.column, *(meta.get_field(c).column for c in columns)]
-    )
+    names = {c: quote(meta.get_field(c).column) for c in (*BBOX_COLUMNS, *columns)}
+    min_lon, min_lat, max_lon, max_lat = (names[c] for c in BBOX_COLUMNS)
+    pk = quote(meta.pk.column)
+    selected = ", ".join([pk, *(names[c] for c in columns)])
+    geometry, geometry_params = "NULL", []
+    if geometry_when is not None:
+        condition, geometry_params = geometry_when
+        stored = quote(meta.get_field("geometry").column)
+        geometry = (
+            f"CASE WHEN {condition.format(**names)} THEN (SELECT CAST(g.{stored} AS text) "
+            f"FROM {table} g WHERE g.{pk} = {table}.{pk}) END"
+        )
     width = f"({max_lon} - {min_lon})"
     sql = (
-        f"SELECT {selected} "
+        f"SELECT {selected}, {geometry} "
         f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
         f"AND {max_lat} >= %s AND {min_lon} >= %s - "
         f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
@@ -159,7 +174,7 @@ def _candidates(queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS) -> list[t
         sql = f"{sql} AND ({where})"
     params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params])
+        cursor.execute(sql, [*geometry_params, *params, *where_params])
         return cursor.fetchall()
 
 
@@ -217,6 +232,36 @@ def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
                 rows = cursor.fetchall()
         found.update(rows)
     return found
+
+
+def _texts(rows, queryset: QuerySet, p: str, pks: list) -> dict:
+    """{pk: stored GeoJSON text} for these candidates: from the candidate rows (their last
+    column) where they carry it, else read by `_geometries`."""
+    wanted = set(pks)
+    texts = {row[0]: row[-1] for row in rows if row[-1] is not None and row[0] in wanted}
+    missing = [pk for pk in pks if pk not in texts]
+    if missing:
+        texts.update(_geometries(queryset, p, missing))
+    return texts
+
+
+def _maybe_outside(near) -> tuple[str, list]:
+    """SQL condition over the representative point ({lon}, {lat}) that holds for every point
+    outside the radius, and for a few just inside: it takes the metres per degree near the search
+    point 1% high, so the degrees never understate a distance. The exact test is still made in
+    UTM 48S; this only spares reading the geometry of shapes surely inside."""
+    lon, lat = near.lon, near.lat
+    step = 0.01
+    x, y = lonlat_to_utm_array(
+        np.array([[lon - step, lat], [lon + step, lat], [lon, lat - step], [lon, lat + step]])
+    ).T
+    per_lon = float(np.hypot(x[1] - x[0], y[1] - y[0])) / (2 * step) * 1.01
+    per_lat = float(np.hypot(x[3] - x[2], y[3] - y[2])) / (2 * step) * 1.01
+    return (
+        "(({lon} - %s) * %s) * (({lon} - %s) * %s) + (({lat} - %s) * %s) * (({lat} - %s) * %s)"
+        " > %s",
+        [lon, per_lon, lon, per_lon, lat, per_lat, lat, per_lat, near.radius_m**2],
+    )
 
 
 def shape_distances(origin, texts: list[str]) -> np.ndarray:
@@ -296,17 +341,21 @@ class BBoxFilter(BaseFilterBackend):
         except GeometryError as exc:
             _raise(exc, self.bbox_param)
         p = _prefix(view)
-        rows = _candidates(queryset, p, box)
         # A feature whose bbox lies inside the box surely intersects it; only those straddling
         # an edge (polygons) need the exact test, so only their geometry is read.
+        straddles = (
+            "({min_lon} < %s OR {max_lon} > %s OR {min_lat} < %s OR {max_lat} > %s)",
+            [box.min_lon, box.max_lon, box.min_lat, box.max_lat],
+        )
+        rows = _candidates(queryset, p, box, BBOX_COLUMNS, straddles)
         straddling = [
             pk
-            for pk, x0, y0, x1, y1 in rows
+            for pk, x0, y0, x1, y1, _geometry in rows
             if x0 < box.min_lon or x1 > box.max_lon or y0 < box.min_lat or y1 > box.max_lat
         ]
         misses: set = set()
         if straddling:
-            texts = _geometries(queryset, p, straddling)
+            texts = _texts(rows, queryset, p, straddling)
             shapes = stored_polygons([texts[pk] for pk in straddling])
             hits = shapely.intersects(shapes, box.polygon)
             misses = set(compress(straddling, ~hits))
@@ -366,12 +415,18 @@ class NearFilter(BaseFilterBackend):
             _raise(exc, self.near_param)
         p = _prefix(view)
         box = radius_bbox(near.lon, near.lat, near.radius_m)
-        rows = _candidates(queryset, p, box, RADIUS_COLUMNS)
         # The exact distance of a shape known to be within the radius can wait for a page that
         # measures it from its own rows, unless the distances rank the rows.
         later = not wants_distance and _pages_geo_ids(view) and _measures_later(view)
+        shapes = "{min_lat} < {max_lat}"  # a valid shape has an area; a point's span is 0
+        if later:
+            outside, outside_params = _maybe_outside(near)
+            geometry_when = (f"{shapes} AND {outside}", outside_params)
+        else:
+            geometry_when = (shapes, [])
+        rows = _candidates(queryset, p, box, RADIUS_COLUMNS, geometry_when)
         pks, distances, pending = self._distances(
-            rows, near, lambda shaped: _geometries(queryset, p, shaped), later=later
+            rows, near, lambda shaped: _texts(rows, queryset, p, shaped), later=later
         )
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
         values = np.where(pending, np.nan, distances)[inside].tolist()
@@ -421,7 +476,8 @@ class NearFilter(BaseFilterBackend):
             return [], np.empty(0), np.zeros(0, dtype=bool)
         count = len(rows)
         # integer keys, exact as floats; fromiter builds the array without a list per row
-        values = np.fromiter(chain.from_iterable(rows), float, count=5 * count).reshape(count, 5)
+        columns = chain.from_iterable(row[:5] for row in rows)
+        values = np.fromiter(columns, float, count=5 * count).reshape(count, 5)
         pks = [row[0] for row in rows]
         origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
         xy = lonlat_to_utm_array(values[:, 1:3])
