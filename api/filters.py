@@ -429,11 +429,9 @@ class NearFilter(BaseFilterBackend):
             rows, near, lambda shaped: _texts(rows, queryset, p, shaped), later=later
         )
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
-        values = np.where(pending, np.nan, distances)[inside].tolist()
-        within = {
-            pk: None if value != value else value  # NaN: measured by the page
-            for pk, value in zip(compress(pks, inside), values, strict=True)
-        }
+        within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
+        for pk in compress(pks, pending):  # pending shapes are inside; the page measures them
+            within[pk] = None
         kept = _keep_prior(request, list(within))
         if len(kept) < len(within):
             within = {pk: within[pk] for pk in kept}
