@@ -202,35 +202,19 @@ def _plain_where(queryset: QuerySet, p: str) -> tuple[str, list] | None:
 
 
 def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
-    """{pk: stored GeoJSON text} for these rows of the queryset's model (by primary key, so
-    plain SQL where the geometry is on the model's own table: the ORM would take longer to
-    build the query than the database to answer it)."""
-    model = queryset.model
-    connection = connections[queryset.db]
-    quote = connection.ops.quote_name
+    """{pk: stored GeoJSON text} for these rows of the queryset's model, by primary key.
+
+    For the candidates whose geometry the candidate query did not carry: those of a queryset
+    the ORM built (outlets, through `geo_prefix`)."""
     found: dict = {}
+    manager = queryset.model._base_manager.using(queryset.db)
     for start in range(0, len(pks), 5000):
         chunk = pks[start : start + 5000]
-        if p:
-            rows = fetch_rows(
-                model._base_manager.using(queryset.db)
-                .filter(pk__in=chunk)
-                .order_by()
-                .values_list("pk", _text(p, "geometry"))
+        found.update(
+            fetch_rows(
+                manager.filter(pk__in=chunk).order_by().values_list("pk", _text(p, "geometry"))
             )
-        else:
-            pk = quote(model._meta.pk.column)
-            geometry = quote(model._meta.get_field("geometry").column)
-            # Integer keys the candidate query read, written into the SQL: binding each one
-            # costs more (psycopg quotes every parameter in Python).
-            keys = ", ".join(str(int(key)) for key in chunk)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT {pk}, CAST({geometry} AS text) FROM {quote(model._meta.db_table)} "
-                    f"WHERE {pk} IN ({keys})"
-                )
-                rows = cursor.fetchall()
-        found.update(rows)
+        )
     return found
 
 
@@ -264,9 +248,15 @@ def _maybe_outside(near) -> tuple[str, list]:
     )
 
 
-def shape_distances(origin, texts: list[str]) -> np.ndarray:
-    """Metres from `origin` (UTM 48S x, y) to each stored GeoJSON shape, 0 inside it."""
-    return shapely.distance(shapely.Point(*origin), stored_polygons(texts, project=True))
+def utm_origin(near) -> np.ndarray:
+    """The search point of `near` in UTM 48S metres (x, y)."""
+    return lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
+
+
+def shape_distances(near, texts: list[str]) -> np.ndarray:
+    """Metres from the search point of `near` to each stored GeoJSON shape, 0 inside it."""
+    origin = shapely.Point(*utm_origin(near))
+    return shapely.distance(origin, stored_polygons(texts, project=True))
 
 
 def _measures_later(view) -> bool:
@@ -381,9 +371,9 @@ class NearFilter(BaseFilterBackend):
 
     The distance is from the point to the geometry in metres (UTM 48S), 0 inside a polygon.
     The candidates in the radius' bbox come from the bbox index with their representative
-    points; a second query reads the geometry of the shapes that point cannot decide (see
-    `_distances`). The distances are left on `request.geo_distances` for serializers
-    (`distance_m`; None for a shape whose page measures it, when the view says it does with
+    points, and with the geometry of the shapes that point cannot decide (see `_distances`).
+    The distances are left on `request.geo_distances` for serializers (`distance_m`; None for
+    a shape whose page measures it, when the view says it does with
     `measures_pending_distances`), the search on `request.geo_near`, and the matching pks (by
     id, or by distance with `ordering=distance`) on `request.geo_ids`.
     """
@@ -477,7 +467,7 @@ class NearFilter(BaseFilterBackend):
         columns = chain.from_iterable(row[:5] for row in rows)
         values = np.fromiter(columns, float, count=5 * count).reshape(count, 5)
         pks = [row[0] for row in rows]
-        origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
+        origin = utm_origin(near)
         xy = lonlat_to_utm_array(values[:, 1:3])
         distances = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
         shaped = values[:, 3] != values[:, 4]
@@ -489,7 +479,7 @@ class NearFilter(BaseFilterBackend):
         if len(measured):
             shaped_pks = [pks[i] for i in measured]
             texts = geometries(shaped_pks)
-            distances[measured] = shape_distances(origin, [texts[pk] for pk in shaped_pks])
+            distances[measured] = shape_distances(near, [texts[pk] for pk in shaped_pks])
         return pks, distances, pending
 
     def get_schema_operation_parameters(self, view):

@@ -19,15 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-import numpy as np
-
 from api.filters import geo_distance, shape_distances
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from assets_app.models import Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
 from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
-from geodata.spatial import lonlat_to_utm_array
 
 
 @extend_schema_field(GEOMETRY_SCHEMA)
@@ -102,8 +99,7 @@ def asset_page_items(
     if distances is not None and near is not None:
         pending = [row for row in rows if distances.get(row[0], 0.0) is None]
         if pending:
-            origin = lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
-            measured = shape_distances(origin, [row[geometry_at] for row in pending])
+            measured = shape_distances(near, [row[geometry_at] for row in pending])
             distances = {
                 **distances,
                 **dict(zip((row[0] for row in pending), measured.tolist(), strict=True)),
