@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from api.filters import StrictOrderingFilter
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS
-from api.schema import GeoJSONAutoSchema
+from api.schema import GeoJSONAutoSchema, geojson_collection
 from geodata.models import District, DistrictLevel
 
 
@@ -75,17 +75,7 @@ DISTRICT_FEATURE = {
         "properties": {"type": "object", "description": "The district's other fields"},
     },
 }
-DISTRICT_COLLECTION = {
-    "type": "object",
-    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer"},
-        "numberReturned": {"type": "integer"},
-        "links": {"type": "array", "items": {"type": "object"}},
-        "features": {"type": "array", "items": DISTRICT_FEATURE},
-    },
-}
+DISTRICT_COLLECTION = geojson_collection(DISTRICT_FEATURE)
 
 
 @extend_schema_view(

@@ -66,8 +66,9 @@ def geojson_feature(what: str) -> dict:
     }
 
 
-def geojson_collection(feature: dict) -> dict:
-    """The schema of a `?format=geojson` list (GeoJSONRenderer's FeatureCollection)."""
+def geojson_collection(feature: dict, **members: dict) -> dict:
+    """The schema of a `?format=geojson` list (GeoJSONRenderer's FeatureCollection); `members`
+    are the schemas of the other top-level members a view adds (e.g. `level`)."""
     return {
         "type": "object",
         "required": ["type", "numberMatched", "numberReturned", "links", "features"],
@@ -76,6 +77,7 @@ def geojson_collection(feature: dict) -> dict:
             "numberMatched": {"type": "integer"},
             "numberReturned": {"type": "integer"},
             "links": {"type": "array", "items": {"type": "object"}},
+            **members,
             "features": {"type": "array", "items": feature},
         },
     }

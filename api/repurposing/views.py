@@ -32,6 +32,7 @@ from api.repurposing.serializers import (
     RejectSerializer,
     WithdrawSerializer,
 )
+from api.schema import geojson_collection
 from assets_app.models import Asset, Reclassification, ReclassificationStatus
 from assets_app.repurposing import (
     asset_assess,
@@ -53,31 +54,20 @@ ERROR_RESPONSES = {
 
 
 # `?format=geojson`: the same figures as a FeatureCollection (one Feature per district).
-DISTRICT_STATS_GEOJSON_SCHEMA = {
-    "type": "object",
-    "required": ["type", "numberMatched", "numberReturned", "links", "features"],
-    "properties": {
-        "type": {"type": "string", "enum": ["FeatureCollection"]},
-        "numberMatched": {"type": "integer"},
-        "numberReturned": {"type": "integer"},
-        "links": {"type": "array", "items": {"type": "object"}},
-        "level": {"type": "string", "enum": ["kecamatan", "kelurahan"]},
-        "population_source": {"type": "string"},
-        "features": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["type", "id", "geometry", "properties"],
-                "properties": {
-                    "type": {"type": "string", "enum": ["Feature"]},
-                    "id": {"type": "string", "description": "The district's code"},
-                    "geometry": {"type": "object", "nullable": True},
-                    "properties": {"type": "object"},
-                },
-            },
+DISTRICT_STATS_GEOJSON_SCHEMA = geojson_collection(
+    {
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "string", "description": "The district's code"},
+            "geometry": {"type": "object", "nullable": True},
+            "properties": {"type": "object"},
         },
     },
-}
+    level={"type": "string", "enum": ["kecamatan", "kelurahan"]},
+    population_source={"type": "string"},
+)
 
 
 def _errors(*codes: int) -> dict:
