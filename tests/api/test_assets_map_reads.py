@@ -217,22 +217,25 @@ def test_export_with_a_radius_and_distance_ordering_is_exact(client_as, ring_of_
     assert codes == ["b-600", "d-corner", "a-300", "c-100"]
 
 
+# A triangle whose bbox overlaps NEAR_MISS_BOX but whose shape does not reach it: the boxes
+# overlap (106.8205..106.821, -6.3745..-6.372); the triangle's part west of 106.821 lies north of
+# -6.3715, outside the box.
+NEAR_MISS_TRIANGLE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[106.8240, -6.3745], [106.8240, -6.3710], [106.8205, -6.3710], [106.8240, -6.3745]]
+    ],
+}
+NEAR_MISS_BOX = "106.815,-6.375,106.821,-6.372"
+
+
 def test_a_bbox_list_ordered_by_name_leaves_out_the_near_miss(planner, make_asset):
     # given: a triangle whose bbox overlaps the box but whose shape does not reach it
-    triangle = {
-        "type": "Polygon",
-        "coordinates": [
-            [[106.8240, -6.3745], [106.8240, -6.3710], [106.8205, -6.3710], [106.8240, -6.3745]]
-        ],
-    }
-    make_asset(register_code="triangle", name="triangle", geometry=triangle)
+    make_asset(register_code="triangle", name="triangle", geometry=NEAR_MISS_TRIANGLE)
     make_asset(register_code="inside", name="inside", lon=106.8170, lat=-6.3730)
-    # the boxes overlap (106.8205..106.821, -6.3745..-6.372); the triangle's part west of
-    # 106.821 lies north of -6.3715, outside the box
-    box = "106.815,-6.375,106.821,-6.372"
 
     for ordering in ("name", ""):
-        response = planner.get(URL, {"bbox": box, "ordering": ordering})
+        response = planner.get(URL, {"bbox": NEAR_MISS_BOX, "ordering": ordering})
         assert response.status_code == 200
         assert [i["register_code"] for i in response.json()["results"]] == ["inside"]
         assert response.json()["count"] == 1
@@ -242,22 +245,14 @@ def test_a_bbox_list_ordered_by_name_leaves_out_the_near_miss(planner, make_asse
 def test_bbox_and_radius_together_keep_only_what_meets_both(planner, make_asset, ordering):
     # given: the bbox near-miss triangle above, which lies within the radius; a point in both;
     # a point in the box but outside the radius; a point in the radius but outside the box
-    triangle = {
-        "type": "Polygon",
-        "coordinates": [
-            [[106.8240, -6.3745], [106.8240, -6.3710], [106.8205, -6.3710], [106.8240, -6.3745]]
-        ],
-    }
-    make_asset(register_code="triangle", name="a-triangle", geometry=triangle)
+    make_asset(register_code="triangle", name="a-triangle", geometry=NEAR_MISS_TRIANGLE)
     make_asset(register_code="both", name="b-both", lon=106.8200, lat=-6.3730)
     make_asset(register_code="box-only", name="c-box-only", lon=106.8155, lat=-6.3745)
     make_asset(register_code="radius-only", name="d-radius-only", lon=106.8212, lat=-6.3700)
-    box = "106.815,-6.375,106.821,-6.372"
 
     # when: 500 m around a point between them
-    response = planner.get(
-        URL, {"bbox": box, "near": "106.8210,-6.3725", "radius": 500, "ordering": ordering}
-    )
+    params = {"bbox": NEAR_MISS_BOX, "near": "106.8210,-6.3725", "radius": 500}
+    response = planner.get(URL, {**params, "ordering": ordering})
 
     # then
     assert response.status_code == 200, response.content
