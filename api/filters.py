@@ -117,26 +117,27 @@ def _widest(model, using: str) -> float:
 
 
 BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
-# The representative point (on the shape: the point itself for a point) and the latitude span,
-# which is 0 only for a point (a valid polygon has an area).
-RADIUS_COLUMNS = ("lon", "lat", "min_lat", "max_lat")
+# The representative point in UTM 48S metres (on the shape: the point itself for a point) and the
+# latitude span, which is 0 only for a point (a valid polygon has an area).
+RADIUS_COLUMNS = ("utm_x", "utm_y", "min_lat", "max_lat")
 
 
 def _candidates(
-    queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS, geometry_when=None
+    queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS, stored_when=None, stored="geometry"
 ) -> list[tuple]:
-    """(pk, *columns, geometry) of the queryset's rows whose bbox meets `box`; `columns` are
-    fields of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). `geometry` is the stored GeoJSON
-    text of the rows for which `geometry_when` holds (an SQL condition over those columns,
-    written with {min_lon}-style names, and its parameters), else None: `_texts` reads the rest.
+    """(pk, *columns, stored value) of the queryset's rows whose bbox meets `box`; `columns` are
+    fields of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). The last value is the `stored`
+    field (`geometry` as its GeoJSON text, or `utm_geometry` as WKB) of the rows for which
+    `stored_when` holds (an SQL condition over those columns, written with {min_lon}-style
+    names, and its parameters), else None: `_stored_values` reads the rest.
 
     For rows that keep their geometry on their own table and a query on that table alone (the
     usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
     WHERE plus the bbox conditions, with the widest-feature bound as a scalar subquery. It reads
     only the bbox index (on PostgreSQL it INCLUDEs the id, so no table row is visited); the
-    geometry asked for comes from a subquery by primary key, which runs only for those rows.
+    stored value asked for comes from a subquery by primary key, which runs only for those rows.
     Building it through the ORM would cost more than running it. Otherwise the ORM builds it,
-    without geometry.
+    without the stored value.
     """
     try:
         plain = _plain_where(queryset, p)
@@ -144,7 +145,8 @@ def _candidates(
         return []
     if plain is None:
         fields = [f"{p}{c}" for c in columns]
-        rows = fetch_rows(_box_filter(p, box, queryset).order_by().values_list("pk", *fields))
+        values = _box_filter(p, box, queryset).order_by().values_list("pk", *fields)
+        rows = fetch_rows(values)
         return [(*row, None) for row in rows]
     where, where_params = plain
     connection = connections[queryset.db]
@@ -155,17 +157,19 @@ def _candidates(
     min_lon, min_lat, max_lon, max_lat = (names[c] for c in BBOX_COLUMNS)
     pk = quote(meta.pk.column)
     selected = ", ".join([pk, *(names[c] for c in columns)])
-    geometry, geometry_params = "NULL", []
-    if geometry_when is not None:
-        condition, geometry_params = geometry_when
-        stored = quote(meta.get_field("geometry").column)
-        geometry = (
-            f"CASE WHEN {condition.format(**names)} THEN (SELECT CAST(g.{stored} AS text) "
+    value, value_params = "NULL", []
+    if stored_when is not None:
+        condition, value_params = stored_when
+        column = f"g.{quote(meta.get_field(stored).column)}"
+        if stored == "geometry":
+            column = f"CAST({column} AS text)"
+        value = (
+            f"CASE WHEN {condition.format(**names)} THEN (SELECT {column} "
             f"FROM {table} g WHERE g.{pk} = {table}.{pk}) END"
         )
     width = f"({max_lon} - {min_lon})"
     sql = (
-        f"SELECT {selected}, {geometry} "
+        f"SELECT {selected}, {value} "
         f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
         f"AND {max_lat} >= %s AND {min_lon} >= %s - "
         f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
@@ -174,7 +178,7 @@ def _candidates(
         sql = f"{sql} AND ({where})"
     params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*geometry_params, *params, *where_params])
+        cursor.execute(sql, [*value_params, *params, *where_params])
         return cursor.fetchall()
 
 
@@ -201,68 +205,34 @@ def _plain_where(queryset: QuerySet, p: str) -> tuple[str, list] | None:
     return where, list(params)
 
 
-def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
-    """{pk: stored GeoJSON text} for these rows of the queryset's model, by primary key.
-
-    For the candidates whose geometry the candidate query did not carry: those of a queryset
-    the ORM built (outlets, through `geo_prefix`)."""
+def _read_stored(queryset: QuerySet, p: str, pks: list, stored: str) -> dict:
+    """{pk: stored value} of field `stored` (see `_candidates`) for these rows of the queryset's
+    model, by primary key: for candidates the candidate query did not carry it for (those of a
+    queryset the ORM built, e.g. outlets through `geo_prefix`)."""
     found: dict = {}
     manager = queryset.model._base_manager.using(queryset.db)
+    field = _text(p, "geometry") if stored == "geometry" else f"{p}{stored}"
     for start in range(0, len(pks), 5000):
         chunk = pks[start : start + 5000]
-        found.update(
-            fetch_rows(
-                manager.filter(pk__in=chunk).order_by().values_list("pk", _text(p, "geometry"))
-            )
-        )
+        rows = manager.filter(pk__in=chunk).order_by().values_list("pk", field)
+        found.update(fetch_rows(rows))
     return found
 
 
-def _texts(rows, queryset: QuerySet, p: str, pks: list) -> dict:
-    """{pk: stored GeoJSON text} for these candidates: from the candidate rows (their last
-    column) where they carry it, else read by `_geometries`."""
+def _stored_values(rows, queryset: QuerySet, p: str, pks: list, stored: str) -> list:
+    """The stored value (see `_candidates`) of each of these candidates, in order: from the
+    candidate rows (their last column) where they carry it, else read by primary key."""
     wanted = set(pks)
-    texts = {row[0]: row[-1] for row in rows if row[-1] is not None and row[0] in wanted}
-    missing = [pk for pk in pks if pk not in texts]
+    found = {row[0]: row[-1] for row in rows if row[-1] is not None and row[0] in wanted}
+    missing = [pk for pk in pks if pk not in found]
     if missing:
-        texts.update(_geometries(queryset, p, missing))
-    return texts
-
-
-def _maybe_outside(near) -> tuple[str, list]:
-    """SQL condition over the representative point ({lon}, {lat}) that holds for every point
-    outside the radius, and for a few just inside: it takes the metres per degree near the search
-    point 1% high, so the degrees never understate a distance. The exact test is still made in
-    UTM 48S; this only spares reading the geometry of shapes surely inside."""
-    lon, lat = near.lon, near.lat
-    step = 0.01
-    x, y = lonlat_to_utm_array(
-        np.array([[lon - step, lat], [lon + step, lat], [lon, lat - step], [lon, lat + step]])
-    ).T
-    per_lon = float(np.hypot(x[1] - x[0], y[1] - y[0])) / (2 * step) * 1.01
-    per_lat = float(np.hypot(x[3] - x[2], y[3] - y[2])) / (2 * step) * 1.01
-    return (
-        "(({lon} - %s) * %s) * (({lon} - %s) * %s) + (({lat} - %s) * %s) * (({lat} - %s) * %s)"
-        " > %s",
-        [lon, per_lon, lon, per_lon, lat, per_lat, lat, per_lat, near.radius_m**2],
-    )
+        found.update(_read_stored(queryset, p, missing, stored))
+    return [found[pk] for pk in pks]
 
 
 def utm_origin(near) -> np.ndarray:
     """The search point of `near` in UTM 48S metres (x, y)."""
     return lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
-
-
-def shape_distances(near, texts: list[str]) -> np.ndarray:
-    """Metres from the search point of `near` to each stored GeoJSON shape, 0 inside it."""
-    origin = shapely.Point(*utm_origin(near))
-    return shapely.distance(origin, stored_polygons(texts, project=True))
-
-
-def _measures_later(view) -> bool:
-    """Whether the view's page measures the shapes NearFilter leaves pending (None in
-    `request.geo_distances`): see `NearFilter._distances`."""
-    return bool(getattr(view, "measures_pending_distances", False))
 
 
 def _keep_prior(request, pks):
@@ -345,8 +315,7 @@ class BBoxFilter(BaseFilterBackend):
         ]
         misses: set = set()
         if straddling:
-            texts = _texts(rows, queryset, p, straddling)
-            shapes = stored_polygons([texts[pk] for pk in straddling])
+            shapes = stored_polygons(_stored_values(rows, queryset, p, straddling, "geometry"))
             hits = shapely.intersects(shapes, box.polygon)
             misses = set(compress(straddling, ~hits))
         request.geo_ids = _keep_prior(request, [row[0] for row in rows if row[0] not in misses])
@@ -371,11 +340,10 @@ class NearFilter(BaseFilterBackend):
 
     The distance is from the point to the geometry in metres (UTM 48S), 0 inside a polygon.
     The candidates in the radius' bbox come from the bbox index with their representative
-    points, and with the geometry of the shapes that point cannot decide (see `_distances`).
-    The distances are left on `request.geo_distances` for serializers (`distance_m`; None for
-    a shape whose page measures it, when the view says it does with
-    `measures_pending_distances`), the search on `request.geo_near`, and the matching pks (by
-    id, or by distance with `ordering=distance`) on `request.geo_ids`.
+    points in UTM 48S, and the shapes among them with their stored UTM geometry (see
+    `_distances`). The distances are left on `request.geo_distances` for serializers
+    (`distance_m`), and the matching pks (by id, or by distance with `ordering=distance`) on
+    `request.geo_ids`.
     """
 
     near_param = "near"
@@ -405,28 +373,18 @@ class NearFilter(BaseFilterBackend):
             _raise(exc, self.near_param)
         p = _prefix(view)
         box = radius_bbox(near.lon, near.lat, near.radius_m)
-        # The exact distance of a shape known to be within the radius can wait for a page that
-        # measures it from its own rows, unless the distances rank the rows.
-        later = not wants_distance and _pages_geo_ids(view) and _measures_later(view)
-        shapes = "{min_lat} < {max_lat}"  # a valid shape has an area; a point's span is 0
-        if later:
-            outside, outside_params = _maybe_outside(near)
-            geometry_when = (f"{shapes} AND {outside}", outside_params)
-        else:
-            geometry_when = (shapes, [])
-        rows = _candidates(queryset, p, box, RADIUS_COLUMNS, geometry_when)
-        pks, distances, pending = self._distances(
-            rows, near, lambda shaped: _texts(rows, queryset, p, shaped), later=later
+        # a valid shape has an area; a point's latitude span is 0
+        shapes = ("{min_lat} < {max_lat}", [])
+        rows = _candidates(queryset, p, box, RADIUS_COLUMNS, shapes, stored="utm_geometry")
+        pks, distances = self._distances(
+            rows, near, lambda shaped: _stored_values(rows, queryset, p, shaped, "utm_geometry")
         )
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
         within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
-        for pk in compress(pks, pending):  # pending shapes are inside; the page measures them
-            within[pk] = None
         kept = _keep_prior(request, list(within))
         if len(kept) < len(within):
             within = {pk: within[pk] for pk in kept}
         request.geo_distances = within
-        request.geo_near = near
         if wants_distance:
             ranked = sorted(
                 within, key=lambda pk: (within[pk], pk), reverse=ordering == "-distance"
@@ -451,36 +409,26 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(rows, near, geometries, *, later=False):
-        """(pks, metric distances, pending) of the candidate rows (pk, *RADIUS_COLUMNS).
+    def _distances(rows, near, utm_geometries):
+        """(pks, metric distances) of the candidate rows (pk, *RADIUS_COLUMNS, ...).
 
-        Every row is first measured to its representative point, projected to UTM 48S in one
-        call: exact for a point, and for a shape an upper bound, since the point lies on it.
-        Shapes are then measured from their geometry (`geometries(pks)` reads it), except, with
-        `later`, those whose point is within the radius: they surely are, and `pending` marks
-        them for the page to measure.
+        A point's distance is to its stored UTM coordinates; a shape's to its stored UTM
+        geometry (WKB, which `utm_geometries(pks)` gives in order), 0 inside it.
         """
         if not rows:
-            return [], np.empty(0), np.zeros(0, dtype=bool)
+            return [], np.empty(0)
         count = len(rows)
         # integer keys, exact as floats; fromiter builds the array without a list per row
         columns = chain.from_iterable(row[:5] for row in rows)
         values = np.fromiter(columns, float, count=5 * count).reshape(count, 5)
         pks = [row[0] for row in rows]
-        origin = utm_origin(near)
-        xy = lonlat_to_utm_array(values[:, 1:3])
-        distances = np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1])
-        shaped = values[:, 3] != values[:, 4]
-        pending = np.zeros(count, dtype=bool)
-        if later:
-            pending = shaped & (distances <= near.radius_m + RADIUS_TOLERANCE_M)
-            shaped &= ~pending
-        measured = np.flatnonzero(shaped)
-        if len(measured):
-            shaped_pks = [pks[i] for i in measured]
-            texts = geometries(shaped_pks)
-            distances[measured] = shape_distances(near, [texts[pk] for pk in shaped_pks])
-        return pks, distances, pending
+        x, y = utm_origin(near)
+        distances = np.hypot(values[:, 1] - x, values[:, 2] - y)
+        shaped = np.flatnonzero(values[:, 3] != values[:, 4])
+        if len(shaped):
+            wkb = utm_geometries([pks[i] for i in shaped])
+            distances[shaped] = shapely.distance(shapely.Point(x, y), shapely.from_wkb(wkb))
+        return pks, distances
 
     def get_schema_operation_parameters(self, view):
         return [

@@ -700,6 +700,7 @@ def _insert_new(columns, names, rows, derived, user, now, progress) -> None:
 
     box = derived.bounds[rows]
     point = derived.points[rows]
+    utm_point = derived.utm_points[rows]
     derived_values = {
         "geometry": pick(derived.texts),
         "min_lon": box[:, 0].tolist(),
@@ -708,6 +709,9 @@ def _insert_new(columns, names, rows, derived, user, now, progress) -> None:
         "max_lat": box[:, 3].tolist(),
         "lon": point[:, 0].tolist(),
         "lat": point[:, 1].tolist(),
+        "utm_x": utm_point[:, 0].tolist(),
+        "utm_y": utm_point[:, 1].tolist(),
+        "utm_geometry": pick(derived.utm_wkb),
         "kelurahan": pick(derived.kelurahan),
         "kecamatan": pick(derived.kecamatan),
     }

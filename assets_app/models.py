@@ -1,8 +1,9 @@
 """The register of city-owned land and buildings (KIB A and KIB C) and its reclassifications.
 
-Geometry is GeoJSON (EPSG:4326) in a JSON field; the bounding box, representative point and the
-kelurahan/kecamatan are derived from it by the services whenever it changes, never sent by
-clients. Every change is kept by django-simple-history with the user who made it.
+Geometry is GeoJSON (EPSG:4326) in a JSON field; the bounding box, representative point, their
+copies in UTM 48S metres and the kelurahan/kecamatan are derived from it by the services
+whenever it changes, never sent by clients. Every change is kept by django-simple-history with
+the user who made it.
 """
 
 from django.conf import settings
@@ -109,6 +110,14 @@ class Asset(models.Model):
     max_lat = models.FloatField(editable=False, verbose_name=_("maximum latitude"))
     lon = models.FloatField(editable=False, verbose_name=_("longitude"))
     lat = models.FloatField(editable=False, verbose_name=_("latitude"))
+    # The same point and the geometry in UTM 48S metres (EPSG:32748), where distances are
+    # measured: a radius query reads them instead of projecting every candidate per request.
+    # A point has no utm_geometry: (utm_x, utm_y) is its projection.
+    utm_x = models.FloatField(editable=False, verbose_name=_("UTM 48S easting"))
+    utm_y = models.FloatField(editable=False, verbose_name=_("UTM 48S northing"))
+    utm_geometry = models.BinaryField(
+        editable=False, null=True, verbose_name=_("geometry in UTM 48S (WKB)")
+    )
     kelurahan = models.ForeignKey(
         "geodata.District",
         to_field="code",
@@ -192,11 +201,19 @@ class Asset(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # The stored assessment is derived data that neighbouring facilities' changes rewrite; it
-    # is kept out of the history so that the history shows what people changed.
+    # is kept out of the history so that the history shows what people changed. So are the UTM
+    # copies of the geometry, which the geometry already records.
     # History is read per asset (by id) and by date; the register's own indexes are not copied
     # to it, since each costs every write (an import of 100,000 rows writes 100,000 history rows).
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "repurposable", "assessed_at"],
+        excluded_fields=[
+            "updated_at",
+            "repurposable",
+            "assessed_at",
+            "utm_x",
+            "utm_y",
+            "utm_geometry",
+        ],
         no_db_index=["register_code", "use", "facility_type", "status", "kelurahan", "kecamatan"],
     )
 
@@ -206,10 +223,11 @@ class Asset(models.Model):
         verbose_name_plural = _("assets")
         indexes = [
             # The map filters' candidates come from this index alone (api.filters): the bbox,
-            # then the representative point a radius query measures first. PostgreSQL needs the
-            # id INCLUDEd; SQLite ignores `include`, its indexes hold the rowid (the id).
+            # then the representative point in metres that a radius query measures first.
+            # PostgreSQL needs the id INCLUDEd; SQLite ignores `include`, its indexes hold the
+            # rowid (the id).
             models.Index(
-                fields=["min_lon", "max_lon", "min_lat", "max_lat", "lon", "lat"],
+                fields=["min_lon", "max_lon", "min_lat", "max_lat", "utm_x", "utm_y"],
                 include=["id"],
                 name="asset_bbox_idx",
             ),

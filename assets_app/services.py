@@ -37,6 +37,7 @@ from geodata.spatial import (
     GEOMETRY_INVALID,
     GeometryError,
     explain_invalid,
+    lonlat_to_utm_array,
     parse_geometry,
 )
 
@@ -90,6 +91,9 @@ DERIVED_FIELDS = (
     "max_lat",
     "lon",
     "lat",
+    "utm_x",
+    "utm_y",
+    "utm_geometry",
     "kelurahan",
     "kecamatan",
 )
@@ -145,6 +149,8 @@ class DerivedGeometries:
     texts: list[str]  # GeoJSON text of each rounded geometry
     bounds: np.ndarray  # (n, 4): min_lon, min_lat, max_lon, max_lat
     points: np.ndarray  # (n, 2): representative point lon, lat
+    utm_points: np.ndarray  # (n, 2): the same point in UTM 48S metres
+    utm_wkb: list[bytes]  # WKB of each rounded geometry in UTM 48S metres
     kelurahan: list[str | None]
     kecamatan: list[str | None]
     problems: list[str | None]  # set when rounding to 1 cm collapsed the geometry
@@ -208,7 +214,13 @@ def geometries_derive(geoms) -> DerivedGeometries:
     points[simple] = shapely.get_coordinates(safe[simple])
     points[~simple] = shapely.get_coordinates(shapely.point_on_surface(safe[~simple]))
     kelurahan, kecamatan = locate_points(points)
-    return DerivedGeometries(texts, box, points, kelurahan, kecamatan, problems)
+    utm_points = lonlat_to_utm_array(points)
+    utm = np.full(len(safe), None, dtype=object)
+    utm[~simple] = shapely.transform(safe[~simple], lonlat_to_utm_array)
+    utm_wkb = shapely.to_wkb(utm).tolist()
+    return DerivedGeometries(
+        texts, box, points, utm_points, utm_wkb, kelurahan, kecamatan, problems
+    )
 
 
 def asset_set_derived(asset: Asset, derived: DerivedGeometries, i: int) -> None:
@@ -216,6 +228,8 @@ def asset_set_derived(asset: Asset, derived: DerivedGeometries, i: int) -> None:
     asset.geometry = orjson.loads(derived.texts[i])
     asset.min_lon, asset.min_lat, asset.max_lon, asset.max_lat = derived.bounds[i].tolist()
     asset.lon, asset.lat = derived.points[i].tolist()
+    asset.utm_x, asset.utm_y = derived.utm_points[i].tolist()
+    asset.utm_geometry = derived.utm_wkb[i]
     asset.kelurahan_id = derived.kelurahan[i]
     asset.kecamatan_id = derived.kecamatan[i]
 

@@ -81,7 +81,8 @@ import shapely  # noqa: E402
 
 from assets_app.models import Asset  # noqa: E402
 from assets_app.repurposing import asset_assess, assets_assess  # noqa: E402
-from geodata.boundaries import city_outline, locate_point  # noqa: E402
+from assets_app.services import asset_set_derived, geometries_derive  # noqa: E402
+from geodata.boundaries import city_outline  # noqa: E402
 
 
 def random_points(n: int, rng: np.random.Generator) -> list[tuple[float, float]]:
@@ -103,30 +104,28 @@ def build_register(n: int) -> None:
     rng = np.random.default_rng(SEED)
     types = rng.choice(list(MIX), size=n, p=list(MIX.values()))
     statuses = rng.choice(list(STATUSES), size=n, p=list(STATUSES.values()))
+    points = random_points(n, rng)
+    # Geometry and what the register derives from it (bbox, points, district), as the services
+    # store them, for all the points at once.
+    derived = geometries_derive(shapely.points(points))
     assets = []
-    for i, ((lon, lat), facility_type, status) in enumerate(
-        zip(random_points(n, rng), types, statuses, strict=True)
-    ):
-        where = locate_point(lon, lat)
+    for i, (facility_type, status) in enumerate(zip(types, statuses, strict=True)):
         use = (
             "health"
             if facility_type in ("posyandu", "pustu", "puskesmas", "hospital")
             else "education"
         )
-        assets.append(
-            Asset(
-                register_code=f"BENCH-{i:05d}",
-                name=f"SYNTHETIC {facility_type} {i}",
-                category="building",
-                use=use,
-                facility_type=str(facility_type),
-                status=str(status),
-                land_area_m2=float(rng.uniform(50, 5000)),
-                geometry={"type": "Point", "coordinates": [lon, lat]},
-                min_lon=lon, min_lat=lat, max_lon=lon, max_lat=lat, lon=lon, lat=lat,
-                kelurahan_id=where.kelurahan_code, kecamatan_id=where.kecamatan_code,
-            )
-        )  # fmt: skip
+        asset = Asset(
+            register_code=f"BENCH-{i:05d}",
+            name=f"SYNTHETIC {facility_type} {i}",
+            category="building",
+            use=use,
+            facility_type=str(facility_type),
+            status=str(status),
+            land_area_m2=float(rng.uniform(50, 5000)),
+        )
+        asset_set_derived(asset, derived, i)
+        assets.append(asset)
     Asset.objects.bulk_create(assets, batch_size=1000)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.filters import geo_distance, shape_distances
+from api.filters import geo_distance
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from assets_app.models import Asset
@@ -84,27 +84,16 @@ def asset_list_rows(queryset):
 
 
 def asset_page_items(
-    ids: list[int], distances: dict | None = None, *, features: bool = False, near=None
+    ids: list[int], distances: dict | None = None, *, features: bool = False
 ) -> list[dict[str, Any]]:
     """The items of a map page: these assets, in this order, in one query by primary key.
 
     With `features` they come as GeoJSON Features (a `FeatureList`) for the GeoJSON renderer.
-    A distance NearFilter left pending (None) is measured here from the row's geometry, to
-    `near` (the search).
     """
     geometry_at = OUTPUT_FIELDS.index("geometry")
     fragment = orjson.Fragment
     items = FeatureList() if features else []
-    rows = asset_output_rows(ids)
-    if distances is not None and near is not None:
-        pending = [row for row in rows if distances.get(row[0], 0.0) is None]
-        if pending:
-            measured = shape_distances(near, [row[geometry_at] for row in pending])
-            distances = {
-                **distances,
-                **dict(zip((row[0] for row in pending), measured.tolist(), strict=True)),
-            }
-    for row in rows:
+    for row in asset_output_rows(ids):
         item = dict(zip(OUTPUT_FIELDS, row, strict=True))
         if distances is not None:
             item["distance_m"] = distances.get(row[0])

@@ -171,10 +171,6 @@ class AssetViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"[0-9]+"
 
-    # The map page measures, from its own rows, the shapes NearFilter knows are within the
-    # radius (api.filters), so their geometry is not read twice.
-    measures_pending_distances = True
-
     def get_queryset(self):
         return asset_list()
 
@@ -206,7 +202,6 @@ class AssetViewSet(
                 self.paginate_queryset(ids),
                 distances,
                 features=request.accepted_renderer.format == GeoJSONRenderer.format,
-                near=getattr(request, "geo_near", None),
             )
         else:
             items = asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
