@@ -31,7 +31,7 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 import numpy as np
 import shapely
 
-from core.db import fetch_rows
+from core.db import binary_results, fetch_rows
 from geodata import boundaries
 from geodata.spatial import (
     GeometryError,
@@ -146,7 +146,7 @@ def _candidates(
     if plain is None:
         fields = [f"{p}{c}" for c in columns]
         values = _box_filter(p, box, queryset).order_by().values_list("pk", *fields)
-        rows = fetch_rows(values)
+        rows = fetch_rows(values, binary=True)
         return [(*row, None) for row in rows]
     where, where_params = plain
     connection = connections[queryset.db]
@@ -178,6 +178,7 @@ def _candidates(
         sql = f"{sql} AND ({where})"
     params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
     with connection.cursor() as cursor:
+        binary_results(cursor)
         cursor.execute(sql, [*value_params, *params, *where_params])
         return cursor.fetchall()
 
@@ -215,7 +216,7 @@ def _read_stored(queryset: QuerySet, p: str, pks: list, stored: str) -> dict:
     for start in range(0, len(pks), 5000):
         chunk = pks[start : start + 5000]
         rows = manager.filter(pk__in=chunk).order_by().values_list("pk", field)
-        found.update(fetch_rows(rows))
+        found.update(fetch_rows(rows, binary=True))
     return found
 
 

@@ -76,7 +76,7 @@ def asset_ids_in_order(
     otherwise walk the whole table in id order looking for the few matches), and sorted here.
     """
     if ids is None:
-        ids = [pk for (pk,) in fetch_rows(queryset.order_by().values_list("pk"))]
+        ids = [pk for (pk,) in fetch_rows(queryset.order_by().values_list("pk"), binary=True)]
     if distances is None:
         return sorted(ids, reverse=reverse)
     return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)
