@@ -4,6 +4,7 @@ import random
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 
 import shapely
 from shapely.geometry import shape
@@ -112,3 +113,19 @@ def test_update_records_the_user_in_history(make_user):
         ("~", "rina", "Kantor Baru"),
         ("+", "rina", "Kantor"),
     ]
+
+
+@pytest.mark.django_db
+def test_register_code_is_unique_in_the_database_with_one_index(make_asset):
+    # given
+    first, second = make_asset(), make_asset()
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Asset._meta.db_table)
+
+    # then the code has its unique constraint and nothing else (no LIKE-pattern index on
+    # PostgreSQL)
+    on_code = [c for c in found.values() if c["columns"] == ["register_code"]]
+    assert [c["unique"] for c in on_code] == [True]
+    # and the database itself refuses a duplicate, whatever writes it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Asset.objects.filter(pk=second.pk).update(register_code=first.register_code)
