@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -33,7 +34,6 @@ from simple_history.utils import bulk_update_with_history
 
 import numpy as np
 import pandas as pd
-import psycopg
 import pyogrio
 import shapely
 
