@@ -117,27 +117,27 @@ def _widest(model, using: str) -> float:
 
 
 BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
-# The representative point in UTM 48S metres (on the shape: the point itself for a point) and the
-# latitude span, which is 0 only for a point (a valid polygon has an area).
-RADIUS_COLUMNS = ("utm_x", "utm_y", "min_lat", "max_lat")
+# The representative point in UTM 48S metres (on the shape: the point itself for a point).
+RADIUS_COLUMNS = ("utm_x", "utm_y")
 
 
 def _candidates(
-    queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS, stored_when=None, stored="geometry"
+    queryset: QuerySet, p: str, box, columns=BBOX_COLUMNS, geometry_when=None, utm_shapes=False
 ) -> list[tuple]:
-    """(pk, *columns, stored value) of the queryset's rows whose bbox meets `box`; `columns` are
-    fields of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). The last value is the `stored`
-    field (`geometry` as its GeoJSON text, or `utm_geometry` as WKB) of the rows for which
-    `stored_when` holds (an SQL condition over those columns, written with {min_lon}-style
-    names, and its parameters), else None: `_stored_values` reads the rest.
+    """(pk, *columns, extra) of the queryset's rows whose bbox meets `box`; `columns` are fields
+    of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). `extra` is, with `utm_shapes`, the
+    `utm_geometry` WKB of a shape (None for a point); else the stored GeoJSON text of the rows
+    for which `geometry_when` holds (an SQL condition over the bbox columns, written with
+    {min_lon}-style names, and its parameters), or None: `_geometry_texts` reads the rest.
 
     For rows that keep their geometry on their own table and a query on that table alone (the
     usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
     WHERE plus the bbox conditions, with the widest-feature bound as a scalar subquery. It reads
     only the bbox index (on PostgreSQL it INCLUDEs the id, so no table row is visited); the
-    stored value asked for comes from a subquery by primary key, which runs only for those rows.
-    Building it through the ORM would cost more than running it. Otherwise the ORM builds it,
-    without the stored value.
+    extra value comes from a subquery by primary key, which runs only for the rows that need
+    it (a shape's latitude span is never 0, a point's always is). Building it through the ORM
+    would cost more than running it. Otherwise the ORM builds it, with the UTM shape (the join
+    visits the rows anyway) but without the GeoJSON.
     """
     try:
         plain = _plain_where(queryset, p)
@@ -145,9 +145,11 @@ def _candidates(
         return []
     if plain is None:
         fields = [f"{p}{c}" for c in columns]
+        if utm_shapes:
+            fields.append(f"{p}utm_geometry")
         values = _box_filter(p, box, queryset).order_by().values_list("pk", *fields)
         rows = fetch_rows(values, binary=True)
-        return [(*row, None) for row in rows]
+        return rows if utm_shapes else [(*row, None) for row in rows]
     where, where_params = plain
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
@@ -157,19 +159,21 @@ def _candidates(
     min_lon, min_lat, max_lon, max_lat = (names[c] for c in BBOX_COLUMNS)
     pk = quote(meta.pk.column)
     selected = ", ".join([pk, *(names[c] for c in columns)])
-    value, value_params = "NULL", []
-    if stored_when is not None:
-        condition, value_params = stored_when
-        column = f"g.{quote(meta.get_field(stored).column)}"
-        if stored == "geometry":
-            column = f"CAST({column} AS text)"
-        value = (
-            f"CASE WHEN {condition.format(**names)} THEN (SELECT {column} "
+    extra, extra_params = "NULL", []
+    if utm_shapes:
+        condition, column = f"{min_lat} < {max_lat}", quote(meta.get_field("utm_geometry").column)
+    elif geometry_when is not None:
+        condition, extra_params = geometry_when
+        condition = condition.format(**names)
+        column = f"CAST(g.{quote(meta.get_field('geometry').column)} AS text)"
+    if utm_shapes or geometry_when is not None:
+        extra = (
+            f"CASE WHEN {condition} THEN (SELECT {column} "
             f"FROM {table} g WHERE g.{pk} = {table}.{pk}) END"
         )
     width = f"({max_lon} - {min_lon})"
     sql = (
-        f"SELECT {selected}, {value} "
+        f"SELECT {selected}, {extra} "
         f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
         f"AND {max_lat} >= %s AND {min_lon} >= %s - "
         f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
@@ -179,7 +183,7 @@ def _candidates(
     params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
     with connection.cursor() as cursor:
         binary_results(cursor)
-        cursor.execute(sql, [*value_params, *params, *where_params])
+        cursor.execute(sql, [*extra_params, *params, *where_params])
         return cursor.fetchall()
 
 
@@ -206,28 +210,27 @@ def _plain_where(queryset: QuerySet, p: str) -> tuple[str, list] | None:
     return where, list(params)
 
 
-def _read_stored(queryset: QuerySet, p: str, pks: list, stored: str) -> dict:
-    """{pk: stored value} of field `stored` (see `_candidates`) for these rows of the queryset's
-    model, by primary key: for candidates the candidate query did not carry it for (those of a
-    queryset the ORM built, e.g. outlets through `geo_prefix`)."""
+def _geometries(queryset: QuerySet, p: str, pks: list) -> dict:
+    """{pk: stored GeoJSON text} for these rows of the queryset's model, by primary key: for
+    candidates the candidate query did not carry it for (those of a queryset the ORM built,
+    e.g. outlets through `geo_prefix`)."""
     found: dict = {}
     manager = queryset.model._base_manager.using(queryset.db)
-    field = _text(p, "geometry") if stored == "geometry" else f"{p}{stored}"
     for start in range(0, len(pks), 5000):
         chunk = pks[start : start + 5000]
-        rows = manager.filter(pk__in=chunk).order_by().values_list("pk", field)
+        rows = manager.filter(pk__in=chunk).order_by().values_list("pk", _text(p, "geometry"))
         found.update(fetch_rows(rows, binary=True))
     return found
 
 
-def _stored_values(rows, queryset: QuerySet, p: str, pks: list, stored: str) -> list:
-    """The stored value (see `_candidates`) of each of these candidates, in order: from the
-    candidate rows (their last column) where they carry it, else read by primary key."""
+def _geometry_texts(rows, queryset: QuerySet, p: str, pks: list) -> list[str]:
+    """The stored GeoJSON text of each of these candidates, in order: from the candidate rows
+    (their last column) where they carry it, else read by primary key."""
     wanted = set(pks)
     found = {row[0]: row[-1] for row in rows if row[-1] is not None and row[0] in wanted}
     missing = [pk for pk in pks if pk not in found]
     if missing:
-        found.update(_read_stored(queryset, p, missing, stored))
+        found.update(_geometries(queryset, p, missing))
     return [found[pk] for pk in pks]
 
 
@@ -316,7 +319,7 @@ class BBoxFilter(BaseFilterBackend):
         ]
         misses: set = set()
         if straddling:
-            shapes = stored_polygons(_stored_values(rows, queryset, p, straddling, "geometry"))
+            shapes = stored_polygons(_geometry_texts(rows, queryset, p, straddling))
             hits = shapely.intersects(shapes, box.polygon)
             misses = set(compress(straddling, ~hits))
         request.geo_ids = _keep_prior(request, [row[0] for row in rows if row[0] not in misses])
@@ -374,12 +377,8 @@ class NearFilter(BaseFilterBackend):
             _raise(exc, self.near_param)
         p = _prefix(view)
         box = radius_bbox(near.lon, near.lat, near.radius_m)
-        # a valid shape has an area; a point's latitude span is 0
-        shapes = ("{min_lat} < {max_lat}", [])
-        rows = _candidates(queryset, p, box, RADIUS_COLUMNS, shapes, stored="utm_geometry")
-        pks, distances = self._distances(
-            rows, near, lambda shaped: _stored_values(rows, queryset, p, shaped, "utm_geometry")
-        )
+        rows = _candidates(queryset, p, box, RADIUS_COLUMNS, utm_shapes=True)
+        pks, distances = self._distances(rows, near)
         inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
         within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
         kept = _keep_prior(request, list(within))
@@ -410,25 +409,25 @@ class NearFilter(BaseFilterBackend):
         return queryset
 
     @staticmethod
-    def _distances(rows, near, utm_geometries):
-        """(pks, metric distances) of the candidate rows (pk, *RADIUS_COLUMNS, ...).
+    def _distances(rows, near):
+        """(pks, metric distances) of the candidate rows (pk, utm_x, utm_y, utm_geometry).
 
         A point's distance is to its stored UTM coordinates; a shape's to its stored UTM
-        geometry (WKB, which `utm_geometries(pks)` gives in order), 0 inside it.
+        geometry (WKB), 0 inside it.
         """
         if not rows:
             return [], np.empty(0)
         count = len(rows)
         # integer keys, exact as floats; fromiter builds the array without a list per row
-        columns = chain.from_iterable(row[:5] for row in rows)
-        values = np.fromiter(columns, float, count=5 * count).reshape(count, 5)
+        columns = chain.from_iterable(row[:3] for row in rows)
+        values = np.fromiter(columns, float, count=3 * count).reshape(count, 3)
         pks = [row[0] for row in rows]
         x, y = utm_origin(near)
         distances = np.hypot(values[:, 1] - x, values[:, 2] - y)
-        shaped = np.flatnonzero(values[:, 3] != values[:, 4])
-        if len(shaped):
-            wkb = utm_geometries([pks[i] for i in shaped])
-            distances[shaped] = shapely.distance(shapely.Point(x, y), shapely.from_wkb(wkb))
+        shaped = [i for i, row in enumerate(rows) if row[3] is not None]
+        if shaped:
+            shapes = shapely.from_wkb([rows[i][3] for i in shaped])
+            distances[shaped] = shapely.distance(shapely.Point(x, y), shapes)
         return pks, distances
 
     def get_schema_operation_parameters(self, view):

@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import Point, box, shape
 
 from assets_app.models import Asset
-from geodata.spatial import distance_m
+from geodata.spatial import distance_m, to_geojson
 from outlets import services
 from outlets.models import Outlet, Stall
 from tests.outlets.helpers import make_outlet
@@ -444,3 +444,27 @@ def test_a_radius_list_leaves_out_the_box_corner_whatever_the_ordering(
     assert response.status_code == 200, response.json()
     assert [o["id"] for o in response.json()["results"]] == [here.pk]
     assert response.json()["count"] == 1
+
+
+def test_an_outlet_on_a_site_is_measured_to_the_site_edge(make_asset, manager, client_as):
+    # given an outlet on a square site about 200 m across, and a search point west of it
+    site = box(106.8190, -6.3735, 106.8208, -6.3717)
+    outlet = make_outlet(make_asset, manager, geometry=to_geojson(site))
+    asset = outlet.asset
+    west = (106.8180, -6.3726)
+    edge = distance_m(*west, shape(asset.geometry))
+    # a radius between the edge and the site's representative point tells them apart
+    assert edge + 50 < distance_m(*west, Point(asset.lon, asset.lat))
+    client = client_as("vendor")
+
+    # when the radius reaches just past the edge, and just short of it
+    reached = client.get(f"{URL}?near={west[0]},{west[1]}&radius={edge + 5}&format=geojson")
+    short = client.get(f"{URL}?near={west[0]},{west[1]}&radius={edge - 5}")
+    inside = client.get(f"{URL}?near=106.8199,-6.3726&radius=10&ordering=distance")
+
+    # then it is measured to the edge, and from inside it is at 0
+    features = reached.json()["features"]
+    assert [f["id"] for f in features] == [outlet.pk]
+    assert features[0]["properties"]["distance_m"] == pytest.approx(edge, abs=0.01)
+    assert short.json()["results"] == []
+    assert [(o["id"], o["distance_m"]) for o in inside.json()["results"]] == [(outlet.pk, 0.0)]
