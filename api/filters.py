@@ -4,8 +4,9 @@ Each backend has DRF's shape: its query parameter as a class attribute, view con
 with `getattr(view, ...)`, a 400 naming the parameter on bad input, and schema parameters for
 OpenAPI. A view whose rows keep their geometry on a related model sets `geo_prefix`
 (e.g. `"asset__"` for outlets). Models carry `geometry` (GeoJSON), `min_lon`, `min_lat`,
-`max_lon`, `max_lat` (bbox) and `lon`, `lat` (representative point), plus `kecamatan` and
-`kelurahan` foreign keys to District codes.
+`max_lon`, `max_lat` (bbox), `utm_x`, `utm_y` (the representative point in UTM 48S metres) and
+`utm_geometry` (WKB of a shape in UTM 48S, null for a point), plus `kecamatan` and `kelurahan`
+foreign keys to District codes.
 
 A map query reads its candidates with the indexed bbox columns in SQL (`_candidates`), then
 decides exactly with shapely on those whose answer the bbox alone cannot give, reading the
@@ -418,12 +419,12 @@ class NearFilter(BaseFilterBackend):
         if not rows:
             return [], np.empty(0)
         count = len(rows)
-        # integer keys, exact as floats; fromiter builds the array without a list per row
-        columns = chain.from_iterable(row[:3] for row in rows)
-        values = np.fromiter(columns, float, count=3 * count).reshape(count, 3)
+        # fromiter builds the array without a list per row
+        columns = chain.from_iterable(row[1:3] for row in rows)
+        xy = np.fromiter(columns, float, count=2 * count).reshape(count, 2)
         pks = [row[0] for row in rows]
         x, y = utm_origin(near)
-        distances = np.hypot(values[:, 1] - x, values[:, 2] - y)
+        distances = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
         shaped = [i for i, row in enumerate(rows) if row[3] is not None]
         if shaped:
             shapes = shapely.from_wkb([rows[i][3] for i in shaped])

@@ -281,13 +281,12 @@ def lonlat_to_utm_array(xy: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
+def stored_polygons(texts: list[str]) -> np.ndarray:
     """Stored GeoJSON Polygon/MultiPolygon texts as shapely MultiPolygons, in bulk.
 
     Map filters measure hundreds of stored polygons per request: reading them with orjson and
-    building them in one `from_ragged_array` call takes half the time of `shapely.from_geojson`,
-    and with `project` the coordinates go to UTM 48S in one pyproj call on the way. The texts
-    were validated when stored; any other geometry type falls back to `from_geojson`.
+    building them in one `from_ragged_array` call takes half the time of `shapely.from_geojson`.
+    The texts were validated when stored; any other geometry type falls back to `from_geojson`.
     """
     coords: list = []
     ring_ends, polygon_ends, multi_ends = [0], [0], [0]
@@ -300,8 +299,7 @@ def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
         elif kind == "MultiPolygon":
             polygons = value["coordinates"]
         else:
-            geoms = shapely.from_geojson(texts)
-            return shapely.transform(geoms, lonlat_to_utm_array) if project else geoms
+            return shapely.from_geojson(texts)
         for rings in polygons:
             for ring in rings:
                 coords.extend(ring)
@@ -317,8 +315,6 @@ def stored_polygons(texts: list[str], *, project: bool = False) -> np.ndarray:
         xy = xy.reshape(len(coords), 2)
     else:
         xy = np.asarray(coords, dtype=float)[:, :2]
-    if project:
-        xy = lonlat_to_utm_array(xy)
     return shapely.from_ragged_array(
         shapely.GeometryType.MULTIPOLYGON,
         xy,
