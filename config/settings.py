@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        # Links from an answer to the operations that take its id: api/schema_links.py
+        "api.schema_links.add_links",
     ],
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
