@@ -1,4 +1,4 @@
-"""The one exception handler: every error leaves in the shape DESIGN.md states.
+"""The one exception handler: every error leaves in the shape docs/ARCHITECTURE.md states.
 
 `{"field": ["message", ...]}` for bad input (400), `{"detail": "..."}` otherwise; Django's
 ValidationError, Http404 and PermissionDenied, the domain's ApplicationError family (409 for a

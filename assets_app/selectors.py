@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from assets_app.models import Asset
 from core.db import fetch_rows
 
-# What the API shows of an asset, in order (DESIGN.md plus the KIB register fields).
+# What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
 OUTPUT_FIELDS = (
     "id",
     "register_code",

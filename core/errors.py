@@ -2,7 +2,7 @@
 
 Services raise `django.core.exceptions.ValidationError` for bad input (400 keyed by field),
 `PermissionDenied` for a forbidden act (403), and these for the rest. The API's single
-exception handler turns each into the error shape of DESIGN.md.
+exception handler turns each into the error shape of docs/ARCHITECTURE.md.
 """
 
 

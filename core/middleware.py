@@ -62,7 +62,7 @@ class RejectNullCharactersMiddleware:
 
 
 class APIInUTCMiddleware:
-    """The API speaks UTC (DESIGN.md): times are written with `Z`, and a time sent without an
+    """The API speaks UTC (docs/ARCHITECTURE.md): times are written with `Z`; one sent without an
     offset is read as UTC. Pages for people (admin, map, sign-in) keep the city's time zone."""
 
     def __init__(self, get_response):

@@ -1,6 +1,6 @@
 """Stall allocation engine: vendor-proposing deferred acceptance over (outlet, stall kind) groups.
 
-This is the pure computation behind an allocation round (DESIGN.md, "Allocation"). It takes plain
+This is the pure computation behind an allocation round (docs/ARCHITECTURE.md). It takes plain
 frozen dataclasses (the groups with their vacant stalls, the applications with their ranked
 choices, the round's parameters) and returns a plain `AllocationResult`; it imports nothing from
 Django and touches no database, so the service around it loads the data, calls `allocate` and

@@ -81,7 +81,7 @@ OUTLETS_UNKNOWN = _("Unknown outlet id(s): {ids}.")
 CLOSES_BEFORE_OPENS = _("closes_at must be after opens_at.")
 # Together a reserve and a category cap make the groups' choice rule non-substitutable, and
 # deferred acceptance then no longer guarantees a stable, strategy-proof result (see
-# outlets/allocation.py). DESIGN.md promises both, so a round uses one or the other.
+# outlets/allocation.py). docs/ARCHITECTURE.md promises both, so a round uses one or the other.
 RESERVE_WITH_CAP = _(
     "A category cap cannot be combined with a women's reserve: together they can make the "
     "allocation unstable. Use one or the other."

@@ -1,4 +1,4 @@
-"""Create the five role groups of DESIGN.md."""
+"""Create the five role groups of `core.roles` (docs/ARCHITECTURE.md, "Users and roles")."""
 
 from django.db import migrations
 

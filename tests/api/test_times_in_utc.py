@@ -1,4 +1,4 @@
-"""The API speaks UTC (DESIGN.md): every time it writes ends in Z, and a time sent without an
+"""The API speaks UTC (docs/ARCHITECTURE.md): its times end in Z, and a time sent without an
 offset is read as UTC; an offset given is honoured."""
 
 import re

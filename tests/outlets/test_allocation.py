@@ -2,7 +2,7 @@
 
 The engine is checked against the published rules rather than against itself: a hand-computed
 lottery, the `matching` library's resident-optimal solution, an independent brute-force
-stability check built from DESIGN.md's choice rule, a naive reference deferred acceptance, and
+stability check built from the published choice rule, a naive reference deferred acceptance, and
 strategy-proofness by exhaustive misreports on small hypothesis-generated rounds.
 """
 
@@ -93,7 +93,7 @@ def random_round(
 def choice_rule(
     group: Group, candidates: set[int], by_id: dict[int, Applicant], params: Params
 ) -> set[int]:
-    """DESIGN.md's choice rule, written out plainly from the text, independent of the engine."""
+    """The choice rule as docs/ARCHITECTURE.md states it, written out apart from the engine."""
     ranked = sorted(candidates, key=lambda i: (priority_key(by_id[i], group, params.seed), i))
     reserve = reserved_seats(group.capacity, params.women_reserve_share)
     cap = params.category_cap
