@@ -1,4 +1,8 @@
-"""`GET /api/v1/audit/`: the audit trail for staff, filtered by object, user, action and time."""
+"""`GET /api/v1/audit/`: the audit trail for staff, filtered by object, user, action and time.
+
+Every staff role reads it, so no event is served with personal data: `core.audit.audit_public`
+redacts each event's changes and name on the way out, old events included.
+"""
 
 from datetime import UTC
 
@@ -9,6 +13,7 @@ from rest_framework import serializers, viewsets
 
 from api.filters import StrictOrderingFilter
 from api.permissions import RolePermission
+from core.audit import audit_public
 from core.models import AuditAction, AuditEvent
 from core.roles import STAFF_ROLES
 
@@ -30,6 +35,9 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "path",
             "remote_addr",
         ]
+
+    def to_representation(self, instance):
+        return {**super().to_representation(instance), **audit_public(instance)}
 
 
 class UTCIsoDateTimeField(IsoDateTimeField):

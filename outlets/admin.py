@@ -5,7 +5,16 @@ those transitions)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from outlets.models import AllocationRound, AllocationRun, Lease, Offer, Outlet, Stall, Vendor
+from outlets.models import (
+    AllocationRound,
+    AllocationRun,
+    DuplicateNikAttempt,
+    Lease,
+    Offer,
+    Outlet,
+    Stall,
+    Vendor,
+)
 
 
 @admin.register(Outlet)
@@ -22,6 +31,19 @@ class StallAdmin(SimpleHistoryAdmin):
     readonly_fields = ("status",)
 
 
+class DuplicateNikAttemptInline(admin.TabularInline):
+    """Refused registrations that gave this vendor's NIK (read-only: the service records them)."""
+
+    model = DuplicateNikAttempt
+    fields = ("at", "request_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Vendor)
 class VendorAdmin(SimpleHistoryAdmin):
     list_display = ("id", "full_name", "nik_masked", "business_name", "product_category")
@@ -29,6 +51,7 @@ class VendorAdmin(SimpleHistoryAdmin):
     exclude = ("nik_encrypted", "nik_hash")
     readonly_fields = ("nik_masked", "gender", "birth_date")
     history_list_display = ("nik_masked",)
+    inlines = [DuplicateNikAttemptInline]
 
 
 @admin.register(AllocationRound)

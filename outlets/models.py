@@ -158,6 +158,15 @@ class Stall(models.Model):
 class Vendor(models.Model):
     """A programme entrepreneur's profile; one account per person (per NIK)."""
 
+    # Personal data: the audit trail records only that these changed (`core.audit`). Together
+    # the masked NIK, birth date, gender and domicile give away most of the NIK's digits.
+    personal_fields = frozenset(
+        {
+            "full_name", "nik_masked", "gender", "birth_date", "phone", "home_kelurahan",
+            "home_kelurahan_id",
+        }
+    )  # fmt: skip
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -215,7 +224,33 @@ class Vendor(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.nik_masked})"
+        return f"Vendor {self.pk}: {self.business_name}"
+
+
+class DuplicateNikAttempt(models.Model):
+    """A registration refused because its NIK already has an account.
+
+    The caller is told only that the NIK cannot be registered; the account's owner learns of the
+    attempt through an outlet manager, who sees these on her record. No NIK and nothing about
+    the caller but the request id (which leads to the server's logs) is kept.
+    """
+
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.CASCADE,
+        related_name="duplicate_nik_attempts",
+        verbose_name=_("vendor"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("duplicate NIK attempt")
+        verbose_name_plural = _("duplicate NIK attempts")
+
+    def __str__(self) -> str:
+        return f"Duplicate NIK attempt {self.pk} on vendor {self.vendor_id}"
 
 
 class AllocationRound(models.Model):

@@ -45,6 +45,8 @@ PROVINCE_CODES = frozenset(
 DEPOK_REGION = "3276"  # Jawa Barat (32), Kota Depok (76)
 DEPOK_KECAMATAN_COUNT = 11  # kecamatan 01..11
 WUB_MIN_AGE = 17
+# A vendor account is for a KTP holder: the KTP-el is issued from age 17 (UU 24/2013 art. 63).
+VENDOR_MIN_AGE = 17
 WOMEN_PROGRAMME_MIN_AGE = 18
 
 NIK_FORMAT = _("A NIK is exactly 16 digits.")

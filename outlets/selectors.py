@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -94,6 +95,19 @@ def outlets_with_vacancy(queryset: QuerySet[Outlet], value: bool) -> QuerySet[Ou
 
 def stall_list(*, outlet: Outlet) -> QuerySet[Stall]:
     return Stall.objects.filter(outlet=outlet).order_by("code", "pk")
+
+
+def vendor_list() -> QuerySet[Vendor]:
+    """Vendors for outlet managers, with the count and time of duplicate-NIK registrations."""
+    return (
+        Vendor.objects.select_related("user", "home_kelurahan")
+        .defer("home_kelurahan__geometry")
+        .annotate(
+            duplicate_nik_attempts_count=Count("duplicate_nik_attempts"),
+            last_duplicate_nik_attempt_at=Max("duplicate_nik_attempts__at"),
+        )
+        .order_by("id")
+    )
 
 
 def round_list(*, user: AbstractBaseUser) -> QuerySet[AllocationRound]:

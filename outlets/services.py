@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from assets_app.models import Asset
 from assets_app.models import Status as AssetStatus
 from core.audit import audit_record
+from core.context import current_request
 from core.errors import Conflict
 from core.models import AuditAction
 from core.roles import VENDOR
@@ -44,6 +45,7 @@ from outlets.models import (
     Application,
     ApplicationChoice,
     ApplicationStatus,
+    DuplicateNikAttempt,
     Lease,
     LeaseStatus,
     Offer,
@@ -69,7 +71,7 @@ STALL_CODE_TAKEN = _("A stall with this code already exists in the outlet.")
 STALL_CODE_REPEATED = _("This code is used by another stall in the same request.")
 STALLS_EMPTY = _("Send at least one stall.")
 # Vendors
-NIK_NOT_ACCEPTED = _("This NIK cannot be registered.")
+NIK_NOT_ACCEPTED = _("This NIK cannot be registered; ask an outlet manager.")
 USERNAME_TAKEN = _("This username is not available.")
 KELURAHAN_UNKNOWN = _("Not a Kota Depok kelurahan code (e.g. 32.76.06.1002).")
 FIELD_REQUIRED = _("This field is required.")
@@ -274,7 +276,6 @@ def _kelurahan(code: str | None) -> District | None:
     return kelurahan
 
 
-@transaction.atomic
 def vendor_register(
     *,
     username: str,
@@ -292,6 +293,13 @@ def vendor_register(
     """Create a vendor account (user in the `vendor` group, profile, token).
 
     The NIK is checked, then kept only encrypted, hashed and masked. One account per NIK.
+
+    Whether a NIK already has an account is secret: it is looked up only once every other field
+    (and the NIK's own shape, which anyone can check offline) is valid, so a request that fails
+    anyway never tells. A taken NIK then gets the same answer as a NIK refused for a reason the
+    caller could know herself (a holder under `nik.VENDOR_MIN_AGE`): `{"nik": [NIK_NOT_ACCEPTED]}`.
+    The attempt is recorded on the owner's record (`DuplicateNikAttempt`) for an outlet manager
+    to tell her. Two transactions, so the record outlives the refusal.
     """
     errors: dict[str, list] = {}
     info = None
@@ -300,10 +308,6 @@ def vendor_register(
     except nik.NikError as exc:
         errors["nik"] = [exc.message]
     if info is not None:
-        nik_value = nik_value.strip()
-        digest = nik.nik_hash(nik_value)
-        if Vendor.objects.filter(nik_hash=digest).exists():
-            errors["nik"] = [NIK_NOT_ACCEPTED]
         errors.update(
             nik.programme_errors(
                 info, wub_participant=wub_participant, women_programme=women_programme
@@ -325,20 +329,8 @@ def vendor_register(
         validate_password(password, user=user)
     except ValidationError as exc:
         errors["password"] = list(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-
-    user.set_password(password)
-    user.save()
-    user.groups.add(Group.objects.get(name=VENDOR))
     vendor = Vendor(
-        user=user,
         full_name=full_name,
-        nik_encrypted=nik.nik_encrypt(nik_value),
-        nik_hash=digest,
-        nik_masked=nik.nik_mask(nik_value),
-        gender=info.gender,
-        birth_date=info.birth_date,
         phone=phone,
         business_name=business_name,
         product_category=product_category,
@@ -347,11 +339,61 @@ def vendor_register(
         women_programme=women_programme,
         home_kelurahan=kelurahan,
     )
-    vendor.full_clean(exclude=["user", "nik_hash"], validate_constraints=False)
-    vendor._history_user = user
-    vendor.save()
-    token, _created = Token.objects.get_or_create(user=user)
+    try:
+        vendor.full_clean(
+            exclude=[*NIK_DERIVED, "user", "home_kelurahan"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+    nik_value = nik_value.strip()
+    digest = nik.nik_hash(nik_value)
+    if _nik_refused(digest, info):
+        raise ValidationError({"nik": [NIK_NOT_ACCEPTED]})
+    vendor.nik_encrypted = nik.nik_encrypt(nik_value)
+    vendor.nik_hash = digest
+    vendor.nik_masked = nik.nik_mask(nik_value)
+    vendor.gender = info.gender
+    vendor.birth_date = info.birth_date
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            user.groups.add(Group.objects.get(name=VENDOR))
+            vendor.user = user
+            vendor._history_user = user
+            vendor.save()
+            token, _created = Token.objects.get_or_create(user=user)
+    except IntegrityError:
+        # A registration of the same NIK or username committed since the checks above.
+        if _nik_refused(digest, info):
+            raise ValidationError({"nik": [NIK_NOT_ACCEPTED]}) from None
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": [USERNAME_TAKEN]}) from None
+        raise
     return vendor, token
+
+
+# Set from the NIK by the service, never by the caller.
+NIK_DERIVED = ("nik_encrypted", "nik_hash", "nik_masked", "gender", "birth_date")
+
+
+def _nik_refused(digest: str, info: nik.NikInfo) -> bool:
+    """Whether a well-formed NIK is refused; a taken one leaves a `DuplicateNikAttempt`."""
+    with transaction.atomic():
+        owner = Vendor.objects.filter(nik_hash=digest).values_list("pk", flat=True).first()
+        if owner is not None:
+            request = current_request()
+            DuplicateNikAttempt.objects.create(
+                vendor_id=owner, request_id=request.request_id if request else ""
+            )
+            return True
+    return info.age_on(nik.city_today()) < nik.VENDOR_MIN_AGE
 
 
 VENDOR_WRITABLE = frozenset(

@@ -3,6 +3,18 @@
 Request serializers check types and ranges only; the services decide the rest. Response shapes are
 spelled out field by field so the OpenAPI schema says exactly what a client gets. No serializer
 has a field that could carry a NIK back: `nik` exists only as a write-only input.
+
+Who sees what of a vendor (her personal data are her name, masked NIK, birth date, gender, phone
+and home kelurahan):
+
+- the vendor herself: her whole profile (`VendorSerializer`), birth date excepted;
+- outlet managers, who verify her programme and domicile claims against her KTP and the
+  programme lists and who manage her lease: `ManagedVendorSerializer`, i.e. her name, masked
+  NIK, phone, home kelurahan and claims, but not her birth date or gender (the service checks
+  those against the NIK itself);
+- everyone else (planners, asset staff): only her pseudonymous id, and on a lease her business
+  name, which is public on the stall anyway. Results, offers, leases and statistics carry
+  nothing more.
 """
 
 import copy
@@ -209,6 +221,35 @@ class VendorSerializer(ResponseModelSerializer):
             "id", "username", "full_name", "nik_masked", "gender", "phone", "business_name",
             "product_category", "nib", "wub_participant", "women_programme",
             "home_kelurahan_code", "home_kecamatan_code", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_home_kecamatan_code(self, obj) -> str | None:
+        return obj.home_kelurahan.parent_id if obj.home_kelurahan_id else None
+
+
+class ManagedVendorSerializer(ResponseModelSerializer):
+    """A vendor's record as outlet managers see it (no birth date, no gender)."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    home_kelurahan_code = serializers.CharField(
+        source="home_kelurahan_id", read_only=True, allow_null=True
+    )
+    home_kecamatan_code = serializers.SerializerMethodField()
+    duplicate_nik_attempts = serializers.IntegerField(
+        source="duplicate_nik_attempts_count",
+        read_only=True,
+        help_text="Registrations refused because they gave this vendor's NIK: tell her.",
+    )
+    last_duplicate_nik_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Vendor
+        fields = [
+            "id", "username", "full_name", "nik_masked", "phone", "business_name",
+            "product_category", "nib", "wub_participant", "women_programme",
+            "home_kelurahan_code", "home_kecamatan_code", "duplicate_nik_attempts",
+            "last_duplicate_nik_attempt_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -8,6 +8,7 @@ from api.outlets.stats import ProgrammeStatsView
 
 router = SimpleRouter()
 router.register("outlets", views.OutletViewSet, basename="outlet")
+router.register("vendors", views.VendorViewSet, basename="vendor")
 router.register("rounds", views.RoundViewSet, basename="round")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("offers", views.OfferViewSet, basename="offer")

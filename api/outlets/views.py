@@ -317,6 +317,33 @@ class VendorMeView(APIView):
         return Response(s.VendorSerializer(vendor).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Vendors, as outlet managers see them (no birth date or gender)",
+        responses={200: s.ManagedVendorSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One vendor's record, with refused registrations that gave her NIK",
+        responses={200: s.ManagedVendorSerializer, **errors(401, 403, 404)},
+    ),
+)
+class VendorViewSet(viewsets.ReadOnlyModelViewSet):
+    """`GET vendors/`, `GET vendors/{id}/`: for outlet managers, who verify claims and manage
+    leases; other roles see a vendor only by id (and her business name on a lease)."""
+
+    serializer_class = s.ManagedVendorSerializer
+    permission_classes = [RolePermission]
+    read_roles = (OUTLET_MANAGER,)
+    write_roles = ()
+    renderer_classes = [JSONRenderer]
+    lookup_value_regex = ID_REGEX
+    filter_backends = [StrictOrderingFilter]
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.vendor_list()
+
+
 # --- rounds ----------------------------------------------------------------------------------
 
 

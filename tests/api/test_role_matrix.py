@@ -138,6 +138,8 @@ MATRIX = [
     row("POST", "/vendors/register/", EVERYONE, 400, body={}),
     row("GET", "/vendors/me/", VENDORS, 200),
     row("PATCH", "/vendors/me/", VENDORS, 400, body={"phone": "x"}),
+    row("GET", "/vendors/", MANAGERS, 200),
+    row("GET", "/vendors/{id}/", MANAGERS, 200, url="/vendors/{vendor}/"),
     # rounds
     row("GET", "/rounds/", ROUND_READERS, 200),
     row("POST", "/rounds/", MANAGERS, 400, body={}),
@@ -235,6 +237,7 @@ def world(make_user, make_asset):
         "asset": asset.pk,
         "proposal": proposal.pk,
         "outlet": outlet.pk,
+        "vendor": vendor.pk,
         "draft_round": make_round(manager, [outlet]).pk,
         "open_round": open_round.pk,
         "closing_round": make_round(manager, [outlet], status="open").pk,
