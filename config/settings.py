@@ -246,6 +246,14 @@ if not DEBUG and not (NIK_ENCRYPTION_KEY and NIK_HASH_KEY):
 # Optional base-map tiles for the planners' map (none by default: the service runs offline).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
+# --- Exports ---------------------------------------------------------------------------------
+
+# Rows in one file (more is a 400 asking for a narrower filter or limit/offset), and exports one
+# server process runs at once (more answer 503 with Retry-After), so exports never take every
+# thread from the map and the health check (api/assets/export.py).
+EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
+EXPORT_MAX_CONCURRENT = int(os.environ.get("EXPORT_MAX_CONCURRENT", "2"))
+
 # --- Production hardening (effective when DEBUG is off) -------------------------------------
 
 if not DEBUG:

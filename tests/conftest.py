@@ -78,6 +78,14 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _roomy_export_slots(settings):
+    """A server closes every response, giving its export slot back; the test client leaves an
+    export nobody reads unclosed until the garbage collector comes by. Tests of the limit set
+    their own (tests/api/test_export_safety.py)."""
+    settings.EXPORT_MAX_CONCURRENT = 1000
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("planner") or make_user("asset_officer", "asset_approver", username="x")."""

@@ -8,7 +8,6 @@ import os
 import tempfile
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +25,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.assets.export import export_paging, export_response
 from api.assets.filtersets import AssetFilterSet
 from api.assets.serializers import (
     AssetSerializer,
@@ -42,7 +42,7 @@ from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFi
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, GeoJSONRenderer, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
-from assets_app.exporting import EXPORT_FORMATS, assets_export
+from assets_app.exporting import EXPORT_FORMATS, export_bounded
 from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
 from assets_app.selectors import (
     asset_get,
@@ -294,10 +294,19 @@ class AssetViewSet(
 
     @extend_schema(
         summary="Export the (filtered) register as CSV, GeoJSON or GeoPackage",
+        description=(
+            "Streamed; at most EXPORT_MAX_ROWS assets per file: a filter matching more is a "
+            "400 naming `limit` unless the request pages with `limit` and `offset` (by id). "
+            "Each server process runs a few exports at once; past that, 503 with Retry-After. "
+            "CSV text cells that a spreadsheet would read as a formula (starting with =, +, -, "
+            "@, tab or carriage return) begin with a single quote."
+        ),
         parameters=[
             OpenApiParameter(
                 "format", str, enum=[*EXPORT_FORMATS], description="File format (default csv)."
-            )
+            ),
+            OpenApiParameter("limit", int, description="At most this many assets (by id)."),
+            OpenApiParameter("offset", int, description="Skip this many assets first (by id)."),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
@@ -305,6 +314,7 @@ class AssetViewSet(
             (200, "application/geopackage+sqlite3"): OpenApiTypes.BINARY,
             400: OpenApiResponse(description="A bad filter or format, named."),
             **errors(401, 403),
+            503: OpenApiResponse(description="Too many exports running; see Retry-After."),
         },
         filters=True,
     )
@@ -326,9 +336,8 @@ class AssetViewSet(
                     ]
                 }
             )
-        queryset = self.filter_queryset(self.get_queryset())
-        content = assets_export(queryset=queryset, file_format=file_format)
-        media_type, suffix = EXPORT_FORMATS[file_format]
-        response = HttpResponse(content, content_type=media_type)
-        response["Content-Disposition"] = f'attachment; filename="assets.{suffix}"'
-        return response
+        limit, offset = export_paging(request)
+        queryset = export_bounded(
+            queryset=self.filter_queryset(self.get_queryset()), limit=limit, offset=offset
+        )
+        return export_response(queryset=queryset, file_format=file_format)
