@@ -1,12 +1,13 @@
 """Routes of API v1. Each area keeps its own `urls.py`; this file only assembles them."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from api.audit import AuditEventViewSet
-from api.auth import TokenView
+from api.auth import TokenRevokeView, TokenView
 from api.districts import DistrictViewSet
+from api.docs import DocsPermission
 
 router = DefaultRouter()
 router.register("districts", DistrictViewSet, basename="district")
@@ -14,8 +15,15 @@ router.register("audit", AuditEventViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="auth-token-revoke"),
+    # Signed-in staff only unless API_DOCS_PUBLIC (api/docs.py). Swagger UI's set-up script is
+    # served by the view itself (`?script`): the Content-Security-Policy allows no inline script.
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[DocsPermission]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[DocsPermission]),
+        name="docs",
+    ),
     path("", include("api.assets.urls")),
     path("", include("api.repurposing.urls")),
     path("", include("api.outlets.urls")),

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on HTML pages, Permissions-Policy on every response.
+    "core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +157,9 @@ CACHES = {
         "LOCATION": "depok-assets",
     }
 }
+# Throttle counters (sign-in, registration, vendor writes) live here. Set CACHE_URL (Redis) in
+# production: with the local-memory cache each worker process counts on its own, so a limit of
+# 30/minute lets through 30 per process.
 if os.environ.get("CACHE_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -179,7 +184,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.FormatFirstContentNegotiation",
+    # api.negotiation's ?format= first, and the browsable API only for staff (api/docs.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.docs.DocsAwareContentNegotiation",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -189,7 +195,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "register": os.environ.get("THROTTLE_REGISTER", "20/hour"),
+        # Every password guess draws on this one budget per address: the token endpoint, the
+        # web sign-in and the admin sign-in (api.auth.sign_in_throttle_wait).
         "token": os.environ.get("THROTTLE_TOKEN", "30/minute"),
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
         "vendor_write": os.environ.get("THROTTLE_VENDOR_WRITE", "120/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -245,6 +254,29 @@ if not DEBUG and not (NIK_ENCRYPTION_KEY and NIK_HASH_KEY):
 
 # Optional base-map tiles for the planners' map (none by default: the service runs offline).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+
+# --- Sign-in, sessions, API docs ------------------------------------------------------------
+
+# Days an API token lives from its creation (signing in again after that issues a new one);
+# unset or empty: tokens never expire.
+_TOKEN_TTL = os.environ.get("API_TOKEN_TTL_DAYS", "").strip()
+API_TOKEN_TTL_DAYS = float(_TOKEN_TTL) if _TOKEN_TTL else None
+# The OpenAPI schema, Swagger UI and DRF's browsable API: for everyone in development, only for
+# signed-in staff (a staff role or admin access) in production.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=DEBUG)
+
+# Outgoing mail, for password resets. The reset pages exist only when mail can leave: EMAIL_HOST
+# set, or PASSWORD_RESET_ENABLED=true (with EMAIL_BACKEND pointing somewhere that delivers).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+if os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", default=bool(EMAIL_HOST))
 
 # --- Exports ---------------------------------------------------------------------------------
 

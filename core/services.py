@@ -1,9 +1,14 @@
-"""User and role writes."""
+"""User and role writes, and the API token's life: issued at sign-in, replaced when the
+password changes or the token expires, deleted when its holder revokes it."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
@@ -26,6 +31,7 @@ def user_create_with_roles(
     user = User.objects.filter(username=username).first()
     if user is not None and not reset:
         raise ValidationError({"username": [str(USERNAME_EXISTS)]})
+    existing = user is not None
     if user is None:
         user = User(username=username, email=email)
     if password:
@@ -35,5 +41,61 @@ def user_create_with_roles(
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
+    if existing:
+        # A reset replaces the password: the token issued under the old one goes with it.
+        return user, token_rotate(user=user)
     token, _created = Token.objects.get_or_create(user=user)
     return user, token
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str | None) -> User:
+    """Set (None: disable) the user's password and replace her API token.
+
+    Whoever changes or resets a password may be shutting out someone who learnt the old one;
+    a token issued under it would let them in still. Every place a password changes calls this:
+    the sign-in pages' change and reset forms and the admin's (`core.forms`), and
+    `user_create_with_roles(reset=True)`.
+    """
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    if Token.objects.filter(user=user).exists():
+        token_rotate(user=user)
+    return user
+
+
+def token_expired(created: datetime) -> bool:
+    """Whether a token created then is past `API_TOKEN_TTL_DAYS` (never, when that is unset)."""
+    ttl_days = settings.API_TOKEN_TTL_DAYS
+    if ttl_days is None:
+        return False
+    return created <= timezone.now() - timedelta(days=ttl_days)
+
+
+@transaction.atomic
+def token_rotate(*, user: User) -> Token:
+    """A new token for the user; the old one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def token_for_sign_in(*, user: User) -> Token:
+    """The user's token, a new one if she had none or hers has expired."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is None:
+        # get_or_create: two first sign-ins at once both end with the one token.
+        return Token.objects.get_or_create(user=user)[0]
+    if token_expired(token.created):
+        return token_rotate(user=user)
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, user: User) -> int:
+    """Delete the user's token (signing in again issues a new one); how many were deleted."""
+    deleted, _by_model = Token.objects.filter(user=user).delete()
+    return deleted

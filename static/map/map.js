@@ -47,14 +47,23 @@
       if (value === null || value === undefined || value === false) continue;
       if (key === "class") node.className = value;
       else if (key === "text") node.textContent = value;
+      // Through the CSSOM: the Content-Security-Policy refuses a `style` attribute.
+      else if (key === "style") node.style.cssText = value;
       else if (key.startsWith("data-") || key === "href" || key === "role" || key === "title" ||
-               key === "type" || key === "aria-label" || key === "style") node.setAttribute(key, value);
+               key === "type" || key === "aria-label") node.setAttribute(key, value);
       else node[key] = value;
     }
     for (const child of children.flat()) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
+    return node;
+  }
+
+  // A district's count on the overview map, sized by the count.
+  function bubble(size, text) {
+    const node = el("div", { class: "agg-bubble", "data-testid": "aggregate", text });
+    node.style.width = node.style.height = `${size}px`;
     return node;
   }
 
@@ -625,11 +634,7 @@
       const size = Math.round(24 + 6 * Math.log10(1 + count) * 2);
       const marker = L.marker([p.lat, p.lon], {
         title: fmt(S.bubble_title, { name: p.name, count: num(count) }),
-        icon: L.divIcon({
-          className: "",
-          html: `<div class="agg-bubble" data-testid="aggregate" style="width:${size}px;height:${size}px">${num(count)}</div>`,
-          iconSize: [size, size],
-        }),
+        icon: L.divIcon({ className: "", html: bubble(size, num(count)), iconSize: [size, size] }),
       });
       marker.on("click", () => {
         map.fitBounds(L.geoJSON(feature).getBounds(), districtFit());
@@ -889,6 +894,13 @@
 
   // ---------------------------------------------------------------- wiring
 
+  // The form is never sent: its controls filter the map as they change.
+  document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+  // Each use's colour comes with the page (a data attribute: the Content-Security-Policy
+  // allows no style attributes in the markup; styles set from script are allowed).
+  for (const swatch of document.querySelectorAll(".swatch[data-color]")) {
+    swatch.style.background = swatch.dataset.color;
+  }
   document.getElementById("filters").addEventListener("change", (event) => {
     if (event.target === districtSelect) {
       const feature = districtByCode.get(districtSelect.value);
