@@ -21,17 +21,21 @@ from __future__ import annotations
 
 from itertools import chain, compress
 
+import django_filters
+from django import forms
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Case, FloatField, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import get_model_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 import numpy as np
 import shapely
 
+from api.fields import integer_bounds, integer_range
 from core.db import binary_results, fetch_rows
 from geodata import boundaries
 from geodata.spatial import (
@@ -505,6 +509,30 @@ class StrictOrderingFilter(OrderingFilter):
             # A stable tiebreak keeps paging deterministic.
             return queryset.order_by(*ordering, "pk")
         return queryset
+
+
+class BoundedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose number filters on integer columns (ids, counts, years) take whole
+    numbers within the column's range (`api.fields.integer_range`), so `?asset=` with twenty
+    digits is a 400 naming it rather than an overflow in the database (a 500).
+
+    django-filter's NumberFilter reads a Decimal, which the ORM's own out-of-range guard for
+    integer lookups lets through.
+    """
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        for number_filter in filters.values():
+            if model is None or not isinstance(number_filter, django_filters.NumberFilter):
+                continue
+            field = get_model_field(model, number_filter.field_name)
+            bounds = integer_range(field) if field is not None else None
+            if bounds is not None:
+                number_filter.field_class = forms.IntegerField
+                integer_bounds(number_filter.extra, bounds)
+        return filters
 
 
 MAP_FILTER_BACKENDS = [DistrictFilter, BBoxFilter, NearFilter]

@@ -1,10 +1,15 @@
 """Content negotiation where an explicit `?format=` wins over the Accept header.
 
 DRF answers 406 when `?format=geojson` meets `Accept: application/json`; a map client that asks
-for a format by name should get it whatever its default Accept header says.
+for a format by name should get it whatever its default Accept header says. A format the view
+does not offer is a 400 naming `format` (DRF answers 404, as if the object did not exist).
 """
 
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
+
+UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 
 
 class FormatFirstContentNegotiation(DefaultContentNegotiation):
@@ -14,4 +19,8 @@ class FormatFirstContentNegotiation(DefaultContentNegotiation):
             for renderer in renderers:
                 if renderer.format == fmt:
                     return renderer, renderer.media_type
+            allowed = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise ValidationError(
+                {"format": [str(UNKNOWN_FORMAT).format(value=fmt, allowed=allowed)]}
+            )
         return super().select_renderer(request, renderers, format_suffix)

@@ -1,4 +1,9 @@
-"""`limit`/`offset` paging as DESIGN.md states it, strict about bad values (400 naming them)."""
+"""`limit`/`offset` paging, strict about bad values (400 naming them).
+
+The offset is bounded too: it is written into the SQL as a number, and one past a 64-bit integer
+(with the limit added) is a database error, on SQLite an integrity error (a 409) and on
+PostgreSQL a 500.
+"""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
@@ -6,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+MAX_OFFSET = 2**63 - 1 - MAX_LIMIT
 NOT_WHOLE_NUMBER = _("Must be a whole number, got %(value)r.")
 BELOW_MINIMUM = _("Must be at least %(minimum)s.")
 OUT_OF_RANGE = _("Must be at least %(minimum)s and at most %(maximum)s.")
@@ -36,7 +42,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         )
 
     def get_offset(self, request):
-        return _non_negative_int(request, self.offset_query_param, 0, minimum=0, maximum=None)
+        return _non_negative_int(request, self.offset_query_param, 0, minimum=0, maximum=MAX_OFFSET)
 
     def paginate_queryset(self, queryset, request, view=None):
         """DRF's paging, but the page is read first: a page shorter than the limit tells the

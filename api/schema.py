@@ -4,10 +4,13 @@ Views document their own success shapes and the errors particular to them (409 c
 instance); the statuses that follow from how a view is configured are added here once, for every
 operation that does not list them already, so the schema stays true as views are added:
 
-- 400 when the operation takes a request body or query parameters (bad input, named by field);
+- 400 when the operation takes a request body or query parameters (bad input, named by field;
+  an unknown `?format=` too);
 - 401 when the view authenticates (no, or a bad, token);
 - 403 when the view restricts roles;
-- 404 always: an unknown object in the path, or an unknown `?format=` (DRF's negotiation);
+- 404 always: an unknown object in the path;
+- 413 when the operation takes a request body (over `API_MAX_JSON_BYTES`, or for uploads
+  `API_MAX_UPLOAD_BYTES`, refused before it is read);
 - 429 when a throttle counts the request.
 
 Schemathesis (`tests/api/test_fuzz.py`) holds the service to this schema.
@@ -24,7 +27,8 @@ ERROR_DESCRIPTIONS = {
     "400": "Bad input: {field: [message, ...]}",
     "401": "Not signed in, or a bad token",
     "403": "The role may not do this",
-    "404": "No such object (or not yours), or an unknown ?format=",
+    "404": "No such object (or not yours)",
+    "413": "The request body is larger than the service accepts",
     "429": "Too many requests (throttled); see Retry-After",
 }
 OPEN_PERMISSIONS = (AllowAny, IsAuthenticated)
@@ -120,6 +124,8 @@ def error_codes(view, method: str, operation: dict) -> list[str]:
     if any(not isinstance(p, OPEN_PERMISSIONS) for p in view.get_permissions()):
         codes.append("403")
     codes.append("404")
+    if "requestBody" in operation:
+        codes.append("413")
     if _throttled(view, method):
         codes.append("429")
     return codes

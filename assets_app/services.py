@@ -39,6 +39,7 @@ from geodata.spatial import (
     explain_invalid,
     lonlat_to_utm_array,
     parse_geometry,
+    size_problem,
 )
 
 OUTSIDE_DEPOK = _("The geometry lies outside Kota Depok.")
@@ -128,7 +129,7 @@ def asset_clean_value(name: str, raw: Any) -> Any:
 
 
 def geometry_problem(geom: BaseGeometry | None) -> str | None:
-    """Why a parsed geometry cannot be stored (wrong type, empty, invalid), or None."""
+    """Why a parsed geometry cannot be stored (wrong type, empty, too large, invalid), or None."""
     if geom is None:
         return str(FIELD_REQUIRED)
     if geom.geom_type not in ALLOWED_TYPES:
@@ -137,6 +138,9 @@ def geometry_problem(geom: BaseGeometry | None) -> str | None:
         )
     if geom.is_empty:
         return str(GEOMETRY_EMPTY)
+    too_large = size_problem(geom)
+    if too_large:
+        return too_large
     if not geom.is_valid:
         return GEOMETRY_INVALID % {"reason": explain_invalid(geom)}
     return None

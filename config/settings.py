@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.RejectNullCharactersMiddleware",
+    # Before anything reads a body (CSRF reads forms): an oversized one is a 413 unread.
+    "core.middleware.RequestBodyLimitMiddleware",
     "core.middleware.APIInUTCMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,7 +180,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # orjson, bounded in depth and refusing numbers beyond a double's range (a 400).
+        "api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -254,6 +257,11 @@ if not DEBUG and not (NIK_ENCRYPTION_KEY and NIK_HASH_KEY):
 
 # Optional base-map tiles for the planners' map (none by default: the service runs offline).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+
+# Request bodies, in bytes: a larger one is a 413 before it is read (core.middleware's
+# RequestBodyLimitMiddleware). Uploads (multipart: the asset import's files); every other body.
+API_MAX_UPLOAD_BYTES = int(os.environ.get("API_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", str(2 * 1024 * 1024)))
 
 # --- Sign-in, sessions, API docs ------------------------------------------------------------
 

@@ -1,11 +1,12 @@
 """Request id and context for the audit trail and the logs; query strings fit for a database;
-the API in UTC."""
+request bodies of a bounded size; the API in UTC."""
 
 import re
 import uuid
 from datetime import UTC
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,9 @@ from core.context import RequestContext, reset_request, set_request
 
 # Django's own wording (ProhibitNullCharactersValidator), so its translations apply.
 NULL_CHARACTERS = _("Null characters are not allowed.")
+
+BODY_TOO_LARGE = _("The request body is too large: at most %(limit)s bytes are accepted here.")
+LENGTH_REQUIRED = _("A request body needs a Content-Length header.")
 
 # Accept a caller's (or the proxy's) X-Request-ID only when it looks like an id, not a payload.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
@@ -59,6 +63,47 @@ class RejectNullCharactersMiddleware:
                 field = name.replace("\x00", "") or "query"
                 return JsonResponse({field: [str(NULL_CHARACTERS)]}, status=400)
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """A request body over its limit is a 413 before anything reads it.
+
+    DRF's parsers read the body as a stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE (which
+    only guards `request.body` and `request.POST`): a JSON body of any size was parsed in full.
+    The declared length is checked against `API_MAX_UPLOAD_BYTES` for multipart uploads (the
+    asset import's files) and `API_MAX_JSON_BYTES` for every other body. Django's WSGI request
+    reads no more than the declared length, so a body without one (chunked) would be read as
+    empty: that is a 411 rather than a request silently missing its data. The API answers
+    `{"detail": ...}`, other paths a plain page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        if not declared:
+            if request.META.get("HTTP_TRANSFER_ENCODING"):
+                return _refusal(request, 411, str(LENGTH_REQUIRED))
+            return self.get_response(request)
+        try:
+            length = int(declared)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        content_type = request.META.get("CONTENT_TYPE", "").lower()
+        if content_type.startswith("multipart/"):
+            limit = settings.API_MAX_UPLOAD_BYTES
+        else:
+            limit = settings.API_MAX_JSON_BYTES
+        if length > limit:
+            return _refusal(request, 413, BODY_TOO_LARGE % {"limit": limit})
+        return self.get_response(request)
+
+
+def _refusal(request, status: int, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class APIInUTCMiddleware:

@@ -32,6 +32,11 @@ ALLOWED_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 # Longest radius a map query may ask for: the whole of Depok fits in 30 km.
 MAX_RADIUS_M = 50_000.0
+# The largest geometry a register entry may hold: a surveyed parcel has tens of vertices, the
+# shipped boundary of a whole kecamatan at most 2,418 (a kelurahan 919). Each write validates,
+# projects and measures its geometry, and map queries read it back, so there is a ceiling.
+MAX_VERTICES = 10_000
+MAX_PARTS = 500
 
 # Messages (translated when raised). `%(where)s` is a path into the geometry built from the
 # WHERE_* parts, e.g. "MultiPolygon, polygon 0, ring 1, position 3".
@@ -55,6 +60,8 @@ MULTIPOLYGON_NOT_LIST = _("MultiPolygon: must be a non-empty list of polygons.")
 MALFORMED_COORDINATES = _("Malformed coordinates: %(reason)s.")
 GEOMETRY_EMPTY = _("The geometry is empty.")
 GEOMETRY_INVALID = _("Invalid geometry: %(reason)s.")
+TOO_MANY_VERTICES = _("The geometry has %(count)s vertices; at most %(limit)s are accepted.")
+TOO_MANY_PARTS = _("The MultiPolygon has %(count)s polygons; at most %(limit)s are accepted.")
 EXPECTED = _("Expected %(what)s.")
 EXPECTED_NUMBERS = _("Expected %(what)s; got non-numeric values.")
 EXPECTED_FINITE = _("Expected %(what)s; values must be finite.")
@@ -173,12 +180,54 @@ def _check_polygon(rings: Any, where: str) -> None:
         _check_ring(ring, WHERE_RING % {"where": where, "index": i})
 
 
+def _positions(coords: Any, depth: int) -> int:
+    """How many positions a GeoJSON coordinates array of this nesting depth holds (1: a ring),
+    counting only lists: what is not one is reported by the checks that follow."""
+    if not isinstance(coords, list):
+        return 0
+    if depth == 1:
+        return len(coords)
+    return sum(_positions(item, depth - 1) for item in coords)
+
+
+def _check_size(geom_type: str, coords: Any) -> None:
+    """The part and vertex limits, checked before the positions are walked one by one."""
+    if geom_type == "MultiPolygon" and isinstance(coords, list) and len(coords) > MAX_PARTS:
+        raise GeometryError(TOO_MANY_PARTS % {"count": len(coords), "limit": MAX_PARTS})
+    depth = {"Polygon": 2, "MultiPolygon": 3}.get(geom_type)
+    count = _positions(coords, depth) if depth else 0
+    if count > MAX_VERTICES:
+        raise GeometryError(TOO_MANY_VERTICES % {"count": count, "limit": MAX_VERTICES})
+
+
+def size_problem(geom: BaseGeometry) -> str | None:
+    """Why a parsed geometry is too large to store (too many vertices or parts), or None: the
+    same limits as `parse_geometry`'s, for geometries read from files."""
+    parts = int(shapely.get_num_geometries(geom))
+    if geom.geom_type == "MultiPolygon" and parts > MAX_PARTS:
+        return TOO_MANY_PARTS % {"count": parts, "limit": MAX_PARTS}
+    count = int(shapely.get_num_coordinates(geom))
+    if count > MAX_VERTICES:
+        return TOO_MANY_VERTICES % {"count": count, "limit": MAX_VERTICES}
+    return None
+
+
+def within_size_limits(geoms: np.ndarray) -> np.ndarray:
+    """`size_problem(g) is None` for each of an array of geometries, vectorised."""
+    parts = np.where(
+        shapely.get_type_id(geoms) == shapely.GeometryType.MULTIPOLYGON,
+        shapely.get_num_geometries(geoms),
+        0,
+    )
+    return (parts <= MAX_PARTS) & (shapely.get_num_coordinates(geoms) <= MAX_VERTICES)
+
+
 def parse_geometry(value: Any, *, allowed: Iterable[str] = ALLOWED_TYPES) -> BaseGeometry:
     """Parse a GeoJSON geometry (a dict or a JSON string) and check it thoroughly.
 
-    Raises GeometryError with a message a person can act on: wrong type, coordinates out of
-    range, an open ring, or an invalid geometry with shapely's explanation (e.g. a self-
-    intersection and where it is).
+    Raises GeometryError with a message a person can act on: wrong type, too many vertices or
+    parts, coordinates out of range, an open ring, or an invalid geometry with shapely's
+    explanation (e.g. a self-intersection and where it is).
     """
     allowed = tuple(allowed)
     if isinstance(value, str):
@@ -198,6 +247,7 @@ def parse_geometry(value: Any, *, allowed: Iterable[str] = ALLOWED_TYPES) -> Bas
     coords = value.get("coordinates")
     if coords is None:
         raise GeometryError(str(NO_COORDINATES))
+    _check_size(geom_type, coords)
     if geom_type == "Point":
         _check_position(coords, "Point")
     elif geom_type == "Polygon":

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import BoundedModelSerializer
 from api.filters import geo_distance
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
@@ -134,8 +135,9 @@ def asset_items(rows, distances: dict | None = None) -> list[dict[str, Any]]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-class AssetWriteSerializer(serializers.ModelSerializer):
-    """What a client may send; derived and workflow fields are refused by name (400)."""
+class AssetWriteSerializer(BoundedModelSerializer):
+    """What a client may send; derived and workflow fields are refused by name (400), numbers
+    beyond what their columns hold too."""
 
     geometry = GeometryField()
 

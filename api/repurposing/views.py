@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from api.filters import BoundedFilterSet
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS
 from api.repurposing.serializers import (
@@ -128,7 +129,7 @@ class ProposeView(GenericAPIView):
         )
 
 
-class ReclassificationFilterSet(django_filters.FilterSet):
+class ReclassificationFilterSet(BoundedFilterSet):
     status = django_filters.ChoiceFilter(choices=ReclassificationStatus.choices)
     asset = django_filters.NumberFilter(field_name="asset_id", min_value=1)
 

@@ -149,8 +149,10 @@ def test_format_parameter_wins_over_accept_header(client_as):
     assert response.json()["type"] == "FeatureCollection"
 
 
-def test_unknown_format_is_404(client_as):
-    assert client_as("planner").get("/api/v1/districts/?format=shapefile").status_code == 404
+def test_unknown_format_is_400_naming_format(client_as):
+    response = client_as("planner").get("/api/v1/districts/?format=shapefile")
+    assert response.status_code == 400
+    assert list(response.json()) == ["format"]
 
 
 def test_geojson_by_accept_header(client_as):
