@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assets_app.models import Asset, Reclassification
+from assets_app.models import Asset, Reclassification, Status
 from assets_app.services import (
     WRITABLE_FIELDS,
     asset_apply_geometry,
     asset_register,
     asset_update,
+    disposal_conflicts,
+    status_problem,
 )
 from geodata.models import District, DistrictLevel
 
@@ -55,6 +57,15 @@ class AssetAdminForm(forms.ModelForm):
                 for field, messages in exc.message_dict.items():
                     for message in messages:
                         self.add_error(field, message)
+        if "status" in cleaned:
+            # The service refuses these too; here they show on the form instead of a 500.
+            before = self.instance.status if self.instance.pk else None
+            problem = status_problem(before, cleaned["status"])
+            disposing = cleaned["status"] == Status.DISPOSED and before != Status.DISPOSED
+            if problem is None and disposing and self.instance.pk:
+                problem = disposal_conflicts([self.instance.pk]).get(self.instance.pk)
+            if problem:
+                self.add_error("status", problem)
         return cleaned
 
 

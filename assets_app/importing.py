@@ -41,7 +41,7 @@ import pyogrio
 import shapely
 
 from assets_app.gdal_setup import gdal_lock_down
-from assets_app.models import Asset
+from assets_app.models import Asset, Status
 from assets_app.services import (
     DERIVED_FIELDS,
     OUTSIDE_DEPOK,
@@ -50,10 +50,13 @@ from assets_app.services import (
     asset_clean_value,
     asset_rule_errors,
     asset_set_derived,
+    disposal_conflicts,
     geometries_derive,
     geometry_problem,
+    status_problem,
 )
 from core.audit import audit_record
+from core.errors import Conflict
 from core.models import AuditAction
 from geodata.spatial import ALLOWED_TYPES
 
@@ -104,6 +107,10 @@ NOT_WKT = _("Not valid WKT.")
 NOT_A_NUMBER = _("Must be a number.")
 NOT_WHOLE_NUMBER = _("Must be a whole number.")
 NOT_FINITE = _("Must be a finite number (not NaN or infinity).")
+STATUS_CHANGED_MEANWHILE = _(
+    "The status of an asset in the file changed while the import ran; nothing was written. "
+    "Check the file against the register and import it again."
+)
 LON_RANGE = _("Longitude must be between -180 and 180.")
 LAT_RANGE = _("Latitude must be between -90 and 90.")
 
@@ -697,6 +704,8 @@ def _import_table(
         for code, row in first_seen.items():
             if code in existing:
                 add_error(row, "register_code", str(REGISTER_CODE_TAKEN))
+    if "status" in cleaned:
+        _check_statuses(cleaned["status"], codes, existing if update else {}, add_error)
 
     if errors:
         errors.sort(key=lambda e: (e["row"] is not None, e["row"] or 0, e["field"]))
@@ -709,6 +718,7 @@ def _import_table(
     unchanged = 0
     now = timezone.now()
     changed_fields: set[str] = set()
+    statuses_read: dict[int, str] = {}  # asset id -> status when checked, for the write's recheck
     for row in progress(range(n), n, "preparing rows"):
         asset = existing.get(codes[row]) if existing else None
         if asset is None:
@@ -723,6 +733,7 @@ def _import_table(
             asset.updated_at = now
             changed_fields |= diff
             to_update.append(asset)
+            statuses_read[asset.pk] = before["status"]
         else:
             unchanged += 1
     report.update(created=len(new_rows), updated=len(to_update), unchanged=unchanged)
@@ -731,6 +742,8 @@ def _import_table(
             _insert_new(
                 [cleaned[name] for name in names], names, new_rows, derived, user, now, progress
             )
+            if "status" in changed_fields:
+                _recheck_statuses(statuses_read, to_update)
             _update_existing(to_update, changed_fields, user, progress)
             audit_record(
                 action=AuditAction.BULK,
@@ -740,6 +753,54 @@ def _import_table(
                 changes={"created": len(new_rows), "updated": len(to_update)},
             )
     return _finish(report, dry_run)
+
+
+def _check_statuses(
+    statuses: list, codes: list, existing: dict[str, Asset | None], add_error: Callable
+) -> None:
+    """The single-write status rules, row by row: a new asset takes no workflow status; an
+    existing one neither takes nor leaves one, and is not disposed of while an outlet stands on
+    it. (Checked again under lock when written: `_recheck_statuses`.)"""
+    moves = {}
+    for row, (status, code) in enumerate(zip(statuses, codes, strict=True)):
+        asset = existing.get(code)
+        before = asset.status if asset is not None else None
+        if status is None or status == before:
+            continue  # a bad value has its error already; an unchanged status is no move
+        moves[row] = (asset, before, status)
+    disposing = [a.pk for a, _, new in moves.values() if a is not None and new == Status.DISPOSED]
+    conflicts = disposal_conflicts(disposing) if disposing else {}
+    for row, (asset, before, status) in moves.items():
+        problem = status_problem(before, status)
+        if problem is None and asset is not None:
+            problem = conflicts.get(asset.pk)
+        if problem:
+            add_error(row, "status", problem)
+
+
+def _recheck_statuses(statuses_read: dict[int, str], to_update: list[Asset]) -> None:
+    """Inside the write's transaction, with the assets to update locked: the statuses the checks
+    read are still theirs, and none disposed of has gained an outlet.
+
+    The checks ran without locks; meanwhile an outlet may have been opened on an asset (which
+    the update would then write back to its old status) or a reclassification approved.
+    """
+    ids = sorted(statuses_read)
+    now_status: dict[int, str] = {}
+    for start in range(0, len(ids), _CODE_CHUNK):
+        chunk = ids[start : start + _CODE_CHUNK]
+        locked = Asset.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        now_status.update(locked.values_list("pk", "status"))
+    if any(now_status.get(pk) != status for pk, status in statuses_read.items()):
+        raise Conflict(str(STATUS_CHANGED_MEANWHILE))
+    disposing = [
+        a.pk
+        for a in to_update
+        if a.status == Status.DISPOSED and statuses_read[a.pk] != Status.DISPOSED
+    ]
+    conflict = next(iter(disposal_conflicts(disposing).values()), None) if disposing else None
+    if conflict:
+        raise Conflict(conflict)
 
 
 # What an update compares to decide whether a row changed anything.

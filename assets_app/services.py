@@ -28,8 +28,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Use
+from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Status, Use
 from assets_app.repurposing import assets_reassess_around, facility_footprint
+from core.errors import Conflict
 from geodata import boundaries
 from geodata.spatial import (
     ALLOWED_TYPES,
@@ -54,6 +55,24 @@ GEOMETRY_TOO_SMALL = _(
     "The geometry becomes invalid when rounded to the stored precision (1e-7 degrees, about 1 cm)."
 )
 GEOMETRY_TYPE_NOT_ALLOWED = _("Geometry type {geom_type!r} is not allowed; use one of {allowed}.")
+
+# Statuses that belong to a workflow (four eyes): designated_economic is set only by approving a
+# reclassification (assets_app.repurposing), outlet only by opening an outlet (outlets.services),
+# and an asset leaves either only through them. The register sets the others.
+WORKFLOW_STATUSES = frozenset({Status.DESIGNATED_ECONOMIC, Status.OUTLET})
+REGISTER_STATUSES = frozenset(Status.values) - WORKFLOW_STATUSES
+STATUS_SET_BY_WORKFLOW = _(
+    "Status {status!r} is set only by its workflow (designated_economic by an approved "
+    "reclassification, outlet by opening an outlet); the register sets in_service, underused, "
+    "idle or disposed."
+)
+STATUS_HELD_BY_WORKFLOW = _(
+    "The asset's status {status!r} belongs to its workflow; the register cannot change it."
+)
+DISPOSAL_WITH_ACTIVE_LEASE = _(
+    "The asset cannot be disposed of: a stall of its outlet has an active lease."
+)
+DISPOSAL_WITH_OUTLET = _("The asset cannot be disposed of while an outlet stands on it.")
 
 # Fields a client may set; everything else is derived or managed by workflows.
 WRITABLE_FIELDS = frozenset(
@@ -112,6 +131,42 @@ def asset_rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
                 str(FACILITY_TYPE_MISMATCH).format(facility_type=facility_type, use=use)
             ]
     return errors
+
+
+def status_problem(current: str | None, new: str) -> str | None:
+    """Why the register may not move an asset from status `current` (None: a new asset) to
+    `new`, or None. Disposal has its own check, against the database (`disposal_conflicts`)."""
+    if new == current:
+        return None
+    if current in WORKFLOW_STATUSES:
+        return str(STATUS_HELD_BY_WORKFLOW).format(status=current)
+    if new in WORKFLOW_STATUSES:
+        return str(STATUS_SET_BY_WORKFLOW).format(status=new)
+    return None
+
+
+def disposal_conflicts(asset_ids: list[int]) -> dict[int, str]:
+    """The assets among `asset_ids` that cannot be disposed of, with why: an outlet stands on
+    it (the more telling reason when a stall of it has an active lease).
+
+    The caller holds the assets' rows locked: an outlet is opened only under that lock
+    (`outlets.services.outlet_create`), and a lease only on an outlet's stall.
+    """
+    # outlets builds on assets_app, not the other way round: its models are looked up late.
+    from outlets.models import Lease, LeaseStatus, Outlet
+
+    found = {
+        asset_id: str(DISPOSAL_WITH_OUTLET)
+        for asset_id in Outlet.objects.filter(asset_id__in=asset_ids).values_list(
+            "asset_id", flat=True
+        )
+    }
+    if found:
+        leased = Lease.objects.filter(
+            stall__outlet__asset_id__in=list(found), status=LeaseStatus.ACTIVE
+        ).values_list("stall__outlet__asset_id", flat=True)
+        found.update((asset_id, str(DISPOSAL_WITH_ACTIVE_LEASE)) for asset_id in leased)
+    return found
 
 
 def asset_clean_value(name: str, raw: Any) -> Any:
@@ -262,10 +317,19 @@ def _set_fields(asset: Asset, data: Mapping[str, Any]) -> None:
 
 
 def _validate(
-    asset: Asset, data: Mapping[str, Any], *, allow_outside: bool, creating: bool
+    asset: Asset,
+    data: Mapping[str, Any],
+    *,
+    allow_outside: bool,
+    creating: bool,
+    status_before: str | None = None,
 ) -> None:
     """Collect every problem of the write at once and raise them together, keyed by field."""
     errors: dict[str, list[str]] = {}
+    if "status" in data:
+        problem = status_problem(status_before, asset.status)
+        if problem:
+            errors["status"] = [problem]
     geometry_ok = True
     if "geometry" in data:
         try:
@@ -284,6 +348,8 @@ def _validate(
         )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
+            if name == "status" and "status" in errors:
+                continue  # the workflow's message says more than "not a valid choice"
             errors.setdefault(name, []).extend(messages)
     if not errors.keys() & {"use", "facility_type"}:
         errors.update(asset_rule_errors(vars(asset)))
@@ -302,7 +368,7 @@ def _validate(
 def asset_register(
     *, user: AbstractBaseUser | None, data: dict[str, Any], allow_outside: bool = False
 ) -> Asset:
-    """Register a new asset from validated request data."""
+    """Register a new asset from validated request data; not in a workflow status."""
     asset = Asset()
     _set_fields(asset, data)
     _validate(asset, data, allow_outside=allow_outside, creating=True)
@@ -320,11 +386,20 @@ def asset_update(
     data: dict[str, Any],
     allow_outside: bool = False,
 ) -> Asset:
-    """Change an asset; the geometry's derived fields follow any new geometry."""
+    """Change an asset; the geometry's derived fields follow any new geometry.
+
+    Workflow statuses are neither set nor left here (`status_problem`, 400); disposing of an
+    asset an outlet stands on is a conflict (409).
+    """
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    status_before = asset.status
+    if data.get("status") == Status.DISPOSED and status_before != Status.DISPOSED:
+        conflict = disposal_conflicts([asset.pk]).get(asset.pk)
+        if conflict:
+            raise Conflict(conflict)
     previous = facility_footprint(asset)
     _set_fields(asset, data)
-    _validate(asset, data, allow_outside=allow_outside, creating=False)
+    _validate(asset, data, allow_outside=allow_outside, creating=False, status_before=status_before)
     asset._history_user = user
     asset.save()
     assets_reassess_around(asset=asset, previous=previous)

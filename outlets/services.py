@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 from simple_history.utils import bulk_create_with_history
 
-from assets_app.models import Asset
+from assets_app.models import Asset, ReclassificationStatus
 from assets_app.models import Status as AssetStatus
 from core.audit import audit_record
 from core.context import current_request
@@ -67,6 +67,9 @@ ASSET_NOT_DESIGNATED = _(
     "(status designated_economic)."
 )
 ASSET_HAS_OUTLET = _("This asset already has an outlet.")
+ASSET_NOT_RECLASSIFIED = _(
+    "An outlet can only be opened on an asset whose reclassification for economic use was approved."
+)
 STALL_CODE_TAKEN = _("A stall with this code already exists in the outlet.")
 STALL_CODE_REPEATED = _("This code is used by another stall in the same request.")
 STALLS_EMPTY = _("Send at least one stall.")
@@ -202,6 +205,10 @@ def outlet_create(
         raise Conflict(str(ASSET_HAS_OUTLET))
     if asset.status != AssetStatus.DESIGNATED_ECONOMIC:
         raise ValidationError({"asset": [ASSET_NOT_DESIGNATED]})
+    # The status alone is not the decision: it must come from an approved reclassification
+    # (four eyes), not from a row written past the register's rules.
+    if not asset.reclassifications.filter(status=ReclassificationStatus.APPROVED).exists():
+        raise ValidationError({"asset": [ASSET_NOT_RECLASSIFIED]})
     outlet = Outlet(asset=asset, name=name, opening_hours=opening_hours, manager=user)
     outlet.full_clean(validate_unique=False)
     outlet._history_user = user

@@ -144,7 +144,13 @@ BEJI_POINT = (106.81794, -6.37229)
 
 @pytest.fixture
 def make_asset(db):
-    """make_asset(use="education", facility_type="sd", lon=..., lat=...) via the real service."""
+    """make_asset(use="education", facility_type="sd", lon=..., lat=...) via the real service.
+
+    status="designated_economic" goes through its workflow, as the register refuses to set it:
+    the asset is registered (with use "vacant" if "economic" was asked for), proposed by one
+    officer and approved, with an override, by another user.
+    """
+    from assets_app.repurposing import reclassification_approve, reclassification_propose
     from assets_app.services import asset_register
 
     counter = {"n": 0}
@@ -160,6 +166,34 @@ def make_asset(db):
             "land_area_m2": 500.0,
         }
         data.update(fields)
-        return asset_register(user=user, data=data)
+        if data.get("status") != "designated_economic":
+            return asset_register(user=user, data=data)
+        del data["status"]
+        if data["use"] == "economic":
+            data["use"] = "vacant"
+        asset = asset_register(user=user, data=data)
+        proposer = user_create_with_roles(
+            username=f"proposer_{asset.pk}", password="Pass-word-123", roles=["asset_officer"]
+        )[0]
+        approver = user_create_with_roles(
+            username=f"approver_{asset.pk}", password="Pass-word-123", roles=["asset_approver"]
+        )[0]
+        proposal = reclassification_propose(asset=asset, user=proposer, reason="Test fixture")
+        reclassification_approve(
+            reclassification=proposal, user=approver, note="ok", override_reason="Test fixture"
+        )
+        asset.refresh_from_db()
+        return asset
 
     return _make
+
+
+def pytest_configure(config):
+    """The fuzz's second seed is random for each run, unless FUZZ_SEED2 replays one."""
+    if not os.environ.get("FUZZ_SEED2"):
+        os.environ["FUZZ_SEED2"] = str(random.SystemRandom().randrange(2**32))
+
+
+def pytest_report_header(config):
+    fixed = os.environ.get("FUZZ_SEED", "20260606")
+    return f"fuzz seeds: FUZZ_SEED={fixed} FUZZ_SEED2={os.environ['FUZZ_SEED2']}"

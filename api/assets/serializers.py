@@ -147,6 +147,14 @@ class AssetWriteSerializer(BoundedModelSerializer):
         extra_kwargs = {
             # The service checks uniqueness (one message, one place).
             "register_code": {"validators": []},
+            # The service refuses workflow statuses (one message, one place); the schema says so.
+            "status": {
+                "help_text": _(
+                    "in_service, underused, idle or disposed; designated_economic and outlet "
+                    "are set only by their workflows (400), and an asset an outlet stands on "
+                    "is not disposed of (409)."
+                )
+            },
         }
 
     def to_internal_value(self, data):

@@ -165,11 +165,11 @@ def test_proposing_for_an_unknown_asset_is_404(as_user, officer):
 
 
 def test_an_asset_already_economic_cannot_be_proposed(as_user, officer, make_asset):
-    market = make_asset(use="economic", status="designated_economic")
+    market = make_asset(use="economic", status="designated_economic")  # approved once
     response = propose(as_user(officer), market)
     assert response.status_code == 409
     assert response.json() == {"detail": str(ASSET_NOT_ELIGIBLE)}
-    assert Reclassification.objects.count() == 0
+    assert Reclassification.objects.filter(asset=market).count() == 1
 
 
 # --- decide ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from assets_app.importing import assets_import_file
+from core.errors import ApplicationError
 
 
 def _progress(iterable, total, desc):
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        except ApplicationError as exc:  # e.g. an asset's status changed while it ran
+            raise CommandError(str(exc.message)) from exc
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
         if report["errors"]:
             raise CommandError(f"{len(report['errors'])} error(s); nothing was written.")
