@@ -119,6 +119,14 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             page.set_default_timeout(TIMEOUT_MS)
             browser_errors = []
             page.on("pageerror", lambda exc: browser_errors.append(str(exc)))
+            # Chromium reports each thing the Content-Security-Policy refused on the console.
+            csp_refusals = []
+            page.on(
+                "console",
+                lambda msg: csp_refusals.append(msg.text)
+                if "Content Security Policy" in msg.text
+                else None,
+            )
 
             # when: the planner opens the map and is sent through the real sign-in form
             page.goto(f"{live_server.url}/map/")
@@ -222,6 +230,14 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
             state = page.evaluate("() => window.depokMap.snapshot()")
             assert state["counts"]["assets"] == 4
             assert state["counts"]["outlets"] == 0
+            assert browser_errors == []
+            assert csp_refusals == []
+
+            # the API's Swagger UI sets itself up under the same policy
+            docs = page.goto(f"{live_server.url}/api/v1/docs/")
+            assert "script-src 'self'" in docs.headers["content-security-policy"]
+            page.wait_for_selector(".swagger-ui .opblock", timeout=TIMEOUT_MS)
+            assert csp_refusals == []
             assert browser_errors == []
         finally:
             browser.close()
