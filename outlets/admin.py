@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from outlets.models import (
     AllocationRound,
     AllocationRun,
+    ClaimVerification,
     DuplicateNikAttempt,
     Lease,
     Offer,
@@ -44,6 +45,19 @@ class DuplicateNikAttemptInline(admin.TabularInline):
         return False
 
 
+class ClaimVerificationInline(admin.TabularInline):
+    """Managers' checks of the vendor's claims (read-only: made through the API's verify)."""
+
+    model = ClaimVerification
+    fields = ("claim", "verified_by", "verified_at", "reason", "revoked_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Vendor)
 class VendorAdmin(SimpleHistoryAdmin):
     list_display = ("id", "full_name", "nik_masked", "business_name", "product_category")
@@ -51,7 +65,7 @@ class VendorAdmin(SimpleHistoryAdmin):
     exclude = ("nik_encrypted", "nik_hash")
     readonly_fields = ("nik_masked", "gender", "birth_date")
     history_list_display = ("nik_masked",)
-    inlines = [DuplicateNikAttemptInline]
+    inlines = [ClaimVerificationInline, DuplicateNikAttemptInline]
 
 
 @admin.register(AllocationRound)

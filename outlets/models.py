@@ -60,6 +60,14 @@ class Gender(models.TextChoices):
     MALE = "M", _("Male")
 
 
+class Claim(models.TextChoices):
+    """The self-declared claims that rank a vendor in allocation, once a manager verified them."""
+
+    WUB = "wub_participant", _("Wira Usaha Baru participant")
+    WOMEN = "women_programme", _("women-entrepreneur programme")
+    DOMICILE = "domicile", _("domicile (home kelurahan)")
+
+
 class RoundStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
@@ -227,6 +235,54 @@ class Vendor(models.Model):
         return f"Vendor {self.pk}: {self.business_name}"
 
 
+class ClaimVerification(models.Model):
+    """An outlet manager's check of one claim of a vendor (her programme list entry, her KTP's
+    address), with who, when and why.
+
+    At most one live verification per claim: changing the claim revokes it (`revoked_at`), so a
+    claim counts in allocation only as it stood when it was checked. Revoked rows stay as the
+    record of what was checked.
+    """
+
+    # The reason may quote the documents checked (a KTP address): kept out of the audit trail.
+    personal_fields = frozenset({"reason"})
+
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.PROTECT,
+        related_name="claim_verifications",
+        verbose_name=_("vendor"),
+    )
+    claim = models.CharField(_("claim"), max_length=16, choices=Claim.choices)
+    reason = models.TextField(_("reason"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vendor_id", "claim", "-verified_at"]
+        verbose_name = _("claim verification")
+        verbose_name_plural = _("claim verifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "claim"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_verification_per_claim",
+            ),
+            models.CheckConstraint(condition=_in("claim", Claim), name="verification_claim_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Verification {self.pk}: {self.claim} of vendor {self.vendor_id}"
+
+
 class DuplicateNikAttempt(models.Model):
     """A registration refused because its NIK already has an account.
 
@@ -371,6 +427,9 @@ class Application(models.Model):
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name=_("withdrawn at")
     )
+    # The vendor's claims as allocation counted them, stored at allocation: {"wub_participant":
+    # {"claimed": bool, "verified": bool}, "women_programme": {...}, "domicile": {...}}
+    claims = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("claims"))
 
     class Meta:
         ordering = ["-id"]

@@ -29,6 +29,7 @@ from outlets.models import (
     AllocationRound,
     Application,
     ApplicationChoice,
+    ClaimVerification,
     Lease,
     LeaseStatus,
     Offer,
@@ -98,10 +99,13 @@ def stall_list(*, outlet: Outlet) -> QuerySet[Stall]:
 
 
 def vendor_list() -> QuerySet[Vendor]:
-    """Vendors for outlet managers, with the count and time of duplicate-NIK registrations."""
+    """Vendors for outlet managers, with their live claim verifications and the count and time
+    of duplicate-NIK registrations."""
+    live = ClaimVerification.objects.filter(revoked_at=None).select_related("verified_by")
     return (
         Vendor.objects.select_related("user", "home_kelurahan")
         .defer("home_kelurahan__geometry")
+        .prefetch_related(Prefetch("claim_verifications", live, to_attr="live_verifications"))
         .annotate(
             duplicate_nik_attempts_count=Count("duplicate_nik_attempts"),
             last_duplicate_nik_attempt_at=Max("duplicate_nik_attempts__at"),

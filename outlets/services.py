@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 import re
 import secrets
 from collections import defaultdict
@@ -45,6 +46,8 @@ from outlets.models import (
     Application,
     ApplicationChoice,
     ApplicationStatus,
+    Claim,
+    ClaimVerification,
     DuplicateNikAttempt,
     Lease,
     LeaseStatus,
@@ -80,6 +83,13 @@ KELURAHAN_UNKNOWN = _("Not a Kota Depok kelurahan code (e.g. 32.76.06.1002).")
 FIELD_REQUIRED = _("This field is required.")
 FIELD_NOT_WRITABLE = _("This field cannot be changed.")
 VENDOR_PROFILE_REQUIRED = _("Only a registered vendor can do this.")
+CLAIMS_LOCKED = _(
+    "Programme and domicile claims cannot change while you have an application in a round "
+    "that has not been allocated yet; withdraw it or wait for the results."
+)
+CLAIMS_REQUIRED = _("Name at least one claim to verify.")
+CLAIM_NOT_MADE = _("The vendor does not claim {claim}; only a claim she makes can be verified.")
+VERIFY_REASON_REQUIRED = _("Say what was checked (e.g. the programme list, the KTP address).")
 # Rounds
 OUTLETS_REQUIRED = _("Choose at least one outlet.")
 OUTLETS_UNKNOWN = _("Unknown outlet id(s): {ids}.")
@@ -413,11 +423,17 @@ VENDOR_WRITABLE = frozenset(
 
 @transaction.atomic
 def vendor_update(*, vendor: Vendor, user: AbstractBaseUser, data: dict[str, Any]) -> Vendor:
-    """Change a vendor's profile; programme claims are re-checked against the stored NIK."""
+    """Change a vendor's profile; programme claims are re-checked against the stored NIK.
+
+    A changed claim (programme membership, home kelurahan) loses its verification. While she has
+    a submitted application in a round not yet allocated, her claims cannot change at all (409):
+    the round's priorities are read from them.
+    """
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     unknown = sorted(set(data) - VENDOR_WRITABLE)
     if unknown:
         raise ValidationError({field: [FIELD_NOT_WRITABLE] for field in unknown})
+    claimed_before = _claimed(vendor)
     errors: dict[str, list] = {}
     for field, value in data.items():
         if field == "home_kelurahan_code":
@@ -438,9 +454,70 @@ def vendor_update(*, vendor: Vendor, user: AbstractBaseUser, data: dict[str, Any
         )
     if errors:
         raise ValidationError(errors)
+    changed = [c for c, value in _claimed(vendor).items() if value != claimed_before[c]]
+    if changed and _claims_in_use(vendor):
+        raise Conflict(str(CLAIMS_LOCKED))
     vendor.full_clean(exclude=["user", "nik_hash"], validate_constraints=False)
     vendor._history_user = user
     vendor.save()
+    now = timezone.now()
+    for verification in vendor.claim_verifications.filter(claim__in=changed, revoked_at=None):
+        verification.revoked_at = now
+        verification._history_user = user
+        verification.save(update_fields=["revoked_at"])
+    return vendor
+
+
+def _claimed(vendor: Vendor) -> dict[str, object]:
+    """Each claim's value: the two programme flags and the home kelurahan's code."""
+    return {
+        Claim.WUB: vendor.wub_participant,
+        Claim.WOMEN: vendor.women_programme,
+        Claim.DOMICILE: vendor.home_kelurahan_id,
+    }
+
+
+def _claims_in_use(vendor: Vendor) -> bool:
+    """Whether a round still to be allocated holds a submitted application of hers."""
+    return Application.objects.filter(
+        vendor=vendor,
+        status=ApplicationStatus.SUBMITTED,
+        round__status__in=[RoundStatus.OPEN, RoundStatus.CLOSED],
+    ).exists()
+
+
+@transaction.atomic
+def vendor_claims_verify(
+    *, vendor: Vendor, user: AbstractBaseUser, claims: list[str], reason: str
+) -> Vendor:
+    """An outlet manager verifies some of a vendor's claims, saying what she checked.
+
+    Only a claim the vendor makes can be verified (a programme flag set, a home kelurahan
+    given); a claim verified already keeps its first verification.
+    """
+    errors: dict[str, list] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [VERIFY_REASON_REQUIRED]
+    if not claims:
+        errors["claims"] = [CLAIMS_REQUIRED]
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    claimed = _claimed(vendor)
+    not_made = [c for c in claims if not claimed.get(c)]
+    if not_made:
+        errors["claims"] = [str(CLAIM_NOT_MADE).format(claim=c) for c in not_made]
+    if errors:
+        raise ValidationError(errors)
+    live = set(vendor.claim_verifications.filter(revoked_at=None).values_list("claim", flat=True))
+    now = timezone.now()
+    for claim in dict.fromkeys(claims):
+        if claim in live:
+            continue
+        verification = ClaimVerification(
+            vendor=vendor, claim=claim, reason=reason.strip(), verified_by=user, verified_at=now
+        )
+        verification.full_clean(exclude=["vendor", "verified_by"], validate_constraints=False)
+        verification._history_user = user
+        verification.save()
     return vendor
 
 
@@ -523,6 +600,25 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start : start + size]
 
 
+def _verified_claims(vendor_ids: list[int]) -> dict[int, set[str]]:
+    """Vendor id -> the claims with a live verification."""
+    verified: dict[int, set[str]] = defaultdict(set)
+    for ids in _chunks(sorted(set(vendor_ids))):
+        rows = ClaimVerification.objects.filter(vendor_id__in=ids, revoked_at=None)
+        for vendor_id, claim in rows.values_list("vendor_id", "claim"):
+            verified[vendor_id].add(claim)
+    return verified
+
+
+def _claims_counted(vendor: Vendor, verified: set[str]) -> dict[str, dict[str, bool]]:
+    """Each claim of the vendor: whether she makes it, and whether it is verified (and counts)."""
+    out = {}
+    for claim, value in _claimed(vendor).items():
+        made = bool(value)
+        out[str(claim)] = {"claimed": made, "verified": made and claim in verified}
+    return out
+
+
 def _group_figures(result: allocation.AllocationResult) -> list[dict]:
     figures = []
     for key in sorted(result.groups):
@@ -592,16 +688,24 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
     kecamatan_of = dict(
         District.objects.filter(level=DistrictLevel.KELURAHAN).values_list("code", "parent_id")
     )
-    applicants = []
+    verified = _verified_claims([app.vendor_id for app in applications])
+    applicants, claims_of = [], {}
     for app in applications:
         vendor = app.vendor
+        claims = _claims_counted(vendor, verified.get(vendor.pk, set()))
+        claims_of[app.pk] = claims
+        # An unverified claim counts as not made: not a member, not resident.
         applicants.append(
             allocation.Applicant(
                 application_id=app.pk,
                 choices=tuple((c.outlet_id, c.stall_kind) for c in app.choices.all()),
-                wub_participant=vendor.wub_participant,
-                women_programme=vendor.women_programme,
-                kecamatan_code=kecamatan_of.get(vendor.home_kelurahan_id),
+                wub_participant=claims[Claim.WUB]["verified"],
+                women_programme=claims[Claim.WOMEN]["verified"],
+                kecamatan_code=(
+                    kecamatan_of.get(vendor.home_kelurahan_id)
+                    if claims[Claim.DOMICILE]["verified"]
+                    else None
+                ),
                 product_category=vendor.product_category,
             )
         )
@@ -672,6 +776,13 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
         Application.objects.filter(pk__in=ids).update(
             status=ApplicationStatus.ASSIGNED, updated_at=now
         )
+    # The claims as counted, one UPDATE per distinct combination (at most 27 of them).
+    by_claims: dict[str, list[int]] = defaultdict(list)
+    for app_id, claims in claims_of.items():
+        by_claims[json.dumps(claims, sort_keys=True)].append(app_id)
+    for claims_json, app_ids in by_claims.items():
+        for ids in _chunks(app_ids):
+            Application.objects.filter(pk__in=ids).update(claims=json.loads(claims_json))
     for stalls_chunk in _chunks(offered_stalls):
         Stall.objects.filter(pk__in=[stall.pk for stall in stalls_chunk]).update(
             status=StallStatus.OFFERED, updated_at=now

@@ -28,6 +28,7 @@ from api.filters import geo_distance
 from outlets.models import (
     AllocationRound,
     Application,
+    Claim,
     Lease,
     Offer,
     Outlet,
@@ -117,6 +118,52 @@ NULLABLE_GROUP_CUTOFFS = {
         "required": ["capacity", "reserved", "cutoff"],
     },
 }
+
+
+class ClaimCountedSerializer(serializers.Serializer):
+    claimed = serializers.BooleanField(help_text="The vendor makes this claim.")
+    verified = serializers.BooleanField(
+        help_text="An outlet manager verified it; only then did it count in the priority."
+    )
+
+
+class ClaimsCountedSerializer(serializers.Serializer):
+    """The claims as the allocation counted them (stored when the round was allocated)."""
+
+    wub_participant = ClaimCountedSerializer()
+    women_programme = ClaimCountedSerializer()
+    domicile = ClaimCountedSerializer(help_text="Home kelurahan (hence kecamatan).")
+
+
+class ClaimVerificationStateSerializer(ClaimCountedSerializer):
+    verified_by = serializers.CharField(allow_null=True, help_text="Username of the manager.")
+    verified_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="What the manager checked.")
+
+
+class ClaimVerificationsSerializer(serializers.Serializer):
+    wub_participant = ClaimVerificationStateSerializer()
+    women_programme = ClaimVerificationStateSerializer()
+    domicile = ClaimVerificationStateSerializer()
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def live_verifications(vendor: Vendor) -> dict:
+    """Claim -> live ClaimVerification (from `selectors.vendor_list`'s prefetch if there)."""
+    rows = getattr(vendor, "live_verifications", None)
+    if rows is None:
+        rows = vendor.claim_verifications.filter(revoked_at=None).select_related("verified_by")
+    return {row.claim: row for row in rows}
+
+
+def claimed_values(vendor: Vendor) -> dict[str, bool]:
+    return {
+        Claim.WUB.value: vendor.wub_participant,
+        Claim.WOMEN.value: vendor.women_programme,
+        Claim.DOMICILE.value: vendor.home_kelurahan_id is not None,
+    }
 
 
 # --- outlets and stalls ----------------------------------------------------------------------
@@ -214,18 +261,27 @@ class VendorSerializer(ResponseModelSerializer):
         source="home_kelurahan_id", read_only=True, allow_null=True
     )
     home_kecamatan_code = serializers.SerializerMethodField()
+    verified_claims = serializers.SerializerMethodField()
 
     class Meta:
         model = Vendor
         fields = [
             "id", "username", "full_name", "nik_masked", "gender", "phone", "business_name",
             "product_category", "nib", "wub_participant", "women_programme",
-            "home_kelurahan_code", "home_kecamatan_code", "created_at", "updated_at",
+            "home_kelurahan_code", "home_kecamatan_code", "verified_claims", "created_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_home_kecamatan_code(self, obj) -> str | None:
         return obj.home_kelurahan.parent_id if obj.home_kelurahan_id else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Claim.choices)))
+    def get_verified_claims(self, obj) -> list:
+        """The claims an outlet manager has verified; only those count in allocation."""
+        if obj.pk is None:
+            return []
+        return sorted(live_verifications(obj))
 
 
 class ManagedVendorSerializer(ResponseModelSerializer):
@@ -242,19 +298,50 @@ class ManagedVendorSerializer(ResponseModelSerializer):
         help_text="Registrations refused because they gave this vendor's NIK: tell her.",
     )
     last_duplicate_nik_attempt_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    claims = serializers.SerializerMethodField()
 
     class Meta:
         model = Vendor
         fields = [
             "id", "username", "full_name", "nik_masked", "phone", "business_name",
             "product_category", "nib", "wub_participant", "women_programme",
-            "home_kelurahan_code", "home_kecamatan_code", "duplicate_nik_attempts",
+            "home_kelurahan_code", "home_kecamatan_code", "claims", "duplicate_nik_attempts",
             "last_duplicate_nik_attempt_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_home_kecamatan_code(self, obj) -> str | None:
         return obj.home_kelurahan.parent_id if obj.home_kelurahan_id else None
+
+    @extend_schema_field(ClaimVerificationsSerializer)
+    def get_claims(self, obj) -> dict:
+        """Each claim: made or not, and its live verification (who, when, what was checked)."""
+        live = live_verifications(obj)
+        out = {}
+        for claim, made in claimed_values(obj).items():
+            row = live.get(claim)
+            out[claim] = {
+                "claimed": made,
+                "verified": row is not None,
+                "verified_by": row.verified_by.get_username() if row else None,
+                "verified_at": _DATETIME.to_representation(row.verified_at) if row else None,
+                "reason": row.reason if row else None,
+            }
+        return out
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    claims = serializers.ListField(
+        child=serializers.ChoiceField(choices=Claim.choices),
+        allow_empty=False,
+        max_length=len(Claim.choices),
+        help_text="The claims checked: wub_participant, women_programme, domicile.",
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        help_text="What was checked, e.g. the WUB participant list 2026 or the KTP's address.",
+    )
 
 
 class VendorRegisteredSerializer(VendorSerializer):
@@ -442,12 +529,13 @@ class ApplicationSerializer(ResponseModelSerializer):
     offer = serializers.SerializerMethodField()
     seed_commitment = serializers.CharField(source="round.seed_commitment", read_only=True)
     seed = serializers.SerializerMethodField()
+    claims = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
         fields = [
             "id", "round", "round_name", "round_status", "status", "choices", "priority",
-            "groups", "assigned", "offer", "seed_commitment", "seed", "created_at",
+            "claims", "groups", "assigned", "offer", "seed_commitment", "seed", "created_at",
             "updated_at", "withdrawn_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -485,6 +573,11 @@ class ApplicationSerializer(ResponseModelSerializer):
     def get_seed(self, obj) -> str | None:
         return obj.round.seed if obj.round.status == "allocated" else None
 
+    @extend_schema_field(ClaimsCountedSerializer(allow_null=True))
+    def get_claims(self, obj):
+        """My claims as the allocation counted them (null before allocation)."""
+        return obj.claims
+
 
 # --- results ---------------------------------------------------------------------------------
 
@@ -507,7 +600,14 @@ class ResultApplicationSerializer(serializers.Serializer):
     status = serializers.CharField()
     choices = ChoiceSerializer(many=True)
     priority = serializers.SerializerMethodField()
+    claims = serializers.SerializerMethodField()
     assigned = serializers.SerializerMethodField()
+
+    @extend_schema_field(ClaimsCountedSerializer(allow_null=True))
+    def get_claims(self, obj):
+        """Which claims were made and verified (and so counted), for outlet managers; null for
+        planners, to whom a vendor's programme membership and domicile are personal data."""
+        return obj.claims if self.context.get("show_claims") else None
 
     @extend_schema_field(NULLABLE_PRIORITIES)
     def get_priority(self, obj) -> list:

@@ -306,8 +306,10 @@ class VendorMeView(APIView):
 
     @extend_schema(
         summary="Change my vendor profile (programme claims are re-checked against the NIK)",
+        description="A changed programme or domicile claim loses its verification; while I have "
+        "an application in a round not yet allocated, my claims cannot change (409).",
         request=s.VendorUpdateSerializer,
-        responses={200: s.VendorSerializer, **errors(400, 401, 403, 429)},
+        responses={200: s.VendorSerializer, **errors(400, 401, 403, 409, 429)},
     )
     def patch(self, request):
         data = _validated(s.VendorUpdateSerializer, request.data, partial=True)
@@ -335,6 +337,7 @@ class VendorViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
     read_roles = (OUTLET_MANAGER,)
     write_roles = ()
+    action_roles = {"verify": (OUTLET_MANAGER,)}
     renderer_classes = [JSONRenderer]
     lookup_value_regex = ID_REGEX
     filter_backends = [StrictOrderingFilter]
@@ -342,6 +345,23 @@ class VendorViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return selectors.vendor_list()
+
+    @extend_schema(
+        summary="Verify some of a vendor's claims (programme membership, domicile), with what "
+        "was checked; only verified claims count in allocation",
+        request=s.VerifyInputSerializer,
+        responses={200: s.ManagedVendorSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        data = _validated(s.VerifyInputSerializer, request.data)
+        vendor = services.vendor_claims_verify(
+            vendor=self.get_object(),
+            user=request.user,
+            claims=data["claims"],
+            reason=data["reason"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=vendor.pk)).data)
 
 
 # --- rounds ----------------------------------------------------------------------------------
@@ -459,7 +479,9 @@ class RoundViewSet(
             raise Conflict(str(ROUND_NOT_ALLOCATED))
         applications = selectors.application_list_for_round(round_=round_)
         body = {"round_": round_, "run": run, "applications": applications}
-        return Response(s.RoundResultsSerializer(body).data)
+        # Which claims counted is for the managers who verify them, not for planners.
+        context = {"show_claims": has_role(request.user, OUTLET_MANAGER)}
+        return Response(s.RoundResultsSerializer(body, context=context).data)
 
     @extend_schema(
         summary="Apply to an open round with ranked choices",

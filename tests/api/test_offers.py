@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from outlets import services
 from outlets.models import Lease, Offer, Stall
-from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def offered(make_asset, manager):
     )
     round_ = make_round(manager, [outlet], status="open", lease_months=36, acceptance_days=3)
     first, second = make_vendor(wub=True), make_vendor()
+    verify(first, manager, "wub_participant")  # so she ranks first
     apply(first, round_, (outlet, "kiosk"))
     apply(second, round_, (outlet, "kiosk"))
     services.round_close(round_=round_, user=manager)

@@ -140,6 +140,7 @@ MATRIX = [
     row("PATCH", "/vendors/me/", VENDORS, 400, body={"phone": "x"}),
     row("GET", "/vendors/", MANAGERS, 200),
     row("GET", "/vendors/{id}/", MANAGERS, 200, url="/vendors/{vendor}/"),
+    row("POST", "/vendors/{id}/verify/", MANAGERS, 400, body={}, url="/vendors/{vendor}/verify/"),
     # rounds
     row("GET", "/rounds/", ROUND_READERS, 200),
     row("POST", "/rounds/", MANAGERS, 400, body={}),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from outlets import services
 from outlets.allocation import lottery
 from outlets.models import AllocationRound, AllocationRun, Application, ApplicationChoice, Offer
-from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/rounds/"
@@ -430,6 +430,8 @@ def test_results_explain_every_assignment(client_as, make_asset, manager, outlet
     member = make_vendor(wub=True, kelurahan=None)
     local = make_vendor()
     outsider = make_vendor(kelurahan="32.76.03.1011")
+    for vendor in (member, local, outsider):
+        verify(vendor, manager)  # only verified claims count
     a_member = apply(member, round_, (outlet, "kiosk"))
     a_local = apply(local, round_, (outlet, "kiosk"), (outlet, "kitchen"))
     a_outsider = apply(outsider, round_, (outlet, "kiosk"), (outlet, "kitchen"))

@@ -64,6 +64,7 @@ def test_register_creates_a_vendor_with_a_token_and_a_masked_nik(api_client):
         "women_programme": True,
         "home_kelurahan_code": "32.76.06.1002",
         "home_kecamatan_code": "32.76.06",
+        "verified_claims": [],
         "created_at": data["created_at"],
         "updated_at": data["updated_at"],
         "token": data["token"],

@@ -75,13 +75,25 @@ def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client)
 
     # three vendors register: a WUB participant, a woman in the programme, and a non-member
     wub, wub_profile = register(api_client, "wub", make_nik(sequence="0001"), wub_participant=True)
-    woman, _ = register(
+    woman, woman_profile = register(
         api_client, "ibu", make_nik(female=True, sequence="0002"), women_programme=True
     )
     other, _ = register(
         api_client, "lain", make_nik(region="327101", sequence="0003"), home_kelurahan_code=None
     )
     assert wub_profile["nik_masked"] == "3276********0001"
+
+    # the manager checks the programme lists and the KTPs: only verified claims will count
+    for profile in (wub_profile, woman_profile):
+        response = manager.post(
+            f"/api/v1/vendors/{profile['id']}/verify/",
+            {
+                "claims": ["wub_participant" if profile is wub_profile else "women_programme"],
+                "reason": "Daftar peserta 2026",
+            },
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
 
     # the manager creates and opens a round; the commitment is public, the seed is not
     now = timezone.now()

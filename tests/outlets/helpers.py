@@ -123,3 +123,17 @@ def apply(vendor: Vendor, round_: AllocationRound, *groups):
         user=vendor.user,
         choices=[{"outlet": o.pk if hasattr(o, "pk") else o, "stall_kind": k} for o, k in groups],
     )
+
+
+def verify(vendor: Vendor, manager, *claims: str, reason: str = "Checked for the test"):
+    """A manager verifies the vendor's claims (all she makes when none are named)."""
+    if not claims:
+        made = {
+            "wub_participant": vendor.wub_participant,
+            "women_programme": vendor.women_programme,
+            "domicile": vendor.home_kelurahan_id is not None,
+        }
+        claims = tuple(claim for claim, value in made.items() if value)
+    return services.vendor_claims_verify(
+        vendor=vendor, user=manager, claims=list(claims), reason=reason
+    )

@@ -7,7 +7,14 @@ import pytest
 from core.models import AuditEvent
 from outlets import allocation, services
 from outlets.models import AllocationRun, Application, Offer, Stall
-from tests.outlets.helpers import BEJI_KECAMATAN, apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import (
+    BEJI_KECAMATAN,
+    apply,
+    make_outlet,
+    make_round,
+    make_vendor,
+    verify,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +35,8 @@ def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asse
     woman = make_vendor(women=True, category="craft")
     member = make_vendor(wub=True, category="culinary", kelurahan=None)
     other = make_vendor(category="culinary")
+    for vendor in (woman, member, other):
+        verify(vendor, manager)  # only verified claims reach the engine
     apps = [apply(v, round_, (outlet, "kiosk")) for v in (woman, member, other)]
     round_ = allocate(round_, manager)
     run = AllocationRun.objects.get()
@@ -67,7 +76,9 @@ def test_capacity_is_the_vacant_stalls_only(make_asset, manager):
     )
     Stall.objects.filter(code__in=["K-01", "D-01"]).update(status="leased")
     round_ = make_round(manager, [outlet], status="open")
-    first = apply(make_vendor(wub=True), round_, (outlet, "kiosk"))
+    member = make_vendor(wub=True)
+    verify(member, manager, "wub_participant")
+    first = apply(member, round_, (outlet, "kiosk"))
     second = apply(make_vendor(), round_, (outlet, "kiosk"), (outlet, "kitchen"))
     allocate(round_, manager)
     figures = {g["stall_kind"]: g for g in AllocationRun.objects.get().figures["groups"]}
