@@ -40,6 +40,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from assets_app.exporting import NEUTRALISED
 from assets_app.gdal_setup import gdal_lock_down
 from assets_app.models import Asset, Status
 from assets_app.services import (
@@ -58,7 +59,7 @@ from assets_app.services import (
 from core.audit import audit_record
 from core.errors import Conflict
 from core.models import AuditAction
-from geodata.spatial import ALLOWED_TYPES
+from geodata.spatial import ALLOWED_TYPES, within_size_limits
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +259,9 @@ def _read_csv(path: Path) -> Table:
             else:
                 errors[i] = ("lat", str(NOT_A_NUMBER if not np.isfinite(lat[j]) else LAT_RANGE))
     attributes = [c for c in frame.columns if c not in {"wkt", "lon", "lat"}]
-    columns = {name: frame[name].tolist() for name in attributes}
+    columns = {
+        name: frame[name].str.replace(NEUTRALISED, "", regex=True).tolist() for name in attributes
+    }
     return Table(columns, geometries, errors)
 
 
@@ -671,6 +674,7 @@ def _import_table(
     fine = (
         np.isin(shapely.get_type_id(geoms[others]), _ALLOWED_TYPE_IDS)
         & ~shapely.is_empty(geoms[others])
+        & within_size_limits(geoms[others])
         & shapely.is_valid(geoms[others])
     )
     for row in others[~fine].tolist():

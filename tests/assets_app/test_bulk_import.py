@@ -6,6 +6,7 @@ the vectorised column and geometry checks giving the field's own messages.
 
 import csv
 import json
+import math
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -271,3 +272,36 @@ def test_codes_already_taken_are_found_whatever_their_characters(tmp_path, make_
     report = assets_import_file(path=write_csv(tmp_path / "u.csv", data), user=None, update=True)
     assert (report["created"], report["updated"], report["errors"]) == (1, 1, [])
     assert Asset.objects.get(register_code=taken).name == "Same"
+
+
+def test_a_geometry_over_the_vertex_limit_is_a_row_error(tmp_path):
+    # given: a valid polygon with one vertex more than the limit, beside a small one
+    from geodata.spatial import MAX_VERTICES, TOO_MANY_VERTICES
+
+    n = MAX_VERTICES  # the ring closes on its first point: MAX_VERTICES + 1 positions
+    ring = [
+        [
+            106.81 + 0.001 * math.cos(2 * math.pi * i / n),
+            -6.37 + 0.001 * math.sin(2 * math.pi * i / n),
+        ]
+        for i in range(n)
+    ]
+    ring.append(ring[0])
+    small = [[[106.81, -6.37], [106.811, -6.37], [106.811, -6.371], [106.81, -6.37]]]
+
+    def feature(code, coordinates):
+        properties = {"register_code": code, "name": code, "category": "land", "use": "vacant"}
+        geometry = {"type": "Polygon", "coordinates": coordinates}
+        return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+    path = tmp_path / "big.geojson"
+    features = [feature("V-1", small), feature("V-2", [ring])]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    # when
+    report = assets_import_file(path=path, user=None)
+
+    # then: the large one is named, and nothing is written
+    message = str(TOO_MANY_VERTICES % {"count": n + 1, "limit": MAX_VERTICES})
+    assert report["errors"] == [{"row": 2, "field": "geometry", "message": message}]
+    assert Asset.objects.count() == 0
