@@ -84,10 +84,16 @@ _FILE_CHUNK_BYTES = 256 * 1024
 
 def neutralise_formula(value: Any) -> Any:
     """A text that starts like a formula, prefixed with `'` (OWASP's advice for CSV injection),
-    so a spreadsheet shows it as text. Only text: a negative number stays a number."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    so a spreadsheet shows it as text. Only text: a negative number stays a number. A text that
+    already starts with quotes before such a character gets one more, so the import can take
+    exactly one away (`NEUTRALISED`) and give back the text as it was."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+# What `neutralise_formula` added, so that an exported CSV imports back to the same text.
+NEUTRALISED = r"^'(?='*[=+\-@\t\r])"
 
 
 def _batches(queryset: QuerySet) -> Iterator[list[tuple]]:

@@ -165,3 +165,34 @@ def test_a_refused_export_takes_no_slot(client_as, settings):
     assert planner.get(EXPORT_URL, {"format": "xlsx"}).status_code == 400
     assert planner.get(EXPORT_URL, {"bbox": "1,2"}).status_code == 400
     assert export_http.exports_running() == 0
+
+
+def test_a_neutralised_csv_imports_back_to_the_same_text(client_as, make_asset):
+    # given: assets whose names start like formulas, exported as CSV (each cell quoted)
+    from core.roles import ASSET_OFFICER
+
+    officer = client_as(ASSET_OFFICER)
+    # (the import trims text as the API does, so leading tabs and returns are left out here)
+    for n, text in enumerate([*FORMULAS[:4], "'quoted already", "'-already", "plain"]):
+        make_asset(register_code=f"RT-{n}", name=text, address=text)
+    before = dict(Asset.objects.values_list("register_code", "address"))
+    content = officer.get(EXPORT_URL, {"format": "csv"}).getvalue()
+    assert "'=HYPERLINK" in content.decode()
+
+    # when: the register is emptied and the file imported again
+    Asset.objects.all().delete()
+    response = officer.post(
+        "/api/v1/assets/import/",
+        {"file": _named(content, "assets.csv")},
+        format="multipart",
+    )
+
+    # then: the quote the export added is gone, and a quote the text had is kept
+    assert response.status_code == 200, response.json()
+    assert dict(Asset.objects.values_list("register_code", "address")) == before
+
+
+def _named(content: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")
