@@ -1,6 +1,7 @@
 """Shared fixtures: users in each role and API clients signed in as them."""
 
 import os
+import random
 
 import pytest
 from django.db import connection
