@@ -23,6 +23,7 @@ class OutletAdmin(SimpleHistoryAdmin):
     list_display = ("id", "name", "asset", "manager", "created_at")
     search_fields = ("name", "asset__register_code")
     raw_id_fields = ("asset", "manager")
+    filter_horizontal = ("managers",)
 
 
 @admin.register(Stall)

@@ -102,11 +102,19 @@ class Outlet(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    # The manager who opened it; `managers` are those who may change it (she is one of them).
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("manager"),
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_outlets",
+        blank=True,
+        verbose_name=_("managers"),
+        help_text=_("Outlet managers who may edit the outlet, its stalls and its rounds."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

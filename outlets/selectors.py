@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
     Count,
@@ -47,9 +48,12 @@ OUTLET_ASSET_FIELDS = ("register_code", "kecamatan", "kelurahan", "lon", "lat", 
 
 
 def outlet_list() -> QuerySet[Outlet]:
-    """Outlets with their asset, by id. Their stall counts come per page (`outlets_counted`)."""
+    """Outlets with their asset and their managers' ids, by id. Their stall counts come per page
+    (`outlets_counted`)."""
+    managers = get_user_model().objects.only("pk")
     return (
         Outlet.objects.select_related("asset")
+        .prefetch_related(Prefetch("managers", queryset=managers))
         .only(
             *(f.name for f in Outlet._meta.concrete_fields),
             *(f"asset__{name}" for name in OUTLET_ASSET_FIELDS),

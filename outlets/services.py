@@ -76,6 +76,7 @@ ASSET_NOT_RECLASSIFIED = _(
 STALL_CODE_TAKEN = _("A stall with this code already exists in the outlet.")
 STALL_CODE_REPEATED = _("This code is used by another stall in the same request.")
 STALLS_EMPTY = _("Send at least one stall.")
+OUTLETS_NOT_MANAGED = _("You do not manage outlet(s) {ids}; ask one of their managers.")
 # Vendors
 NIK_NOT_ACCEPTED = _("This NIK cannot be registered; ask an outlet manager.")
 USERNAME_TAKEN = _("This username is not available.")
@@ -203,6 +204,29 @@ def vendor_id_for_user(user: AbstractBaseUser, *, expire_due_offers: bool = Fals
 # --- outlets and stalls ----------------------------------------------------------------------
 
 
+def outlet_require_managed(*, user: AbstractBaseUser, outlet_ids: list[int]) -> None:
+    """PermissionDenied unless `user` manages every one of these outlets.
+
+    Any outlet manager may read every outlet; only an outlet's own managers change it, its
+    stalls, the rounds over it and the leases of its stalls.
+    """
+    wanted = set(outlet_ids)
+    managed = set(
+        Outlet.managers.through.objects.filter(user_id=user.pk, outlet_id__in=wanted).values_list(
+            "outlet_id", flat=True
+        )
+    )
+    missing = sorted(wanted - managed)
+    if missing:
+        raise PermissionDenied(
+            str(OUTLETS_NOT_MANAGED).format(ids=", ".join(str(pk) for pk in missing))
+        )
+
+
+def _require_round_managed(user: AbstractBaseUser, round_: AllocationRound) -> None:
+    outlet_require_managed(user=user, outlet_ids=list(round_.outlets.values_list("pk", flat=True)))
+
+
 @transaction.atomic
 def outlet_create(
     *, user: AbstractBaseUser, asset_id: int, name: str, opening_hours: str = ""
@@ -223,6 +247,7 @@ def outlet_create(
     outlet.full_clean(validate_unique=False)
     outlet._history_user = user
     outlet.save()
+    outlet.managers.add(user)  # whoever opens an outlet manages it
     asset.status = AssetStatus.OUTLET
     asset._history_user = user
     asset.save(update_fields=["status", "updated_at"])
@@ -231,6 +256,7 @@ def outlet_create(
 
 @transaction.atomic
 def outlet_update(*, outlet: Outlet, user: AbstractBaseUser, data: dict[str, Any]) -> Outlet:
+    outlet_require_managed(user=user, outlet_ids=[outlet.pk])
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
     unknown = sorted(set(data) - {"name", "opening_hours"})
     if unknown:
@@ -251,6 +277,7 @@ def stalls_create(
     *, outlet: Outlet, user: AbstractBaseUser, items: list[dict[str, Any]], many: bool
 ) -> list[Stall]:
     """Add stalls to an outlet, all or nothing; with `many`, errors are keyed `<index>.<field>`."""
+    outlet_require_managed(user=user, outlet_ids=[outlet.pk])
     if not items:
         raise ValidationError({"non_field_errors": [STALLS_EMPTY]})
     outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
@@ -555,6 +582,7 @@ def round_create(*, user: AbstractBaseUser, data: dict[str, Any]) -> AllocationR
         errors.setdefault("category_cap", []).append(RESERVE_WITH_CAP)
     if errors:
         raise ValidationError(errors)
+    outlet_require_managed(user=user, outlet_ids=outlet_ids)
     round_._history_user = user
     round_.save()
     round_.outlets.set(outlets)
@@ -569,6 +597,7 @@ def _locked_round(round_id: int) -> AllocationRound:
 def round_open(*, round_: AllocationRound, user: AbstractBaseUser) -> AllocationRound:
     """Open a draft round: draw the seed now, publish only its SHA-256 commitment."""
     round_ = _locked_round(round_.pk)
+    _require_round_managed(user, round_)
     if round_.status != RoundStatus.DRAFT:
         raise Conflict(str(ROUND_NOT_DRAFT))
     round_.seed = secrets.token_hex(32)
@@ -583,6 +612,7 @@ def round_open(*, round_: AllocationRound, user: AbstractBaseUser) -> Allocation
 @transaction.atomic
 def round_close(*, round_: AllocationRound, user: AbstractBaseUser) -> AllocationRound:
     round_ = _locked_round(round_.pk)
+    _require_round_managed(user, round_)
     if round_.status != RoundStatus.OPEN:
         raise Conflict(str(ROUND_NOT_OPEN))
     round_.status = RoundStatus.CLOSED
@@ -648,6 +678,7 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
     assigned vendors in stall-code order, the best priority taking the first code.
     """
     round_ = _locked_round(round_.pk)
+    _require_round_managed(user, round_)
     if (
         round_.status == RoundStatus.ALLOCATED
         or AllocationRun.objects.filter(round=round_).exists()
@@ -1065,6 +1096,7 @@ def lease_terminate(*, lease: Lease, user: AbstractBaseUser, reason: str) -> Lea
         raise ValidationError({"reason": [REASON_REQUIRED]})
     lease = Lease.objects.select_for_update().get(pk=lease.pk)
     stall = Stall.objects.select_for_update().get(pk=lease.stall_id)
+    outlet_require_managed(user=user, outlet_ids=[stall.outlet_id])
     if lease.status != LeaseStatus.ACTIVE:
         raise Conflict(str(LEASE_NOT_ACTIVE))
     lease.status = LeaseStatus.TERMINATED

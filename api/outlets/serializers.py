@@ -193,11 +193,16 @@ class OutletSerializer(ResponseModelSerializer):
     )
     stalls = serializers.SerializerMethodField()
     distance_m = serializers.SerializerMethodField()
+    managers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="User ids of the outlet managers who may edit it (its creator among them).",
+    )
 
     class Meta:
         model = Outlet
         fields = [
-            "id", "asset", "asset_register_code", "name", "opening_hours", "manager",
+            "id", "asset", "asset_register_code", "name", "opening_hours", "manager", "managers",
             "kecamatan_code", "kelurahan_code", "lon", "lat", "geometry", "stalls", "distance_m",
             "created_at", "updated_at",
         ]  # fmt: skip

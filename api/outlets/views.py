@@ -165,8 +165,11 @@ class OutletViewSet(
         return Response(self.get_serializer(outlet).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
+        outlet = self.get_object()
+        # Another manager's outlet is a 403 whatever the body holds.
+        services.outlet_require_managed(user=request.user, outlet_ids=[outlet.pk])
         data = _validated(s.OutletUpdateSerializer, request.data, partial=True)
-        outlet = services.outlet_update(outlet=self.get_object(), user=request.user, data=data)
+        outlet = services.outlet_update(outlet=outlet, user=request.user, data=data)
         (outlet,) = selectors.outlets_by_ids([outlet.pk])
         return Response(self.get_serializer(outlet).data)
 
@@ -231,6 +234,7 @@ class OutletStallsView(generics.ListAPIView):
     )
     def post(self, request, *args, **kwargs):
         outlet = self._outlet()
+        services.outlet_require_managed(user=request.user, outlet_ids=[outlet.pk])
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]
         validated, errors = [], {}
@@ -665,8 +669,8 @@ class LeaseViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
+        lease = self.get_object()
+        services.outlet_require_managed(user=request.user, outlet_ids=[lease.stall.outlet_id])
         data = _validated(s.TerminateInputSerializer, request.data)
-        lease = services.lease_terminate(
-            lease=self.get_object(), user=request.user, reason=data["reason"]
-        )
+        lease = services.lease_terminate(lease=lease, user=request.user, reason=data["reason"])
         return Response(self.get_serializer(Lease.objects.get(pk=lease.pk)).data)

@@ -52,6 +52,7 @@ def test_manager_opens_an_outlet_on_a_designated_asset(make_asset, client_as):
         "name": "Gerai Beji",
         "opening_hours": "08-21",
         "manager": outlet.manager_id,
+        "managers": [outlet.manager_id],
         "kecamatan_code": "32.76.06",
         "kelurahan_code": "32.76.06.1002",
         "lon": asset.lon,
