@@ -5,11 +5,19 @@ application in-process, inside the test's transaction, so the fixture's objects 
 outlet with stalls, rounds, a vendor with an application, an offer, a lease, a proposal) are
 there to be found: path ids are drawn from the real objects' ids about half the time. Each
 response must not be a server error and must match the schema (status code documented, content
-type, body). The run is derandomized with a fixed seed; the number of requests is counted and
-must reach `MIN_REQUESTS_PER_ROLE` for each of the five roles (2,000 in all), so a generation
-that silently shrinks fails the run.
+type, body).
 
-PostgreSQL only (CI runs it there): it is the slow part of the suite, about two minutes.
+Two phases, on SQLite and on PostgreSQL, for each of the five roles:
+
+- stateless: every operation on its own, valid and invalid input, once with the fixed seed
+  (`FUZZ_SEED`) and once with a second seed drawn at random for each run (`FUZZ_SEED2`, printed
+  in the run's header and in every failure, so a failure can be replayed). The number of
+  requests is counted per role and seed and must reach its minimum, so a generation that
+  silently shrinks fails the run (5 roles x (400 + 250) = 3,250 on each database);
+- stateful: sequences that follow the schema's OpenAPI links (`api/schema_links.py`): a created
+  asset is read, edited, assessed and proposed; a round is opened, closed, allocated, its
+  results read. The links followed are counted and printed; a role that can create must
+  reach objects through them.
 """
 
 from __future__ import annotations
@@ -18,7 +26,9 @@ import copy
 import json
 import logging
 import os
+from collections import Counter
 
+import hypothesis
 import hypothesis.strategies as st
 import pytest
 import schemathesis
@@ -35,20 +45,33 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assets_app.repurposing import reclassification_propose
+from assets_app.repurposing import reclassification_approve, reclassification_propose
 from core.models import AuditEvent
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
 from outlets import services as outlet_services
 from outlets.models import Lease, Offer
-from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import PASSWORD, apply, make_outlet, make_round, make_vendor
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
-SEED = int(os.environ.get("FUZZ_SEED", "20260606"))
-# Per operation and role: 49 operations x 5 roles x 9 is about 2,200 requests in CI; a deeper
-# local run sets FUZZ_MAX_EXAMPLES (and another FUZZ_SEED).
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "9"))
-MIN_REQUESTS_PER_ROLE = 400
+# tests/conftest.py draws FUZZ_SEED2 when it is not set, and prints both in the run's header.
+SEEDS = {
+    "fixed": int(os.environ.get("FUZZ_SEED", "20260606")),
+    "random": int(os.environ["FUZZ_SEED2"]),
+}
+# Examples per operation and role: about 50 operations x 5 roles x (9 + 6) is about 3,700
+# requests per database; a deeper local run sets FUZZ_MAX_EXAMPLES (and other seeds).
+MAX_EXAMPLES = {
+    "fixed": int(os.environ.get("FUZZ_MAX_EXAMPLES", "9")),
+    "random": int(os.environ.get("FUZZ_MAX_EXAMPLES_RANDOM", "6")),
+}
+MIN_REQUESTS_PER_ROLE = {"fixed": 400, "random": 250}
+# FUZZ_MODE=positive sends only schema-valid input: an operation whose answers are then mostly
+# 400 has a schema that promises more than its validation accepts (printed per operation).
+MODE = os.environ.get("FUZZ_MODE", "all")
+# Stateful scenarios per role, each of up to STATEFUL_STEPS calls.
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "20"))
+STATEFUL_STEPS = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -57,8 +80,9 @@ CHECKS = [
 ]
 SCHEMA_PATH = "/api/v1/schema/?format=json"
 
-REQUESTS: dict[str, int] = {}
+REQUESTS: Counter = Counter()
 STATUSES: dict[int, int] = {}
+REFUSED: Counter = Counter()  # (operation, 400 or not) -> requests
 _RAW_SCHEMA: dict = {}
 
 
@@ -141,17 +165,19 @@ def fuzz_data(make_user, make_asset, monkeypatch):
     open_round = make_round(manager, [outlet], status="open")
     application = apply(vendor, open_round, (outlet, "booth"), (outlet, "kitchen"))
     draft = make_round(manager, [outlet])
+    # An asset designated for economic use by an approved decision, with no outlet yet.
+    site = make_asset(user=officer, use="office", lon=106.8190, lat=-6.3730)
+    decided = reclassification_propose(asset=site, user=officer, reason="Vacant hall")
+    reclassification_approve(reclassification=decided, user=approver, note="Checked")
 
-    tokens = {
-        role: Token.objects.get_or_create(user=user)[0].key
-        for role, user in {
-            ASSET_OFFICER: officer,
-            ASSET_APPROVER: approver,
-            OUTLET_MANAGER: manager,
-            PLANNER: planner,
-            VENDOR: vendor.user,
-        }.items()
+    users = {
+        ASSET_OFFICER: officer,
+        ASSET_APPROVER: approver,
+        OUTLET_MANAGER: manager,
+        PLANNER: planner,
+        VENDOR: vendor.user,
     }
+    tokens = {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
     ids = {
         "districts": ["32.76.06", "32.76.06.1002"],
         "assets": [school.pk, office.pk, outlet.asset_id],
@@ -163,7 +189,32 @@ def fuzz_data(make_user, make_asset, monkeypatch):
         "leases": list(Lease.objects.values_list("pk", flat=True)),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)[:3]),
     }
-    return {"tokens": tokens, "ids": ids}
+    # Values a body must hold to pass validation that a schema cannot state (an id that exists,
+    # a designated site, a password that matches), put into about half of the generated bodies.
+    bodies = {
+        "assets_create": {"geometry": [{"type": "Point", "coordinates": [106.81794, -6.37229]}]},
+        "assets_partial_update": {"geometry": [{"type": "Point", "coordinates": [106.8, -6.4]}]},
+        "outlets_create": {"asset": [site.pk]},
+        "rounds_create": {"outlets": [[outlet.pk]]},
+        "rounds_applications_create": {"choices": [[{"outlet": outlet.pk, "stall_kind": "kiosk"}]]},
+        "applications_partial_update": {
+            "choices": [[{"outlet": outlet.pk, "stall_kind": "booth"}]]
+        },
+        "auth_token_create": {
+            "username": [user.username for user in (officer, manager, vendor.user)],
+            "password": ["Pass-word-123", PASSWORD],
+        },
+    }
+    return {"tokens": tokens, "users": users, "ids": ids, "bodies": bodies}
+
+
+def keep_token(fuzz_data, role: str) -> None:
+    """The role's token as the run began: a generated call may revoke it (auth/token/revoke/)
+    or replace it, which would leave every later request of the run a 401."""
+    user, key = fuzz_data["users"][role], fuzz_data["tokens"][role]
+    if not Token.objects.filter(key=key).exists():
+        Token.objects.filter(user=user).delete()
+        Token.objects.create(user=user, key=key)
 
 
 @pytest.fixture(params=ROLES)
@@ -171,21 +222,28 @@ def fuzz_role(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def api_schema(wsgi_app, fuzz_data, fuzz_role, record_property):
+@pytest.fixture(params=list(SEEDS))
+def fuzz_seed(request) -> str:
+    return request.param
+
+
+def load_schema(
+    wsgi_app, fuzz_data, role: str, *, seed: int, max_examples: int, mode: str, stateful=False
+):
+    """The published schema, as `role` and with `seed`, calling the in-process application;
+    path ids are drawn from the fixture's real objects about half the time."""
     config = schemathesis.Config.from_dict(
         {
-            "seed": SEED,
-            "headers": {"Authorization": f"Token {fuzz_data['tokens'][fuzz_role]}"},
+            "seed": seed,
+            "headers": {"Authorization": f"Token {fuzz_data['tokens'][role]}"},
             "generation": {
-                "max-examples": MAX_EXAMPLES,
-                "deterministic": True,
+                "max-examples": max_examples,
                 "database": "none",
-                "mode": "all",  # valid and invalid (hostile) input
+                "mode": mode,
             },
-            # Examples and fuzzing; the coverage phase would multiply the requests past the
-            # time budget, and stateful links are not declared.
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            # The coverage phase would multiply the requests past the time budget; the
+            # stateful phase runs in its own test below.
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": stateful}},
         }
     )
     if not _RAW_SCHEMA:  # the published schema, fetched once per run
@@ -208,20 +266,128 @@ def api_schema(wsgi_app, fuzz_data, fuzz_role, record_property):
             st.sampled_from(existing).map(lambda value: {**path_parameters, name: value}),
         )
 
-    REQUESTS[fuzz_role] = 0
+    @schema.hook
+    def flatmap_body(context, body):
+        fields = fuzz_data["bodies"].get(context.operation.definition.raw.get("operationId"))
+        if not fields or not isinstance(body, dict):
+            return st.just(body)
+        real = st.fixed_dictionaries(
+            {name: st.sampled_from(values) for name, values in fields.items()}
+        )
+        return st.one_of(st.just(body), real.map(lambda values: {**body, **values}))
+
+    return schema
+
+
+@pytest.fixture
+def api_schema(wsgi_app, fuzz_data, fuzz_role, fuzz_seed, record_property):
+    seed = SEEDS[fuzz_seed]
+    schema = load_schema(
+        wsgi_app,
+        fuzz_data,
+        fuzz_role,
+        seed=seed,
+        max_examples=MAX_EXAMPLES[fuzz_seed],
+        mode=MODE,  # by default valid and invalid (hostile) input
+    )
+    key = (fuzz_role, fuzz_seed)
+    REQUESTS[key] = 0
     STATUSES.clear()
     yield schema
-    count = REQUESTS[fuzz_role]
+    count = REQUESTS[key]
     record_property("fuzz_requests", count)
-    print(f"\nfuzz: {count} requests as {fuzz_role}; statuses {dict(sorted(STATUSES.items()))}")
-    assert count >= MIN_REQUESTS_PER_ROLE, f"only {count} generated requests as {fuzz_role}"
+    print(
+        f"\nfuzz: {count} requests as {fuzz_role}, seed {seed} ({fuzz_seed}); "
+        f"statuses {dict(sorted(STATUSES.items()))}"
+    )
+    if MODE == "positive":
+        operations = sorted({operation for operation, _ in REFUSED})
+        for operation in operations:
+            refused, total = (
+                REFUSED[(operation, True)],
+                REFUSED[(operation, True)] + REFUSED[(operation, False)],
+            )
+            if refused * 2 > total:
+                print(f"  mostly refused: {operation} {refused}/{total}")
+        REFUSED.clear()
+    assert count >= MIN_REQUESTS_PER_ROLE[fuzz_seed], (
+        f"only {count} generated requests as {fuzz_role} with seed {seed}"
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-def test_every_operation_answers_within_its_schema(case, fuzz_role):
-    response = case.call_and_validate(checks=CHECKS)
-    REQUESTS[fuzz_role] += 1
+def test_every_operation_answers_within_its_schema(case, fuzz_data, fuzz_role, fuzz_seed):
+    try:
+        response = case.call_and_validate(checks=CHECKS)
+        keep_token(fuzz_data, fuzz_role)
+    except Exception as exc:
+        # Replay with FUZZ_SEED / FUZZ_SEED2 set to the seed named here.
+        exc.add_note(f"fuzz seed {SEEDS[fuzz_seed]} ({fuzz_seed}), role {fuzz_role}")
+        raise
+    REQUESTS[(fuzz_role, fuzz_seed)] += 1
+    REFUSED[(case.operation.label, response.status_code == 400)] += 1
     STATUSES[response.status_code] = STATUSES.get(response.status_code, 0) + 1
+
+
+# Roles that create objects must follow at least this many distinct links to a 2xx answer.
+MIN_LINKS_REACHED = {ASSET_OFFICER: 3, OUTLET_MANAGER: 3}
+
+
+def test_stateful_sequences_follow_the_links(wsgi_app, fuzz_data, fuzz_role, fuzz_seed):
+    # given the schema as this role, with its links (api/schema_links.py)
+    seed = SEEDS[fuzz_seed]
+    schema = load_schema(
+        wsgi_app, fuzz_data, fuzz_role, seed=seed, max_examples=1, mode="positive", stateful=True
+    )
+    followed: Counter = Counter()
+    reached: Counter = Counter()
+    calls = Counter()
+
+    class Sequences(schema.as_state_machine()):
+        # Each scenario starts from the fixture's world: what one scenario created is undone
+        # before the next, so Hypothesis sees the same rules available when it replays.
+        def setup(self):
+            self._scenario = transaction.atomic()
+            self._scenario.__enter__()
+
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._scenario.__exit__(None, None, None)
+
+        def step(self, input):
+            output = super().step(input)
+            keep_token(fuzz_data, fuzz_role)
+            calls["all"] += 1
+            if input.transition is not None and input.is_applied:
+                followed[input.transition.id] += 1
+                if 200 <= output.response.status_code < 300:
+                    reached[input.transition.id] += 1
+            return output
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    # when schemathesis runs sequences of calls along them
+    settings = hypothesis.settings(
+        max_examples=STATEFUL_SCENARIOS,
+        stateful_step_count=STATEFUL_STEPS,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    try:
+        hypothesis.seed(seed)(Sequences).run(settings=settings)
+    except Exception as exc:
+        exc.add_note(f"fuzz seed {seed} ({fuzz_seed}), role {fuzz_role}, stateful")
+        raise
+    # then every answer was within the schema (checked per call), and links were followed
+    print(
+        f"\nfuzz stateful: {calls['all']} requests as {fuzz_role}, seed {seed}; "
+        f"{len(followed)} links followed, {len(reached)} reached an object: "
+        f"{dict(sorted(reached.items()))}"
+    )
+    assert calls["all"] >= STATEFUL_SCENARIOS
+    assert len(reached) >= MIN_LINKS_REACHED.get(fuzz_role, 1), dict(followed)
