@@ -52,7 +52,11 @@ def writes(world) -> list[tuple[str, str, object]]:
         ("patch", f"/api/v1/outlets/{outlet.pk}/", {"name": "Gerai Baru"}),
         ("patch", f"/api/v1/outlets/{outlet.pk}/", {"nonsense": True}),  # 403 before 400
         ("post", f"/api/v1/outlets/{outlet.pk}/stalls/", STALL),
-        ("post", f"/api/v1/outlets/{outlet.pk}/stalls/", [{**STALL, "code": "B-10"}, {**STALL, "code": "B-11"}]),
+        (
+            "post",
+            f"/api/v1/outlets/{outlet.pk}/stalls/",
+            [{**STALL, "code": "B-10"}, {**STALL, "code": "B-11"}],
+        ),
         ("post", f"/api/v1/outlets/{outlet.pk}/stalls/", {}),
         (
             "post",
