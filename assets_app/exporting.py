@@ -229,4 +229,6 @@ def export_bounded(*, queryset: QuerySet, limit: int | None, offset: int) -> Que
                 {"limit": [str(EXPORT_TOO_LARGE).format(matched=matched, max_rows=max_rows)]}
             )
         limit = max_rows
-    return queryset.order_by("pk")[offset : offset + limit]
+    # The list's own ordering (e.g. by distance) is kept; pk makes paging deterministic.
+    ordering = queryset.query.order_by if queryset.query.order_by else ()
+    return queryset.order_by(*ordering, "pk")[offset : offset + limit]

@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "assets_app.models.Status",
         "ReclassificationStatusEnum": "assets_app.models.ReclassificationStatus",
         "StallKindEnum": "outlets.models.StallKind",
+        "ClaimsEnum": "outlets.models.Claim",
     },
 }
 

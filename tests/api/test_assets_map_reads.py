@@ -211,7 +211,7 @@ def test_export_with_a_radius_and_distance_ordering_is_exact(client_as, ring_of_
     )
 
     assert response.status_code == 200
-    lines = response.content.decode().splitlines()
+    lines = response.getvalue().decode().splitlines()
     column = lines[0].split(",").index("register_code")
     codes = [line.split(",")[column] for line in lines[1:]]
     assert codes == ["b-600", "d-corner", "a-300", "c-100"]
