@@ -390,4 +390,7 @@ def test_stateful_sequences_follow_the_links(wsgi_app, fuzz_data, fuzz_role, fuz
         f"{dict(sorted(reached.items()))}"
     )
     assert calls["all"] >= STATEFUL_SCENARIOS
-    assert len(reached) >= MIN_LINKS_REACHED.get(fuzz_role, 1), dict(followed)
+    # The minimum holds for the fixed seed; a random seed may draw shorter paths, and must
+    # still reach at least one object through a link.
+    minimum = MIN_LINKS_REACHED.get(fuzz_role, 1) if fuzz_seed == "fixed" else 1
+    assert len(reached) >= minimum, dict(followed)
