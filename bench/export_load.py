@@ -43,6 +43,7 @@ from load import (  # noqa: E402  (bench/load.py: server start-up and the HTTP c
     percentile,
     psql,
     server_env,
+    wait_for_health,
 )
 
 DB_NAME = "depok_export_load"
@@ -190,17 +191,7 @@ def main() -> None:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("gunicorn did not come up")
+        wait_for_health(port)
 
         exports = {"statuses": Counter(), "seconds": []}
         lock = threading.Lock()

@@ -50,6 +50,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_health(port: int, *, seconds: float = 60) -> None:
+    """Until the server on `port` answers /healthz with 200 (or give up after `seconds`)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up")
+
+
 def psql(sql: str) -> None:
     subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True)
 
@@ -424,17 +438,7 @@ def main() -> None:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("gunicorn did not come up")
+        wait_for_health(port)
 
         n_vendors = max(1, int(args.clients * 0.36))
         n_planners = max(1, args.clients - n_vendors - 1)
