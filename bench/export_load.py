@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from load import (  # noqa: E402  (bench/load.py: server start-up and the HTTP client)
-    DEPOK_BBOX,
     GUNICORN,
     PG,
     PY,
     Client,
     free_port,
+    map_box_call,
     percentile,
     psql,
     server_env,
@@ -119,16 +119,7 @@ def exporter(port: int, token: str, path: str, stop: float, out: dict, lock) -> 
 def planner(port: int, token: str, rng: random.Random, stop: float, log: list) -> None:
     client = Client(port, token, log)
     while time.time() < stop:
-        w, h = rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.05)
-        lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2] - w)
-        lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3] - h)
-        client.call(
-            "GET",
-            f"/api/v1/assets/?bbox={lon:.5f},{lat:.5f},{lon + w:.5f},{lat + h:.5f}"
-            "&format=geojson&limit=500",
-            kind="map",
-            parse=False,
-        )
+        map_box_call(client, rng, kind="map")
         time.sleep(rng.uniform(0.1, 0.4))
 
 

@@ -229,20 +229,25 @@ def setup(port: int, vendors: int, outlets: int, manage) -> dict:
     }
 
 
+def map_box_call(client: Client, rng: random.Random, *, kind: str) -> None:
+    """One map request: up to 500 assets as GeoJSON in a random box of 1-5 km inside Depok."""
+    w, h = rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.05)
+    lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2] - w)
+    lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3] - h)
+    client.call(
+        "GET",
+        f"/api/v1/assets/?bbox={lon:.5f},{lat:.5f},{lon + w:.5f},{lat + h:.5f}"
+        "&format=geojson&limit=500",
+        kind=kind,
+        parse=False,
+    )
+
+
 def planner_loop(client: Client, rng: random.Random, stop: float) -> None:
     while time.time() < stop:
         pick = rng.random()
         if pick < 0.6:
-            w, h = rng.uniform(0.01, 0.05), rng.uniform(0.01, 0.05)
-            lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2] - w)
-            lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3] - h)
-            client.call(
-                "GET",
-                f"/api/v1/assets/?bbox={lon:.5f},{lat:.5f},{lon + w:.5f},{lat + h:.5f}"
-                "&format=geojson&limit=500",
-                kind="assets bbox geojson",
-                parse=False,
-            )
+            map_box_call(client, rng, kind="assets bbox geojson")
         elif pick < 0.85:
             lon = rng.uniform(DEPOK_BBOX[0], DEPOK_BBOX[2])
             lat = rng.uniform(DEPOK_BBOX[1], DEPOK_BBOX[3])
