@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from api.pagination import MAX_LIMIT
 from assets_app.models import Condition, FacilityType, Status, Use
 from core.roles import ASSET_OFFICER, STAFF_ROLES, has_role
 
@@ -21,8 +22,8 @@ MAP_FORBIDDEN = _("The map is for the city's staff.")
 
 # Below this zoom the page shows counts per kecamatan instead of individual assets.
 POINTS_MIN_ZOOM = 13
-# The API's largest page: the most assets the map asks for in one view.
-MAX_FEATURES = 1000
+# The most assets the map asks for in one view: the API's largest page, defined there once.
+MAX_FEATURES = MAX_LIMIT
 # Kota Depok's centre, used until the boundaries have loaded (lat, lon).
 DEPOK_CENTER = (-6.3950, 106.8200)
 
