@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from api.throttles import throttle_counts
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad input: {field: [message, ...]}",
@@ -99,19 +100,6 @@ class GeoJSONAutoSchema(AutoSchema):
         return super()._get_response_for_code(serializer, status_code, media_types, direction)
 
 
-def _throttled(view, method: str) -> bool:
-    from api.outlets.views import VendorWriteThrottle  # counts writes only
-
-    for throttle in view.get_throttles():
-        if isinstance(throttle, VendorWriteThrottle) and method in SAFE_METHODS:
-            continue
-        scoped = isinstance(throttle, ScopedRateThrottle)
-        if scoped and not getattr(view, throttle.scope_attr, None):
-            continue  # a scoped throttle with no scope for this action lets everything through
-        return True
-    return False
-
-
 def error_codes(view, method: str, operation: dict) -> list[str]:
     codes = []
     takes_input = "requestBody" in operation or any(
@@ -126,7 +114,7 @@ def error_codes(view, method: str, operation: dict) -> list[str]:
     codes.append("404")
     if "requestBody" in operation:
         codes.append("413")
-    if _throttled(view, method):
+    if throttle_counts(view, method):
         codes.append("429")
     return codes
 

@@ -2,7 +2,7 @@
 API token, and the password reset only where mail can leave.
 
 - Sign-in (`/accounts/login/`, `/admin/login/`): each POST counts against the token endpoint's
-  budget for the address (`api.auth.sign_in_throttle_wait`); past it the page answers 429 with
+  budget for the address (`api.throttles.sign_in_throttle_wait`); past it the page answers 429 with
   Retry-After before the password is even looked at.
 - Password change (`/accounts/password_change/`, `/admin/password_change/`) and reset confirm:
   Django's views with the forms of `core.forms`.
@@ -24,12 +24,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from api.auth import SIGN_IN_SCOPE, SIGN_IN_THROTTLED, sign_in_throttle_wait
+from api.throttles import (
+    PASSWORD_RESET_SCOPE,
+    SIGN_IN_SCOPE,
+    SIGN_IN_THROTTLED,
+    sign_in_throttle_wait,
+)
 from core import forms
 
 logger = logging.getLogger(__name__)
-
-PASSWORD_RESET_SCOPE = "password_reset"
 
 
 def throttled(view, *, scope: str = SIGN_IN_SCOPE):

@@ -199,7 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "register": os.environ.get("THROTTLE_REGISTER", "20/hour"),
         # Every password guess draws on this one budget per address: the token endpoint, the
-        # web sign-in and the admin sign-in (api.auth.sign_in_throttle_wait).
+        # web sign-in and the admin sign-in (api.throttles.sign_in_throttle_wait).
         "token": os.environ.get("THROTTLE_TOKEN", "30/minute"),
         "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
         "vendor_write": os.environ.get("THROTTLE_VENDOR_WRITE", "120/minute"),

@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -31,6 +31,7 @@ from api.outlets import serializers as s
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
+from api.throttles import VendorWriteThrottle
 from core.errors import Conflict
 from core.roles import OUTLET_MANAGER, PLANNER, ROLES, VENDOR, has_role
 from outlets import selectors, services
@@ -42,15 +43,6 @@ GEOJSON_COLLECTION = geojson_collection(GEOJSON_FEATURE)
 
 
 ROUND_NOT_ALLOCATED = _("The round has not been allocated yet.")
-
-
-class VendorWriteThrottle(ScopedRateThrottle):
-    """The view's `throttle_scope` applies to writes only; reads are not counted."""
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
 
 
 def _validated(serializer_class, data, *, partial=False, **kwargs) -> dict:

@@ -17,8 +17,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from api.auth import SIGN_IN_THROTTLED
 from api.authentication import TOKEN_EXPIRED
+from api.throttles import SIGN_IN_THROTTLED
 from config import auth_views
 from core.services import user_create_with_roles
 
