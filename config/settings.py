@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "assets_app",
     "outlets",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 """Django's password forms, saving through `core.services.user_set_password`, so a changed or
 reset password also replaces the user's API token, wherever it is changed: the sign-in pages'
-change and reset forms and the admin's own and per-user password forms (`config/auth_views.py`,
+change and reset forms and the admin's own and per-user password forms (`web/views/auth.py`,
 `core/admin.py`). Overriding the forms' one saving step keeps Django's views, validation and
 templates as they are.
 """

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from config.map_views import MAP_STRINGS, MAX_FEATURES, POINTS_MIN_ZOOM, USE_COLORS
 from core.roles import ASSET_OFFICER, STAFF_ROLES, VENDOR
+from web.map_config import MAP_STRINGS, MAX_FEATURES, POINTS_MIN_ZOOM, USE_COLORS
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from api.authentication import TOKEN_EXPIRED
 from api.throttles import SIGN_IN_THROTTLED
-from config import auth_views
 from core.services import user_create_with_roles
+from web.views import auth as auth_views
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Pass-word-123"

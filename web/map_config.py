@@ -1,24 +1,18 @@
-"""The planners' map page (`/map/`): presentation only.
+"""What the map page's script is configured with: API addresses, choices, colours, strings.
 
-The page is a Leaflet map served from the project's static files; everything it shows comes from
-the public API (`districts/`, `assets/`, `outlets/`, `stats/...`) with the session cookie, so the
-page applies the same permissions and filters as any client. This module renders the shell: the
-filter controls, the API addresses, the translated strings the script shows (a JSON object in the
-page, so they go through Django's i18n like the template), and the optional base-map tile URL.
+The page (`web.views.map`) puts `map_config()` into the HTML as a JSON object, so the strings the
+script shows go through Django's i18n like the template. Presentation only: nothing is queried.
 """
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from api.pagination import MAX_LIMIT
 from assets_app.models import Condition, FacilityType, Status, Use
-from core.roles import ASSET_OFFICER, STAFF_ROLES, has_role
+from core.roles import ASSET_OFFICER, has_role
 
 API_ROOT = "/api/v1/"
-MAP_FORBIDDEN = _("The map is for the city's staff.")
 
 # Below this zoom the page shows counts per kecamatan instead of individual assets.
 POINTS_MIN_ZOOM = 13
@@ -152,7 +146,7 @@ RULE_LABELS = {
 }
 
 
-def map_config(request) -> dict:
+def map_config(request: HttpRequest) -> dict:
     """What the script needs: API addresses, choices, colours, strings, tiles."""
     return {
         "urls": {
@@ -180,15 +174,3 @@ def map_config(request) -> dict:
         "can_view_history": has_role(request.user, ASSET_OFFICER),
         "strings": MAP_STRINGS,
     }
-
-
-@login_required
-def map_page(request):
-    if not has_role(request.user, *STAFF_ROLES):
-        raise PermissionDenied(MAP_FORBIDDEN)
-    context = {
-        "map_config": map_config(request),
-        "uses": [(value, label, USE_COLORS[value]) for value, label in Use.choices],
-        "statuses": Status.choices,
-    }
-    return render(request, "map/map.html", context)
