@@ -44,6 +44,17 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_offset(self, request):
         return _non_negative_int(request, self.offset_query_param, 0, minimum=0, maximum=MAX_OFFSET)
 
+    def get_schema_operation_parameters(self, view):
+        """DRF's limit and offset parameters, with the bounds `get_limit`/`get_offset` hold."""
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         """DRF's paging, but the page is read first: a page shorter than the limit tells the
         count without a COUNT query (most lists: a vendor's applications, a map's few features).

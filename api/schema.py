@@ -88,7 +88,18 @@ def geojson_collection(feature: dict, **members: dict) -> dict:
     }
 
 
-class GeoJSONAutoSchema(AutoSchema):
+class StrictAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema; a request body whose serializer refuses unknown fields
+    (`rejects_unknown_fields = True`) is documented `additionalProperties: false`."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and getattr(serializer, "rejects_unknown_fields", False):
+            schema["additionalProperties"] = False
+        return schema
+
+
+class GeoJSONAutoSchema(StrictAutoSchema):
     """A raw schema (a dict, e.g. a GeoJSON FeatureCollection) is the whole response of a list:
     no paging wrapper is put around it."""
 

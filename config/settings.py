@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.docs.DocsAwareContentNegotiation",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.StrictAutoSchema",
     # Throttles key anonymous callers by address. Unset, DRF would key them by the whole
     # X-Forwarded-For header, which a client can vary at will to dodge the limits: trust only as
     # many proxy hops as there are (0: REMOTE_ADDR; 1 behind one TLS proxy).

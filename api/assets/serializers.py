@@ -23,6 +23,7 @@ from api.fields import BoundedModelSerializer
 from api.filters import geo_distance
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
+from api.schema_constraints import GeometryInputField
 from assets_app.models import Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
 from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
@@ -139,7 +140,9 @@ class AssetWriteSerializer(BoundedModelSerializer):
     """What a client may send; derived and workflow fields are refused by name (400), numbers
     beyond what their columns hold too."""
 
-    geometry = GeometryField()
+    # The schema says so too (`api.schema.StrictAutoSchema`).
+    rejects_unknown_fields = True
+    geometry = GeometryInputField()
 
     class Meta:
         model = Asset

@@ -25,7 +25,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.filters import geo_distance
+from api.schema_constraints import (
+    NIB_PATTERN,
+    NIK_PATTERN,
+    PASSWORD_PATTERN,
+    TEXT_PATTERN,
+    USERNAME_PATTERN,
+    PatternCharField,
+    kelurahan_code_pattern,
+)
 from outlets.models import (
+    PHONE_RE,
     AllocationRound,
     Application,
     Claim,
@@ -44,6 +54,9 @@ MAX_ID = 2**63 - 1
 
 class RejectUnknownFieldsMixin:
     """A field the request may not set is a 400 naming it, not silently ignored."""
+
+    # The schema says so too (`api.schema.StrictAutoSchema`).
+    rejects_unknown_fields = True
 
     def validate(self, attrs):
         initial = self.initial_data if isinstance(self.initial_data, dict) else {}
@@ -358,42 +371,55 @@ class VendorRegisteredSerializer(VendorSerializer):
 
 
 class VendorRegisterInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(
-        max_length=128, write_only=True, style={"input_type": "password"}
+    # The patterns document what the service checks (`outlets.services.vendor_register`).
+    username = PatternCharField(max_length=150, pattern=USERNAME_PATTERN)
+    password = PatternCharField(
+        max_length=128,
+        write_only=True,
+        style={"input_type": "password"},
+        pattern=PASSWORD_PATTERN,
+        schema_min_length=8,
     )
-    full_name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(
+    full_name = PatternCharField(max_length=200, pattern=TEXT_PATTERN)
+    nik = PatternCharField(
         max_length=32,
         write_only=True,
         help_text="16-digit NIK. Stored encrypted; never returned (only nik_masked).",
+        pattern=NIK_PATTERN,
     )
-    phone = serializers.CharField(max_length=20)
-    business_name = serializers.CharField(max_length=200)
+    phone = PatternCharField(max_length=20, pattern=PHONE_RE)
+    business_name = PatternCharField(max_length=200, pattern=TEXT_PATTERN)
     product_category = serializers.ChoiceField(choices=ProductCategory.choices)
-    nib = serializers.CharField(max_length=13, required=False, allow_blank=True, default="")
+    nib = PatternCharField(
+        max_length=13, required=False, allow_blank=True, default="", pattern=NIB_PATTERN
+    )
     wub_participant = serializers.BooleanField(required=False, default=False)
     women_programme = serializers.BooleanField(required=False, default=False)
-    home_kelurahan_code = serializers.CharField(
+    home_kelurahan_code = PatternCharField(
         max_length=16,
         required=False,
         allow_null=True,
         allow_blank=True,
         default=None,
         help_text="Kemendagri code of a Kota Depok kelurahan, e.g. 32.76.06.1002.",
+        pattern=kelurahan_code_pattern,
     )
 
 
 class VendorUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    full_name = serializers.CharField(max_length=200, required=False)
-    phone = serializers.CharField(max_length=20, required=False)
-    business_name = serializers.CharField(max_length=200, required=False)
+    full_name = PatternCharField(max_length=200, required=False, pattern=TEXT_PATTERN)
+    phone = PatternCharField(max_length=20, required=False, pattern=PHONE_RE)
+    business_name = PatternCharField(max_length=200, required=False, pattern=TEXT_PATTERN)
     product_category = serializers.ChoiceField(choices=ProductCategory.choices, required=False)
-    nib = serializers.CharField(max_length=13, required=False, allow_blank=True)
+    nib = PatternCharField(max_length=13, required=False, allow_blank=True, pattern=NIB_PATTERN)
     wub_participant = serializers.BooleanField(required=False)
     women_programme = serializers.BooleanField(required=False)
-    home_kelurahan_code = serializers.CharField(
-        max_length=16, required=False, allow_null=True, allow_blank=True
+    home_kelurahan_code = PatternCharField(
+        max_length=16,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        pattern=kelurahan_code_pattern,
     )
 
 
