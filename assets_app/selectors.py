@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from assets_app.models import Asset
-from core.db import fetch_rows
+from geodata.map_query import MapPage, MapQuery, map_page
 
 # What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
 OUTPUT_FIELDS = (
@@ -61,25 +61,12 @@ def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
     return queryset
 
 
-def asset_ids_in_order(
-    queryset: QuerySet[Asset],
-    *,
-    ids: list[int] | None = None,
-    distances: dict | None = None,
-    reverse: bool = False,
-) -> list[int]:
-    """The ids the queryset matches, by id, or by (distance, id) when `distances` are given;
-    descending with `reverse`.
-
-    `ids` are the matches when a map filter already read them (`request.geo_ids`); otherwise
-    they are read without ORDER BY so the database answers from an index alone (SQLite would
-    otherwise walk the whole table in id order looking for the few matches), and sorted here.
-    """
-    if ids is None:
-        ids = [pk for (pk,) in fetch_rows(queryset.order_by().values_list("pk"), binary=True)]
-    if distances is None:
-        return sorted(ids, reverse=reverse)
-    return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=reverse)
+def asset_map_page(
+    queryset: QuerySet[Asset], query: MapQuery, *, limit: int, offset: int
+) -> MapPage:
+    """One page of a map query over these assets, with the number of matches: the page's
+    `items` are the asset ids in order (`asset_output_rows` reads them)."""
+    return map_page(queryset, query, limit=limit, offset=offset)
 
 
 def asset_output_rows(ids: list[int]) -> list[tuple]:

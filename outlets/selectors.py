@@ -7,6 +7,7 @@ their time, so an offer is never shown open after its deadline.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
+from geodata.map_query import MapPage, MapQuery, map_page
 from geodata.models import District, DistrictLevel
 from outlets.models import (
     AllocationRound,
@@ -43,6 +45,8 @@ from outlets.models import (
 )
 from outlets.services import offers_expire_due, vendor_id_for_user
 
+# Where an outlet's geometry is: on its asset (for map queries).
+GEO_PREFIX = "asset__"
 # What an outlet shows of its asset (the asset has some forty columns).
 OUTLET_ASSET_FIELDS = ("register_code", "kecamatan", "kelurahan", "lon", "lat", "geometry")
 
@@ -91,6 +95,15 @@ def outlets_by_ids(ids: list[int]) -> list[Outlet]:
     """The outlets with these ids, in the order given, stall counts set (unknown ids left out)."""
     found = outlet_list().in_bulk(ids) if ids else {}
     return outlets_counted([found[pk] for pk in ids if pk in found])
+
+
+def outlet_map_page(
+    queryset: QuerySet[Outlet], query: MapQuery, *, limit: int, offset: int
+) -> MapPage:
+    """One page of a map query over these outlets (their asset's geometry), with the number of
+    matches: the page's outlets in order, stall counts set."""
+    page = map_page(queryset, query, limit=limit, offset=offset, prefix=GEO_PREFIX)
+    return replace(page, items=outlets_by_ids(page.items))
 
 
 def outlets_with_vacancy(queryset: QuerySet[Outlet], value: bool) -> QuerySet[Outlet]:

@@ -20,7 +20,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import BoundedModelSerializer
-from api.filters import geo_distance
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from api.schema_constraints import GeometryInputField
@@ -64,8 +63,9 @@ class AssetSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        distance = geo_distance(request, instance.pk) if request is not None else None
+        # Metres from `near`, handed on by the list (or detail) in the context.
+        distances = self.context.get("distances")
+        distance = distances.get(instance.pk) if distances else None
         if distance is not None:
             data["distance_m"] = distance
         return data

@@ -38,7 +38,8 @@ from api.assets.serializers import (
     asset_list_rows,
     asset_page_items,
 )
-from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFilter
+from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
+from api.map_list import MapListMixin
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, GeoJSONRenderer, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
@@ -48,14 +49,12 @@ from assets_app.selectors import (
     asset_get,
     asset_history,
     asset_history_entries,
-    asset_ids_in_order,
     asset_list,
+    asset_map_page,
 )
 from assets_app.services import asset_register, asset_update
 from core.roles import ASSET_OFFICER, STAFF_ROLES
 
-# Parameters that make a list a map query, and the orderings its fast path keeps.
-MAP_PARAMS = ("bbox", "near", "district")
 UNKNOWN_FORMAT = _("Unknown format {value!r}; use one of: {allowed}.")
 UNSUPPORTED_FILE = _("Unsupported file type {suffix!r}; use one of: {allowed}.")
 
@@ -89,17 +88,6 @@ class IgnoreFormatParam(DefaultContentNegotiation):
 @extend_schema_view(
     list=extend_schema(
         summary="List assets (JSON or GeoJSON with ?format=geojson)",
-        parameters=[
-            OpenApiParameter(
-                "ordering",
-                str,
-                description=(
-                    "Comma list of fields, '-' for descending: id, register_code, name, "
-                    "land_area_m2, building_area_m2, acquisition_year, book_value, status, use, "
-                    "created_at, updated_at; or distance / -distance with near."
-                ),
-            )
-        ],
         responses={
             (200, "application/json"): AssetSerializer(many=True),
             (200, "application/geo+json"): GEOJSON_COLLECTION,
@@ -134,13 +122,15 @@ class IgnoreFormatParam(DefaultContentNegotiation):
     ),
 )
 class AssetViewSet(
-    GeoIdsPagingMixin,
+    MapListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Assets of the city's register (JSON, or GeoJSON with `?format=geojson`)."""
+
     serializer_class = AssetSerializer
     schema = GeoJSONAutoSchema()
     permission_classes = [RolePermission]
@@ -174,38 +164,21 @@ class AssetViewSet(
     def get_queryset(self):
         return asset_list()
 
-    def _map_page(self) -> bool:
-        """A map query whose ordering the list applies to the ids itself (`map_ordering`)."""
-        params = self.request.query_params
-        return any(p in params for p in MAP_PARAMS) and self.map_ordering() is not None
-
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
             return AssetWriteSerializer
         return AssetSerializer
 
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        distances = getattr(request, "geo_distances", None)
-        if self._map_page():
-            ordering = self.map_ordering()
-            # A map query matches few rows: take their ids from the map filter (which read them
-            # with its candidates) or from an index alone, page the ids, then fetch just that
-            # page by primary key (no COUNT, no ordered table walk).
-            ids = asset_ids_in_order(
-                queryset,
-                ids=getattr(request, "geo_ids", None),
-                distances=distances if ordering.lstrip("-") == "distance" else None,
-                reverse=ordering.startswith("-"),
-            )
-            items = asset_page_items(
-                self.paginate_queryset(ids),
-                distances,
-                features=request.accepted_renderer.format == GeoJSONRenderer.format,
-            )
-        else:
-            items = asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
-        return self.get_paginated_response(items)
+    def map_page(self, queryset, query, *, limit, offset):
+        return asset_map_page(queryset, query, limit=limit, offset=offset)
+
+    def map_page_items(self, page):
+        # The page's rows by primary key, in one query, straight into JSON-ready items.
+        features = self.request.accepted_renderer.format == GeoJSONRenderer.format
+        return asset_page_items(page.items, page.distances, features=features)
+
+    def page_items(self, queryset, distances):
+        return asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
 
     def create(self, request, *args, **kwargs):
         serializer = AssetWriteSerializer(data=request.data)

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.filters import geo_distance
 from api.schema_constraints import (
     NIB_PATTERN,
     NIK_PATTERN,
@@ -232,8 +231,9 @@ class OutletSerializer(ResponseModelSerializer):
         }
 
     def get_distance_m(self, obj) -> float | None:
-        request = self.context.get("request")
-        return geo_distance(request, obj.pk) if request is not None else None
+        # Metres from `near`, handed on by the list (or detail) in the context.
+        distances = self.context.get("distances")
+        return distances.get(obj.pk) if distances else None
 
 
 class OutletInputSerializer(serializers.Serializer):

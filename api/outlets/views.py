@@ -26,7 +26,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.filters import MAP_FILTER_BACKENDS, GeoIdsPagingMixin, StrictOrderingFilter
+from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
+from api.map_list import MapListMixin
 from api.outlets import serializers as s
 from api.permissions import RolePermission
 from api.renderers import GEO_RENDERERS, JSONRenderer
@@ -107,19 +108,21 @@ class OutletFilterSet(django_filters.FilterSet):
     ),
 )
 class OutletViewSet(
-    GeoIdsPagingMixin,
+    MapListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """UMKM outlets on city assets, with their stall counts (JSON or GeoJSON)."""
+
     serializer_class = s.OutletSerializer
     permission_classes = [RolePermission]
     read_roles = ROLES
     write_roles = (OUTLET_MANAGER,)
     renderer_classes = GEO_RENDERERS
-    geo_prefix = "asset__"
+    geo_prefix = selectors.GEO_PREFIX
     schema = GeoJSONAutoSchema()
     filter_backends = [DjangoFilterBackend, *MAP_FILTER_BACKENDS, StrictOrderingFilter]
     filterset_class = OutletFilterSet
@@ -131,19 +134,12 @@ class OutletViewSet(
     def get_queryset(self) -> QuerySet:
         return selectors.outlet_list()
 
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        ids = getattr(request, "geo_ids", None)
-        ordering = self.map_ordering()
-        if ids is not None and ordering is not None:
-            # A map filter has read the matching ids already: page them here and fetch just the
-            # page by primary key (no COUNT, no second pass over the candidates).
-            if ordering in ("", "id", "-id"):
-                ids = sorted(ids, reverse=ordering == "-id")
-            page = selectors.outlets_by_ids(self.paginate_queryset(ids))
-        else:
-            page = selectors.outlets_counted(self.paginate_queryset(queryset))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def map_page(self, queryset, query, *, limit, offset):
+        return selectors.outlet_map_page(queryset, query, limit=limit, offset=offset)
+
+    def page_items(self, queryset, distances):
+        page = selectors.outlets_counted(self.paginate_queryset(queryset))
+        return self.serialized(page, distances)
 
     def create(self, request, *args, **kwargs):
         data = _validated(s.OutletInputSerializer, request.data)

@@ -1,0 +1,217 @@
+"""A map query (bbox, near and radius, ordering) answered for any queryset of geographic rows.
+
+`MapQuery` is the parsed request; `map_matches` finds its exact matches: the candidates come from
+the indexed bbox columns in SQL (`geodata.map_sql`), then shapely decides exactly on those the
+bbox alone cannot answer, reading the geometry of just those, and a radius query measures its
+candidates in UTM 48S metres (0 inside a polygon). `map_page` pages the matches for a list (the
+selectors `asset_map_page` and `outlet_map_page`); `map_filter` narrows a queryset to them for
+callers that need one (exports, detail reads, a list ordered by another field).
+
+Rows whose geometry lives on a related model are queried with a `prefix` (e.g. `"asset__"`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain, compress
+from typing import Any
+
+from django.db.models import Case, FloatField, QuerySet, Value, When
+
+import numpy as np
+import shapely
+
+from geodata.map_sql import (
+    BBOX_COLUMNS,
+    RADIUS_COLUMNS,
+    box_filter,
+    candidates,
+    geometry_texts,
+    ids_only,
+)
+from geodata.spatial import BBox, Near, lonlat_to_utm_array, radius_bbox, stored_polygons
+
+# A feature exactly at the radius is within it; allow for floating-point round trips (1 mm).
+RADIUS_TOLERANCE_M = 1e-3
+# Orderings a map page applies to the matching ids itself: by id, or by distance from `near`.
+MAP_ORDERINGS = ("", "id", "-id", "distance", "-distance")
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """What a map request asks. `district` narrows the queryset as a plain (indexed) filter
+    before the query runs; it is here because it makes a list a map query too."""
+
+    bbox: BBox | None = None
+    near: Near | None = None
+    district: str | None = None
+    ordering: str = ""
+
+    @property
+    def spatial(self) -> bool:
+        """Whether the query has a geometric condition (bbox or near)."""
+        return self.bbox is not None or self.near is not None
+
+    @property
+    def pages_ids(self) -> bool:
+        """Whether a list can page the matching ids itself (a map query in a map ordering)."""
+        return (self.spatial or self.district is not None) and self.ordering in MAP_ORDERINGS
+
+    @property
+    def by_distance(self) -> bool:
+        return self.ordering in ("distance", "-distance")
+
+    @property
+    def descending(self) -> bool:
+        return self.ordering.startswith("-")
+
+
+@dataclass(frozen=True)
+class MapMatches:
+    """The exact matches of a spatial query: `ids` in the query's order (by distance when it
+    asks for it, else by id), `distances` in metres with `near`, and how to narrow a queryset
+    to them (the bbox prefilters and the candidates that failed the exact test)."""
+
+    ids: list
+    distances: dict | None
+    boxes: tuple[BBox, ...]
+    misses: frozenset
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """One page of a map list: `items` (the page's ids, or the rows a selector read for them),
+    the number of matches in all, and the distances with `near`."""
+
+    items: list
+    count: int
+    distances: dict | None
+
+
+def map_matches(queryset: QuerySet, query: MapQuery, *, prefix: str = "") -> MapMatches:
+    """The rows of the queryset matching the query's bbox and near, exactly."""
+    ids: list | None = None
+    distances = None
+    boxes: list[BBox] = []
+    misses: set = set()
+    if query.bbox is not None:
+        ids, missed = _bbox_matches(queryset, prefix, query.bbox)
+        boxes.append(query.bbox)
+        misses |= missed
+    if query.near is not None:
+        distances, outside, box = _near_matches(queryset, prefix, query.near)
+        if ids is not None:
+            kept = set(ids)
+            distances = {pk: d for pk, d in distances.items() if pk in kept}
+        ids = list(distances)
+        boxes.append(box)
+        misses |= outside
+    return MapMatches(
+        ids=_in_order(ids or [], distances, query),
+        distances=distances,
+        boxes=tuple(boxes),
+        misses=frozenset(misses),
+    )
+
+
+def map_page(
+    queryset: QuerySet, query: MapQuery, *, limit: int, offset: int, prefix: str = ""
+) -> MapPage:
+    """One page of the query's matches by id (or distance), with their count: no COUNT query
+    and no ordered table walk. Without a spatial condition the ids come from an index alone."""
+    distances = None
+    if query.spatial:
+        matches = map_matches(queryset, query, prefix=prefix)
+        ids, distances = matches.ids, matches.distances
+    else:
+        ids = sorted(ids_only(queryset), reverse=query.descending)
+    return MapPage(items=ids[offset : offset + limit], count=len(ids), distances=distances)
+
+
+def map_filter(
+    queryset: QuerySet, query: MapQuery, *, prefix: str = ""
+) -> tuple[QuerySet, dict | None]:
+    """The queryset narrowed to the query's exact matches (ranked by distance in SQL when the
+    query orders by it), and the distances with `near`.
+
+    The bbox prefilters and an exclusion of the near misses keep the SQL small whatever the
+    number of matches (a list of every matching id could pass a database's parameter limit).
+    """
+    if not query.spatial:
+        return queryset, None
+    matches = map_matches(queryset, query, prefix=prefix)
+    for box in matches.boxes:
+        queryset = box_filter(queryset, prefix, box)
+    if matches.misses:
+        queryset = queryset.exclude(pk__in=sorted(matches.misses))
+    if query.by_distance:
+        ranks = [When(pk=pk, then=Value(i)) for i, pk in enumerate(matches.ids)]
+        queryset = queryset.order_by(Case(*ranks, output_field=FloatField()))
+    return queryset, matches.distances
+
+
+def _in_order(ids: list, distances: dict | None, query: MapQuery) -> list:
+    if query.by_distance and distances is not None:
+        return sorted(ids, key=lambda pk: (distances[pk], pk), reverse=query.descending)
+    return sorted(ids, reverse=query.ordering == "-id")
+
+
+def _bbox_matches(queryset: QuerySet, prefix: str, box: BBox) -> tuple[list, set]:
+    """(matching pks, candidates that missed) for `box`.
+
+    A feature whose bbox lies inside the box surely intersects it; only those straddling an
+    edge (polygons) need the exact test, so only their geometry is read.
+    """
+    straddles = (
+        "({min_lon} < %s OR {max_lon} > %s OR {min_lat} < %s OR {max_lat} > %s)",
+        [box.min_lon, box.max_lon, box.min_lat, box.max_lat],
+    )
+    rows = candidates(queryset, prefix, box, BBOX_COLUMNS, straddles)
+    straddling = [
+        pk
+        for pk, x0, y0, x1, y1, _geometry in rows
+        if x0 < box.min_lon or x1 > box.max_lon or y0 < box.min_lat or y1 > box.max_lat
+    ]
+    misses: set = set()
+    if straddling:
+        shapes = stored_polygons(geometry_texts(rows, queryset, prefix, straddling))
+        hits = shapely.intersects(shapes, box.polygon)
+        misses = set(compress(straddling, ~hits))
+    return [row[0] for row in rows if row[0] not in misses], misses
+
+
+def _near_matches(queryset: QuerySet, prefix: str, near: Near) -> tuple[dict, set, BBox]:
+    """({pk: metres} within the radius, candidates outside it, the radius' bbox)."""
+    box = radius_bbox(near.lon, near.lat, near.radius_m)
+    rows = candidates(queryset, prefix, box, RADIUS_COLUMNS, utm_shapes=True)
+    pks, distances = utm_distances(rows, near)
+    inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
+    within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
+    return within, set(compress(pks, ~inside)), box
+
+
+def utm_origin(near: Near) -> np.ndarray:
+    """The search point of `near` in UTM 48S metres (x, y)."""
+    return lonlat_to_utm_array(np.array([[near.lon, near.lat]]))[0]
+
+
+def utm_distances(rows: list[tuple[Any, ...]], near: Near) -> tuple[list, np.ndarray]:
+    """(pks, metric distances) of the candidate rows (pk, utm_x, utm_y, utm_geometry).
+
+    A point's distance is to its stored UTM coordinates; a shape's to its stored UTM geometry
+    (WKB), 0 inside it.
+    """
+    if not rows:
+        return [], np.empty(0)
+    count = len(rows)
+    # fromiter builds the array without a list per row
+    columns = chain.from_iterable(row[1:3] for row in rows)
+    xy = np.fromiter(columns, float, count=2 * count).reshape(count, 2)
+    pks = [row[0] for row in rows]
+    x, y = utm_origin(near)
+    distances = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+    shaped = [i for i, row in enumerate(rows) if row[3] is not None]
+    if shaped:
+        shapes = shapely.from_wkb([rows[i][3] for i in shaped])
+        distances[shaped] = shapely.distance(shapely.Point(x, y), shapes)
+    return pks, distances
