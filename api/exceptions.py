@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.validation import field_errors
 from geodata.spatial import GeometryError
 
 logger = logging.getLogger(__name__)
@@ -63,19 +64,9 @@ def throttled_detail(wait: int | None) -> str:
     return f"{detail} {str(extra).format(wait=wait)}"
 
 
-def django_validation_error_detail(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        detail = {}
-        for field, errors in exc.message_dict.items():
-            key = "non_field_errors" if field == "__all__" else field
-            detail[key] = list(errors)
-        return detail
-    return {"non_field_errors": list(exc.messages)}
-
-
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(django_validation_error_detail(exc))
+        exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, GeometryError):
         exc = exceptions.ValidationError({exc.param or "geometry": [exc.message]})
     elif isinstance(exc, ApplicationError):

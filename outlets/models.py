@@ -9,13 +9,30 @@ The vendor's NIK is never stored in plain text: only its Fernet ciphertext, its 
 its masked form exist here (see `outlets.nik`), and the history keeps neither the ciphertext.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+# The choices are re-exported: the app's code and its tests import them from here.
+from outlets.choices import (  # noqa: F401
+    ApplicationStatus,
+    Claim,
+    Gender,
+    LeaseStatus,
+    OfferStatus,
+    ProductCategory,
+    RoundStatus,
+    StallKind,
+    StallStatus,
+)
+from outlets.managers import ApplicationQuerySet, OfferQuerySet, StallQuerySet, live_applications
 
 LEASE_MONTHS_MAX = 60  # PP 27/2014 art. 29: a lease of regional property runs at most five years
 NIB_RE = r"^[0-9]{13}$"
@@ -32,66 +49,6 @@ def validate_positive_area(value: float) -> None:
 
 def _in(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
-
-
-class StallKind(models.TextChoices):
-    KIOSK = "kiosk", _("Kiosk")
-    BOOTH = "booth", _("Booth")
-    KITCHEN = "kitchen", _("Kitchen")
-
-
-class StallStatus(models.TextChoices):
-    VACANT = "vacant", _("Vacant")
-    OFFERED = "offered", _("Offered")
-    LEASED = "leased", _("Leased")
-
-
-class ProductCategory(models.TextChoices):
-    CULINARY = "culinary", _("Culinary")
-    FASHION = "fashion", _("Fashion")
-    CRAFT = "craft", _("Craft")
-    AGRIBUSINESS = "agribusiness", _("Agribusiness")
-    SERVICES = "services", _("Services")
-    OTHER = "other", _("Other")
-
-
-class Gender(models.TextChoices):
-    FEMALE = "F", _("Female")
-    MALE = "M", _("Male")
-
-
-class Claim(models.TextChoices):
-    """The self-declared claims that rank a vendor in allocation, once a manager verified them."""
-
-    WUB = "wub_participant", _("Wira Usaha Baru participant")
-    WOMEN = "women_programme", _("women-entrepreneur programme")
-    DOMICILE = "domicile", _("domicile (home kelurahan)")
-
-
-class RoundStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-    ALLOCATED = "allocated", _("Allocated")
-
-
-class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    ASSIGNED = "assigned", _("Assigned a stall")
-    UNASSIGNED = "unassigned", _("Not assigned")
-
-
-class OfferStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    EXPIRED = "expired", _("Expired")
-
-
-class LeaseStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    TERMINATED = "terminated", _("Terminated")
 
 
 class Outlet(models.Model):
@@ -152,6 +109,7 @@ class Stall(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = StallQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -169,6 +127,12 @@ class Stall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet_id}/{self.code}"
+
+    @property
+    def effective_status(self) -> str:
+        """The status readers see: `state` when read `with_state()` (a stall held by a lapsed
+        offer is vacant), else the stored one."""
+        return getattr(self, "state", None) or self.status
 
 
 class Vendor(models.Model):
@@ -412,6 +376,11 @@ class AllocationRound(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def revealed_seed(self) -> str | None:
+        """The seed, once the round is allocated; secret (None) before."""
+        return self.seed if self.status == RoundStatus.ALLOCATED else None
+
 
 class Application(models.Model):
     round = models.ForeignKey(
@@ -439,6 +408,8 @@ class Application(models.Model):
     # {"claimed": bool, "verified": bool}, "women_programme": {...}, "domicile": {...}}
     claims = models.JSONField(null=True, blank=True, editable=False, verbose_name=_("claims"))
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("application")
@@ -446,7 +417,7 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "vendor"],
-                condition=~Q(status="withdrawn"),
+                condition=live_applications(),
                 name="one_live_application_per_vendor_and_round",
             ),
             models.CheckConstraint(
@@ -535,6 +506,7 @@ class Offer(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
+    objects = OfferQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -551,6 +523,21 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer {self.pk} ({self.status})"
+
+    def is_due(self, now: datetime | None = None) -> bool:
+        """Open, but past its time: expired, whether or not that is written yet."""
+        now = now or timezone.now()
+        return self.status == OfferStatus.OPEN and self.expires_at <= now
+
+    @property
+    def effective_status(self) -> str:
+        """The status a reader sees: `expired` once the time is up."""
+        return OfferStatus.EXPIRED if self.is_due() else self.status
+
+    @property
+    def effective_decided_at(self) -> datetime | None:
+        """When it was decided; an offer that lapsed was decided by its deadline."""
+        return self.expires_at if self.is_due() else self.decided_at
 
 
 class Lease(models.Model):

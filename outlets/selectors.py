@@ -1,14 +1,14 @@
 """Reads for outlets, rounds, applications, offers and leases, each scoped to who is asking.
 
 A vendor only ever gets querysets of her own applications, offers and leases (anything else is a
-404 to her) and only the rounds that are open. Reading a vendor's offers first expires those past
-their time, so an offer is never shown open after its deadline.
+404 to her) and only the rounds that are open. No read writes: an offer past its deadline reads
+as expired (`Offer.effective_status`) and the stall it held as vacant (`Stall.objects.with_state`)
+before `manage.py expire_offers` writes that down.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,11 +23,11 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.utils import timezone
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
 from geodata.map_query import MapPage, MapQuery, map_page
 from geodata.models import District, DistrictLevel
+from outlets.managers import live_applications, stall_state
 from outlets.models import (
     AllocationRound,
     Application,
@@ -36,14 +36,13 @@ from outlets.models import (
     Lease,
     LeaseStatus,
     Offer,
-    OfferStatus,
     Outlet,
     RoundStatus,
     Stall,
     StallStatus,
     Vendor,
 )
-from outlets.services import offers_expire_due, vendor_id_for_user
+from outlets.services import vendor_id_for_user
 
 # Where an outlet's geometry is: on its asset (for map queries).
 GEO_PREFIX = "asset__"
@@ -107,12 +106,14 @@ def outlet_map_page(
 
 
 def outlets_with_vacancy(queryset: QuerySet[Outlet], value: bool) -> QuerySet[Outlet]:
-    vacant = Exists(Stall.objects.filter(outlet=OuterRef("pk"), status=StallStatus.VACANT))
+    vacant = Exists(
+        Stall.objects.with_state().filter(outlet=OuterRef("pk"), state=StallStatus.VACANT)
+    )
     return queryset.filter(vacant) if value else queryset.exclude(vacant)
 
 
 def stall_list(*, outlet: Outlet) -> QuerySet[Stall]:
-    return Stall.objects.filter(outlet=outlet).order_by("code", "pk")
+    return Stall.objects.with_state().filter(outlet=outlet).order_by("code", "pk")
 
 
 def vendor_list() -> QuerySet[Vendor]:
@@ -135,7 +136,7 @@ def round_list(*, user: AbstractBaseUser) -> QuerySet[AllocationRound]:
     """Managers and planners see every round; a vendor only the open ones."""
     rounds = AllocationRound.objects.prefetch_related("outlets").annotate(
         applications_count=Count(
-            "applications", filter=~Q(applications__status="withdrawn"), distinct=True
+            "applications", filter=live_applications("applications__"), distinct=True
         )
     )
     if has_role(user, VENDOR) and not has_role(user, OUTLET_MANAGER, PLANNER):
@@ -146,11 +147,12 @@ def round_list(*, user: AbstractBaseUser) -> QuerySet[AllocationRound]:
 def round_groups(round_: AllocationRound) -> list[dict]:
     """The groups a vendor can choose in a round: (outlet, kind) with its vacant stalls now."""
     rows = (
-        Stall.objects.filter(outlet__in=round_.outlets.all())
+        Stall.objects.with_state()
+        .filter(outlet__in=round_.outlets.all())
         .values("outlet_id", "outlet__name", "outlet__asset__kecamatan_id", "kind")
         .annotate(
             stalls=Count("pk"),
-            vacant=Count("pk", filter=Q(status=StallStatus.VACANT)),
+            vacant=Count("pk", filter=Q(state=StallStatus.VACANT)),
         )
         .order_by("outlet_id", "kind")
     )
@@ -178,34 +180,18 @@ def _applications() -> QuerySet[Application]:
 
 
 def application_list_mine(
-    *, user: AbstractBaseUser, expire_due_offers: bool = True
+    *, user: AbstractBaseUser, check_profile: bool = True
 ) -> QuerySet[Application]:
-    """The user's applications, after expiring her offers past their time.
-
-    Without `expire_due_offers` the expiry and the check of her vendor profile are the caller's:
-    the list of applications shows their offers, so it can check the rows it read
-    (`offers_past_due`) instead of asking the database first, and an empty list can be a user
-    without a profile (`services.vendor_id_for_user` tells).
-    """
-    if not expire_due_offers:
+    """The user's applications (PermissionDenied without a vendor profile, unless
+    `check_profile` is off: then she gets none, and a caller that finds none asks
+    `services.vendor_id_for_user`, saving every other read the query for her profile)."""
+    if not check_profile:
         return _applications().filter(vendor__user=user)
-    vendor_id = vendor_id_for_user(user, expire_due_offers=True)
-    return _applications().filter(vendor_id=vendor_id)
-
-
-def offers_past_due(applications: list[Application], *, now: datetime | None = None) -> bool:
-    """Whether any of these applications (read by `_applications`) has an open offer past its
-    time."""
-    now = now or timezone.now()
-    for application in applications:
-        offer = getattr(application, "offer", None)  # the reverse one-to-one raises otherwise
-        if offer is not None and offer.status == OfferStatus.OPEN and offer.expires_at <= now:
-            return True
-    return False
+    return _applications().filter(vendor_id=vendor_id_for_user(user))
 
 
 def application_list_for_round(*, round_: AllocationRound) -> QuerySet[Application]:
-    return _applications().filter(round=round_).exclude(status="withdrawn").order_by("id")
+    return _applications().filter(live_applications(), round=round_).order_by("id")
 
 
 def offer_list(*, user: AbstractBaseUser) -> QuerySet[Offer]:
@@ -213,10 +199,8 @@ def offer_list(*, user: AbstractBaseUser) -> QuerySet[Offer]:
         "-id"
     )
     if has_role(user, OUTLET_MANAGER, PLANNER):
-        offers_expire_due(user=user)
         return offers
-    vendor_id = vendor_id_for_user(user, expire_due_offers=True)
-    return offers.filter(application__vendor_id=vendor_id)
+    return offers.filter(application__vendor_id=vendor_id_for_user(user))
 
 
 def lease_list(*, user: AbstractBaseUser, check_profile: bool = True) -> QuerySet[Lease]:
@@ -277,7 +261,7 @@ def programme_stats() -> dict:
         .order_by()
     )
     stall_rows = (
-        Stall.objects.values("status", kecamatan=F("outlet__asset__kecamatan_id"))
+        Stall.objects.values(state=stall_state(), kecamatan=F("outlet__asset__kecamatan_id"))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -304,7 +288,7 @@ def programme_stats() -> dict:
     stalls_by_kec: dict[str | None, dict[str, int]] = {}
     for row in stall_rows:
         counts = stalls_by_kec.setdefault(row["kecamatan"], dict.fromkeys(StallStatus.values, 0))
-        counts[row["status"]] = row["n"]
+        counts[row["state"]] = row["n"]
     outlets_by_kec = {row["kecamatan"]: row["n"] for row in outlet_rows}
 
     def stall_figures(counts: dict[str, int]) -> dict:

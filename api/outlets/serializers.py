@@ -51,6 +51,18 @@ from outlets.services import FIELD_NOT_WRITABLE
 MAX_ID = 2**63 - 1
 
 
+# Model properties that derive a reader's value from a stored column (an offer past its time is
+# expired, the stall it held vacant): a field reading one is built like its column, so the
+# schema does not change.
+DERIVED_FROM_COLUMN = {"effective_status": "status", "effective_decided_at": "decided_at"}
+
+
+class DerivedStateMixin:
+    def build_field(self, field_name, info, model_class, nested_depth):
+        column = DERIVED_FROM_COLUMN.get(field_name, field_name)
+        return super().build_field(column, info, model_class, nested_depth)
+
+
 class RejectUnknownFieldsMixin:
     """A field the request may not set is a 400 naming it, not silently ignored."""
 
@@ -249,7 +261,7 @@ class OutletUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     opening_hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
 
 
-class StallSerializer(ResponseModelSerializer):
+class StallSerializer(DerivedStateMixin, ResponseModelSerializer):
     class Meta:
         model = Stall
         fields = [
@@ -257,6 +269,8 @@ class StallSerializer(ResponseModelSerializer):
             "status", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+        # Vacant again once the offer holding it is past its time (`Stall.objects.with_state`).
+        extra_kwargs = {"status": {"source": "effective_status"}}
 
 
 class StallInputSerializer(serializers.Serializer):
@@ -454,7 +468,7 @@ class RoundSerializer(ResponseModelSerializer):
 
     def get_seed(self, obj) -> str | None:
         """Secret until the round is allocated."""
-        return obj.seed if obj.status == "allocated" else None
+        return obj.revealed_seed
 
     def get_seed_commitment(self, obj) -> str | None:
         return obj.seed_commitment or None
@@ -462,7 +476,7 @@ class RoundSerializer(ResponseModelSerializer):
     def get_applications_count(self, obj) -> int:
         if hasattr(obj, "applications_count"):
             return obj.applications_count
-        return obj.applications.exclude(status="withdrawn").count()
+        return obj.applications.live().count()
 
     @extend_schema_field(RoundGroupSerializer(many=True))
     def get_groups(self, obj) -> list:
@@ -526,7 +540,7 @@ class OfferBriefSerializer(serializers.Serializer):
     stall_code = serializers.CharField(source="stall.code")
     stall_kind = serializers.ChoiceField(source="stall.kind", choices=StallKind.choices)
     choice_rank = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.CharField(source="effective_status")  # expired once past its time
     expires_at = serializers.DateTimeField()
 
 
@@ -602,7 +616,7 @@ class ApplicationSerializer(ResponseModelSerializer):
         return OfferBriefSerializer(offer).data if offer is not None else None
 
     def get_seed(self, obj) -> str | None:
-        return obj.round.seed if obj.round.status == "allocated" else None
+        return obj.round.revealed_seed
 
     @extend_schema_field(ClaimsCountedSerializer(allow_null=True))
     def get_claims(self, obj):
@@ -679,7 +693,7 @@ class LeaseSerializer(ResponseModelSerializer):
         read_only_fields = fields
 
 
-class OfferSerializer(ResponseModelSerializer):
+class OfferSerializer(DerivedStateMixin, ResponseModelSerializer):
     round = serializers.IntegerField(source="application.round_id", read_only=True)
     outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
     stall_code = serializers.CharField(source="stall.code", read_only=True)
@@ -699,6 +713,11 @@ class OfferSerializer(ResponseModelSerializer):
             "lease",
         ]  # fmt: skip
         read_only_fields = fields
+        # Expired once past its time, whether or not `expire_offers` has written it yet.
+        extra_kwargs = {
+            "status": {"source": "effective_status"},
+            "decided_at": {"source": "effective_decided_at"},
+        }
 
     @extend_schema_field(LeaseSerializer(allow_null=True))
     def get_lease(self, obj):

@@ -528,15 +528,11 @@ class ApplicationViewSet(
     )
     @action(detail=False, methods=["get"])
     def mine(self, request):
-        # The page's own offers tell whether any is past its time (nearly never): then expire
-        # and read the page again. No query beforehand, as `get_queryset` makes.
-        queryset = selectors.application_list_mine(user=request.user, expire_due_offers=False)
+        # Her applications by her user: no query for her vendor profile unless she has none.
+        queryset = selectors.application_list_mine(user=request.user, check_profile=False)
         page = self.paginate_queryset(queryset)
         if not page:
             services.vendor_id_for_user(request.user)  # 403 without a vendor profile
-        elif selectors.offers_past_due(page):
-            services.offers_expire_due(vendor=page[0].vendor_id, user=request.user)
-            page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def partial_update(self, request, *args, **kwargs):
@@ -612,7 +608,7 @@ class OfferViewSet(viewsets.ReadOnlyModelViewSet):
         return self._respond(services.offer_decline(offer=self._own_offer(), user=request.user))
 
     def _own_offer(self) -> Offer:
-        # No expiry pass here: the service expires this offer itself under its lock.
+        # The service checks the offer's deadline itself, under its lock.
         offer = Offer.objects.filter(
             pk=self.kwargs["pk"], application__vendor__user=self.request.user
         ).first()

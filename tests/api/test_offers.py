@@ -118,25 +118,44 @@ def test_an_expired_offer_cannot_be_accepted_and_frees_the_stall(client_as, offe
     assert again.status_code == 409
 
 
-def test_offers_expire_when_read(client_as, offered):
+def test_offers_expire_when_read(client_as, offered, manager):
+    """Past its time an offer reads expired and its stall vacant, before anything is written;
+    `expire_offers` then writes both down (a GET never writes)."""
     vendor, offer = offered["vendors"][0], offered["offers"][0]
     Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     mine = client_as(user=vendor.user).get("/api/v1/applications/mine/").json()["results"]
     assert mine[0]["offer"]["status"] == "expired"
+    stalls = client_as(user=manager).get(f"/api/v1/outlets/{offered['outlet'].pk}/stalls/").json()
+    by_id = {stall["id"]: stall["status"] for stall in stalls["results"]}
+    assert by_id[offer.stall_id] == "vacant"
+    assert by_id[offered["offers"][1].stall_id] == "offered"
+    assert Offer.objects.get(pk=offer.pk).status == "open"  # nothing written by the reads
+    assert services.offers_expire_due() == 1
     assert Stall.objects.get(pk=offer.stall_id).status == "vacant"
     assert Offer.objects.get(pk=offered["offers"][1].pk).status == "open"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/offers/"])
 def test_a_vendors_read_expires_only_her_own_offers(client_as, offered, path):
+    """She sees her own offer expired; the write that follows (`expire_offers`) frees its stall
+    and the other vendor's too, each offer by its own deadline."""
     mine, theirs = offered["offers"]
-    Offer.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    Offer.objects.filter(pk=mine.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client_as(user=offered["vendors"][0].user).get(path)
     assert response.status_code == 200
+    offers = _offers_in(response.json())
+    assert [(o["id"], o["status"]) for o in offers] == [(mine.pk, "expired")]
+    services.offers_expire_due()
     assert Offer.objects.get(pk=mine.pk).status == "expired"
     assert Stall.objects.get(pk=mine.stall_id).status == "vacant"
     assert Offer.objects.get(pk=theirs.pk).status == "open"
     assert Stall.objects.get(pk=theirs.stall_id).status == "offered"
+
+
+def _offers_in(body: dict) -> list[dict]:
+    """The offers of a list answer: the offers themselves, or each application's offer."""
+    results = body["results"]
+    return [r["offer"] for r in results if r.get("offer")] if "choices" in results[0] else results
 
 
 @pytest.mark.parametrize("path", ["/api/v1/applications/mine/", "/api/v1/offers/"])

@@ -173,7 +173,7 @@ def closed_round(make_user, make_asset):
 @pytest.mark.django_db
 def test_an_allocation_killed_half_way_writes_nothing(closed_round, monkeypatch):
     round_, manager = closed_round
-    monkeypatch.setattr(services, "CHUNK", 2)  # offers go in by twos: 5 offers, 3 INSERTs
+    monkeypatch.setattr(services.allocate, "CHUNK", 2)  # offers go in by twos: 5 offers, 3 INSERTs
     before = snapshot()
 
     with fail_on_insert(Offer._meta.db_table, after=1) as inserted, pytest.raises(Killed):
