@@ -118,7 +118,8 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
-@extend_schema_field(OpenApiTypes.NUMBER)
+# Negative areas are refused (`AreaField`), so the schema says so.
+@extend_schema_field({"type": "number", "minimum": 0})
 class AreaFilter(django_filters.Filter):
     field_class = AreaField
 
