@@ -25,13 +25,12 @@ capacity and caps, and every group holds exactly what its choice rule picks from
 import hashlib
 import json
 import math
-from bisect import insort
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from heapq import heappush, heapreplace
 from numbers import Real
+
+from outlets.deferred_acceptance import choose, deferred_acceptance
 
 ENGINE_VERSION = "deferred-acceptance/1"
 
@@ -130,15 +129,34 @@ def lottery(seed: str, application_id: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+def priority_tiers(applicant: Applicant, group: Group | None) -> tuple[int, int]:
+    """(programme, local) of the priority key: 0 for a programme member (WUB or
+    women-entrepreneur), 0 for a resident of the group's kecamatan; no group is never local."""
+    programme = 0 if applicant.wub_participant or applicant.women_programme else 1
+    local = 0 if group is not None and applicant.kecamatan_code == group.kecamatan_code else 1
+    return programme, local
+
+
 def priority_key(applicant: Applicant, group: Group, seed: str) -> PriorityKey:
     """The applicant's priority at the group: lower is better.
 
     Programme members (WUB or women-entrepreneur) come first, then residents of the outlet's
     kecamatan, then the lottery.
     """
-    programme = 0 if applicant.wub_participant or applicant.women_programme else 1
-    local = 0 if applicant.kecamatan_code == group.kecamatan_code else 1
-    return (programme, local, lottery(seed, applicant.application_id))
+    return (*priority_tiers(applicant, group), lottery(seed, applicant.application_id))
+
+
+def pack_key(tiers: tuple[int, int], index: int, n: int) -> int:
+    """A priority key packed for the engine: (programme * 2 + local) * n + index, where `index`
+    is the applicant's place in lottery order among `n`. It compares as (programme, local,
+    lottery) does and tells back who it is by key % n."""
+    return (tiers[0] * 2 + tiers[1]) * n + index
+
+
+def unpack_key(key: int, n: int) -> tuple[tuple[int, int], int]:
+    """((programme, local), index) of a packed key."""
+    tier, index = divmod(key, n)
+    return (tier // 2, tier % 2), index
 
 
 def reserved_seats(capacity: int, share: float) -> int:
@@ -170,7 +188,6 @@ def allocate(
     group_index = {g.key: j for j, g in enumerate(group_list)}
     capacity = [g.capacity for g in group_list]
     reserved = [reserved_seats(g.capacity, share) for g in group_list]
-    group_kec = [g.kecamatan_code for g in group_list]
     women = [a.women_programme for a in apps]
     category_ids: dict[str, int] = {}
     category = [category_ids.setdefault(a.product_category, len(category_ids)) for a in apps]
@@ -180,7 +197,6 @@ def allocate(
     prefs: list[list[int]] = []
     keys: list[list[int]] = []
     for i, a in enumerate(apps):
-        programme_tier = 0 if a.wub_participant or a.women_programme else 2
         row: list[int] = []
         row_keys: list[int] = []
         for choice in a.choices:
@@ -188,12 +204,11 @@ def allocate(
             if j >= 0 and capacity[j] == 0:
                 j = -1
             row.append(j)
-            local_tier = 0 if j >= 0 and a.kecamatan_code == group_kec[j] else 1
-            row_keys.append((programme_tier + local_tier) * n + i)
+            row_keys.append(pack_key(priority_tiers(a, group_list[j] if j >= 0 else None), i, n))
         prefs.append(row)
         keys.append(row_keys)
 
-    held, next_choice = _deferred_acceptance(
+    held, next_choice = deferred_acceptance(
         prefs, keys, capacity, reserved, cap, women, category, n
     )
     return _result(group_list, apps, lots, params, held, next_choice, reserved, women, category)
@@ -285,168 +300,6 @@ def _validated(
     return group_list, applicant_list
 
 
-def _choose(
-    held: list[int],
-    quota: int,
-    reserve: int,
-    cap: int | None,
-    women: list[bool],
-    category: list[int],
-    n: int,
-) -> tuple[list[int], list[int], list[int]]:
-    """Apply a group's choice rule to `held` (packed keys, best first).
-
-    Returns (chosen, rejected, chosen by the reserve pass), each best first.
-    """
-    picked = [False] * len(held)
-    counts: dict[int, int] = {}
-    taken = 0
-    if reserve:
-        for pos, key in enumerate(held):
-            i = key % n
-            if not women[i]:
-                continue
-            if cap is not None:
-                kind = category[i]
-                if counts.get(kind, 0) >= cap:
-                    continue
-                counts[kind] = counts.get(kind, 0) + 1
-            picked[pos] = True
-            taken += 1
-            if taken == reserve:
-                break
-    reserve_picks = [key for key, p in zip(held, picked, strict=True) if p]
-    if taken < quota:
-        for pos, key in enumerate(held):
-            if picked[pos]:
-                continue
-            if cap is not None:
-                kind = category[key % n]
-                if counts.get(kind, 0) >= cap:
-                    continue
-                counts[kind] = counts.get(kind, 0) + 1
-            picked[pos] = True
-            taken += 1
-            if taken == quota:
-                break
-    chosen = [key for key, p in zip(held, picked, strict=True) if p]
-    rejected = [key for key, p in zip(held, picked, strict=True) if not p]
-    return chosen, rejected, reserve_picks
-
-
-def _tally(held: list[int], category: list[int], n: int) -> tuple[dict[int, int], dict[int, int]]:
-    """Per category among `held` (best first): how many, and the worst one's key."""
-    counts: dict[int, int] = {}
-    worst: dict[int, int] = {}
-    for key in held:
-        kind = category[key % n]
-        counts[kind] = counts.get(kind, 0) + 1
-        worst[kind] = key
-    return counts, worst
-
-
-def _deferred_acceptance(
-    prefs: list[list[int]],
-    keys: list[list[int]],
-    capacity: list[int],
-    reserved: list[int],
-    cap: int | None,
-    women: list[bool],
-    category: list[int],
-    n: int,
-) -> tuple[list[list[int]], list[int]]:
-    """Vendor-proposing deferred acceptance on packed keys.
-
-    Returns each group's held keys (best first) and, per applicant, how far down her list she
-    got (a held applicant's group is her choice number next_choice[i], 1-based).
-    """
-    # A group with no reserve and no cap takes the best `capacity` proposers: a max-heap of its
-    # held keys (negated) answers "is the newcomer better than my worst?" in O(log q). Other
-    # groups keep a sorted list and re-run the full choice rule only when a newcomer might
-    # change what they hold other than by simply joining; the shortcuts below rely on what
-    # they hold being a fixed point of the rule (choosing from it again picks all of it).
-    plain = [cap is None and r == 0 for r in reserved]
-    held: list[list[int]] = [[] for _ in capacity]
-    reserve_taken = [0] * len(capacity)  # reserve-pass picks among what each group holds
-    reserve_last = [-1] * len(capacity)  # the worst of those picks
-    counts: list[dict[int, int]] = [{} for _ in capacity]  # held per category
-    worst: list[dict[int, int]] = [{} for _ in capacity]  # worst held key per category
-    next_choice = [0] * n
-    free = deque(range(n))
-    while free:
-        i = free.popleft()
-        row = prefs[i]
-        row_keys = keys[i]
-        while next_choice[i] < len(row):
-            c = next_choice[i]
-            next_choice[i] = c + 1
-            j = row[c]
-            if j < 0:
-                continue
-            key = row_keys[c]
-            quota = capacity[j]
-            group_held = held[j]
-            if plain[j]:
-                if len(group_held) < quota:
-                    heappush(group_held, -key)
-                    break
-                if -group_held[0] > key:
-                    free.append(-heapreplace(group_held, -key) % n)
-                    break
-                continue
-
-            reserve = reserved[j]
-            kind = category[i]
-            # She cannot be a reserve pick if she is no member, or if the reserve pass already
-            # stops at someone ahead of her.
-            no_reserve_claim = not women[i] or (
-                reserve_taken[j] == reserve and key > reserve_last[j]
-            )
-            if no_reserve_claim and len(group_held) == quota and key > group_held[-1]:
-                # Full, and she is behind everyone held: the rule reaches its quota first.
-                continue
-            at_cap = cap is not None and counts[j].get(kind, 0) >= cap
-            if no_reserve_claim and at_cap and key > worst[j][kind]:
-                # Everyone of her category held is ahead of her and fills its cap.
-                continue
-            if (
-                len(group_held) < quota
-                and not at_cap
-                and not (women[i] and reserve and reserve_taken[j] == reserve)
-            ):
-                # Room for her, and no category over its cap, so nobody gets skipped: she
-                # joins, and the reserve pass takes one more member if it has a seat left.
-                insort(group_held, key)
-                if women[i] and reserve_taken[j] < reserve:
-                    reserve_taken[j] += 1
-                    reserve_last[j] = max(reserve_last[j], key)
-                counts[j][kind] = counts[j].get(kind, 0) + 1
-                worst[j][kind] = max(worst[j].get(kind, -1), key)
-                break
-
-            insort(group_held, key)
-            chosen, rejected, reserve_picks = _choose(
-                group_held, quota, reserve, cap, women, category, n
-            )
-            held[j] = chosen
-            reserve_taken[j] = len(reserve_picks)
-            reserve_last[j] = reserve_picks[-1] if reserve_picks else -1
-            counts[j], worst[j] = _tally(chosen, category, n)
-            accepted = True
-            for other_key in rejected:
-                other = other_key % n
-                if other == i:
-                    accepted = False
-                else:
-                    free.append(other)
-            if accepted:
-                break
-    for j, group_held in enumerate(held):
-        if plain[j]:
-            held[j] = sorted(-key for key in group_held)
-    return held, next_choice
-
-
 def _result(
     group_list: list[Group],
     apps: list[Applicant],
@@ -473,7 +326,7 @@ def _result(
             assigned_group[key % n] = j
         # The held set is a fixed point of the choice rule, so re-running it here only serves
         # to say which holders came in through the reserve pass.
-        _, _, reserve_picks = _choose(
+        _, _, reserve_picks = choose(
             group_held, group.capacity, reserved[j], cap, women, category, n
         )
         reserve_total += len(reserve_picks)
@@ -512,15 +365,11 @@ def _result(
             assignment[a.application_id] = group_list[j].key
             choice_rank[a.application_id] = next_choice[i]
             rank_counts[next_choice[i]] += 1
-        programme = 0 if a.wub_participant or a.women_programme else 1
         lot = lots[a.application_id]
-        keys: list[PriorityKey] = []
-        for choice in a.choices:
-            # A choice naming no known group has no kecamatan to match: it counts as non-local.
-            group = group_by_key.get(choice)
-            local = 0 if group is not None and a.kecamatan_code == group.kecamatan_code else 1
-            keys.append((programme, local, lot))
-        priorities[a.application_id] = tuple(keys)
+        # A choice naming no known group has no kecamatan to match: it counts as non-local.
+        priorities[a.application_id] = tuple(
+            (*priority_tiers(a, group_by_key.get(choice)), lot) for choice in a.choices
+        )
 
     assigned_total = sum(len(h) for h in held)
     capacity_total = sum(g.capacity for g in group_list)
@@ -547,5 +396,5 @@ def _result(
 
 def _unpack(key: int, n: int, lots: dict[int, int], apps: list[Applicant]) -> PriorityKey:
     """The public (programme, local, lottery) key of a packed key."""
-    tier, i = divmod(key, n)
-    return (tier // 2, tier % 2, lots[apps[i].application_id])
+    tiers, i = unpack_key(key, n)
+    return (*tiers, lots[apps[i].application_id])
