@@ -1,22 +1,17 @@
 """Tests for the pure stall-allocation engine (outlets/allocation.py): no Django, no database.
 
-The engine is checked against the published rules rather than against itself: a hand-computed
-lottery, the `matching` library's resident-optimal solution, an independent brute-force
-stability check built from the published choice rule, a naive reference deferred acceptance, and
-strategy-proofness by exhaustive misreports on small hypothesis-generated rounds.
+This file holds the hand-built cases: a hand-computed lottery and priority key, the reserve and
+the cap on small rounds, the result's shape, determinism and auditing, invalid input. The
+properties checked on random rounds (agreement with the `matching` library and a naive reference,
+stability, strategy-proofness) are in test_allocation_properties.py.
 """
 
-import itertools
 import json
 import random
 import re
-import warnings
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from matching.games import HospitalResident
 
 from outlets.allocation import (
     DUPLICATE_APPLICATION,
@@ -27,9 +22,7 @@ from outlets.allocation import (
     INVALID_CAPACITY,
     INVALID_SHARE,
     AllocationResult,
-    Applicant,
     Group,
-    GroupKey,
     GroupResult,
     Params,
     allocate,
@@ -38,159 +31,13 @@ from outlets.allocation import (
     priority_key,
     reserved_seats,
 )
-
-SEED = "depok-2025-1"
-KEC_G = "32.76.06"  # Sukmajaya
-KEC_H = "32.76.01"  # Pancoran Mas
-KECAMATANS = ("32.76.01", "32.76.02", "32.76.06")
-CATEGORIES = ("food", "craft", "fashion")
-
-
-def make_applicant(
-    application_id: int,
-    choices: tuple[GroupKey, ...],
-    *,
-    wub: bool = False,
-    women: bool = False,
-    kecamatan: str | None = None,
-    category: str = "food",
-) -> Applicant:
-    return Applicant(
-        application_id=application_id,
-        choices=choices,
-        wub_participant=wub,
-        women_programme=women,
-        kecamatan_code=kecamatan,
-        product_category=category,
-    )
-
-
-def random_round(
-    rng: random.Random, *, max_groups: int = 5, max_applicants: int = 12, max_capacity: int = 3
-) -> tuple[list[Group], list[Applicant]]:
-    """A small random round, including unknown and zero-capacity choices and empty lists."""
-    groups = [
-        Group((outlet, kind), rng.randint(0, max_capacity), rng.choice(KECAMATANS))
-        for outlet, kind in rng.sample(
-            [(o, k) for o in range(1, 4) for k in ("kiosk", "booth")], rng.randint(1, max_groups)
-        )
-    ]
-    listable = [g.key for g in groups] + [(99, "kiosk")]  # (99, "kiosk") does not exist
-    applicants = [
-        make_applicant(
-            application_id,
-            tuple(rng.sample(listable, rng.randint(0, len(listable)))),
-            wub=rng.random() < 0.3,
-            women=rng.random() < 0.4,
-            kecamatan=rng.choice([*KECAMATANS, None]),
-            category=rng.choice(CATEGORIES[:2]),
-        )
-        for application_id in rng.sample(range(1, 1000), rng.randint(1, max_applicants))
-    ]
-    return groups, applicants
-
-
-def choice_rule(
-    group: Group, candidates: set[int], by_id: dict[int, Applicant], params: Params
-) -> set[int]:
-    """The choice rule as docs/ARCHITECTURE.md states it, written out apart from the engine."""
-    ranked = sorted(candidates, key=lambda i: (priority_key(by_id[i], group, params.seed), i))
-    reserve = reserved_seats(group.capacity, params.women_reserve_share)
-    cap = params.category_cap
-    taken: list[int] = []
-    per_category: dict[str, int] = {}
-
-    def at_cap(i: int) -> bool:
-        return cap is not None and per_category.get(by_id[i].product_category, 0) >= cap
-
-    def take(i: int) -> None:
-        taken.append(i)
-        category = by_id[i].product_category
-        per_category[category] = per_category.get(category, 0) + 1
-
-    for i in ranked:
-        if len(taken) == reserve:
-            break
-        if by_id[i].women_programme and not at_cap(i):
-            take(i)
-    for i in ranked:
-        if len(taken) == group.capacity:
-            break
-        if i not in taken and not at_cap(i):
-            take(i)
-    return set(taken)
-
-
-def blocking_pairs(
-    groups: list[Group], applicants: list[Applicant], params: Params, result: AllocationResult
-) -> list[tuple[int, GroupKey]]:
-    """Every (applicant, group) where she prefers the group and its rule would choose her."""
-    by_id = {a.application_id: a for a in applicants}
-    found = []
-    for group in groups:
-        held = set(result.groups[group.key].assigned)
-        for applicant in applicants:
-            if group.key not in applicant.choices or applicant.application_id in held:
-                continue
-            current = result.assignment[applicant.application_id]
-            if current is not None and (
-                applicant.choices.index(current) < applicant.choices.index(group.key)
-            ):
-                continue
-            chosen = choice_rule(group, held | {applicant.application_id}, by_id, params)
-            if applicant.application_id in chosen:
-                found.append((applicant.application_id, group.key))
-    return found
-
-
-def assert_feasible(
-    groups: list[Group], applicants: list[Applicant], params: Params, result: AllocationResult
-) -> None:
-    """Within capacity and caps, only listed groups, and each group holds what its rule picks."""
-    by_id = {a.application_id: a for a in applicants}
-    assert set(result.assignment) == set(by_id)
-    for application_id, key in result.assignment.items():
-        if key is None:
-            assert result.choice_rank[application_id] is None
-        else:
-            assert application_id in result.groups[key].assigned
-            assert by_id[application_id].choices[result.choice_rank[application_id] - 1] == key
-    for group in groups:
-        assigned = result.groups[group.key].assigned
-        assert len(assigned) <= group.capacity
-        assert all(result.assignment[i] == group.key for i in assigned)
-        assert choice_rule(group, set(assigned), by_id, params) == set(assigned)
-        if params.category_cap is not None:
-            categories = [by_id[i].product_category for i in assigned]
-            assert max(map(categories.count, categories), default=0) <= params.category_cap
-
-
-def reference_allocate(
-    groups: list[Group], applicants: list[Applicant], params: Params
-) -> dict[int, GroupKey | None]:
-    """Naive round-by-round deferred acceptance that re-runs the plain choice rule every time."""
-    by_id = {a.application_id: a for a in applicants}
-    by_key = {g.key: g for g in groups}
-    held: dict[GroupKey, set[int]] = {g.key: set() for g in groups}
-    position = dict.fromkeys(by_id, 0)
-    where: dict[int, GroupKey | None] = dict.fromkeys(by_id)
-    while True:
-        proposals: dict[GroupKey, set[int]] = {}
-        for i, applicant in by_id.items():
-            while where[i] is None and position[i] < len(applicant.choices):
-                key = applicant.choices[position[i]]
-                position[i] += 1
-                if key in by_key and by_key[key].capacity > 0:
-                    proposals.setdefault(key, set()).add(i)
-                    break
-        if not proposals:
-            return where
-        for key, proposers in proposals.items():
-            pool = held[key] | proposers
-            held[key] = choice_rule(by_key[key], pool, by_id, params)
-            for i in pool:
-                where[i] = key if i in held[key] else None
-
+from tests.outlets.allocation_helpers import (
+    KEC_G,
+    KEC_H,
+    SEED,
+    make_applicant,
+    random_round,
+)
 
 # --- lottery and priority ---------------------------------------------------------------------
 
@@ -232,201 +79,6 @@ def test_reserved_seats_reads_the_share_as_written():
     assert reserved_seats(7, 0.5) == 3
     assert reserved_seats(3, 1.0) == 3
     assert reserved_seats(0, 0.5) == 0
-
-
-# --- agreement with the matching library and with a naive reference ---------------------------
-
-
-def matching_resident_optimal(
-    groups: list[Group], applicants: list[Applicant], seed: str
-) -> dict[int, GroupKey | None]:
-    """Solve with `matching`: hospitals rank those who listed them in priority order."""
-    usable = {g.key: g for g in groups if g.capacity > 0}
-    resident_prefs = {
-        a.application_id: [key for key in a.choices if key in usable] for a in applicants
-    }
-    resident_prefs = {i: prefs for i, prefs in resident_prefs.items() if prefs}
-    by_id = {a.application_id: a for a in applicants}
-    hospital_prefs = {
-        key: sorted(
-            (i for i, prefs in resident_prefs.items() if key in prefs),
-            key=lambda i, group=group: priority_key(by_id[i], group, seed),
-        )
-        for key, group in usable.items()
-    }
-    hospital_prefs = {key: prefs for key, prefs in hospital_prefs.items() if prefs}
-    answer: dict[int, GroupKey | None] = dict.fromkeys(by_id)
-    if not resident_prefs:
-        return answer
-    capacities = {key: usable[key].capacity for key in hospital_prefs}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # any warning would mean we fed it a malformed game
-        game = HospitalResident.create_from_dictionaries(resident_prefs, hospital_prefs, capacities)
-        solution = game.solve(optimal="resident")
-    for hospital, residents in solution.items():
-        for resident in residents:
-            answer[resident.name] = hospital.name
-    return answer
-
-
-def test_equals_matching_library_resident_optimal_on_200_random_rounds():
-    rng = random.Random(20250601)
-    for round_number in range(200):
-        groups, applicants = random_round(rng, max_groups=6, max_applicants=25, max_capacity=4)
-        seed = f"round-{round_number}"
-
-        result = allocate(groups, applicants, Params(seed=seed))
-
-        assert result.assignment == matching_resident_optimal(groups, applicants, seed), seed
-
-
-@pytest.mark.parametrize(
-    ("share", "cap"), [(0.0, None), (0.5, None), (1.0, None), (0.0, 1), (0.0, 2)]
-)
-def test_equals_naive_reference_deferred_acceptance(share, cap):
-    # Without reserve+cap together the rule is substitutable, so any proposal order gives the
-    # same result and a slow round-by-round run must agree with the engine's fast paths.
-    rng = random.Random(7)
-    for round_number in range(150):
-        groups, applicants = random_round(rng, max_applicants=15)
-        params = Params(f"ref-{round_number}", share, cap)
-
-        result = allocate(groups, applicants, params)
-
-        assert result.assignment == reference_allocate(groups, applicants, params)
-
-
-# --- stability ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("share", "cap"),
-    [(0.0, None), (0.34, None), (0.5, None), (1.0, None), (0.0, 1), (0.0, 2)],
-)
-def test_no_blocking_pair_on_random_small_rounds(share, cap):
-    rng = random.Random(1000 + int(share * 100) + (cap or 0))
-    for round_number in range(300):
-        groups, applicants = random_round(rng)
-        params = Params(f"stable-{round_number}", share, cap)
-
-        result = allocate(groups, applicants, params)
-
-        assert_feasible(groups, applicants, params, result)
-        assert blocking_pairs(groups, applicants, params, result) == []
-
-
-@pytest.mark.parametrize(("share", "cap"), [(0.5, 1), (0.34, 1), (1.0, 1), (0.5, 2)])
-def test_reserve_with_cap_stays_feasible_on_random_small_rounds(share, cap):
-    # Reserve and cap together make the rule non-substitutable, so stability is not
-    # guaranteed (see the next test); what must still hold is feasibility.
-    rng = random.Random(2000 + int(share * 100) + cap)
-    for round_number in range(300):
-        groups, applicants = random_round(rng)
-        params = Params(f"mixed-{round_number}", share, cap)
-
-        result = allocate(groups, applicants, params)
-
-        assert_feasible(groups, applicants, params, result)
-
-
-def test_reserve_with_cap_can_leave_a_blocking_pair():
-    # given: g has 2 stalls, 1 reserved, cap 1; at g the order is w1 (craft) > m1 (food) >
-    # w2 (food). w1 first tries h, where z outranks her; m1 and w2 reach g before she does.
-    g = Group((1, "kiosk"), 2, KEC_G)
-    h = Group((2, "kiosk"), 1, KEC_H)
-    w1 = make_applicant(4, (h.key, g.key), women=True, kecamatan=KEC_G, category="craft")
-    z = make_applicant(3, (h.key,), wub=True, kecamatan=KEC_H, category="craft")
-    m1 = make_applicant(1, (g.key,), wub=True, kecamatan=KEC_H, category="food")
-    w2 = make_applicant(2, (g.key,), women=True, kecamatan=KEC_H, category="food")
-    params = Params(SEED, women_reserve_share=0.5, category_cap=1)
-    keys = [priority_key(a, g, SEED) for a in (w1, m1, w2)]
-    assert keys == sorted(keys)
-    assert priority_key(z, h, SEED) < priority_key(w1, h, SEED)
-
-    # when
-    result = allocate([g, h], [w1, z, m1, w2], params)
-
-    # then: w2 took the reserved seat while m1 was there (food at its cap), m1 was refused;
-    # w1 then took the reserved seat and w2 moved to the open one, which m1 outranks her for.
-    assert result.assignment == {1: None, 2: g.key, 3: h.key, 4: g.key}
-    assert result.groups[g.key].reserved_assigned == (4,)
-    assert blocking_pairs([g, h], [w1, z, m1, w2], params, result) == [(1, g.key)]
-
-
-# --- strategy-proofness ---------------------------------------------------------------------------
-
-
-@st.composite
-def small_rounds(draw: st.DrawFn, shares: tuple[float, ...], caps: tuple[int | None, ...]):
-    n_groups = draw(st.integers(1, 3))
-    groups = [
-        Group((outlet, "kiosk"), draw(st.integers(0, 3)), draw(st.sampled_from(KECAMATANS[:2])))
-        for outlet in range(1, n_groups + 1)
-    ]
-    keys = [g.key for g in groups]
-    applicants = []
-    for application_id in range(1, draw(st.integers(1, 6)) + 1):
-        order = draw(st.permutations(keys))
-        applicants.append(
-            make_applicant(
-                application_id,
-                tuple(order[: draw(st.integers(0, n_groups))]),
-                wub=draw(st.booleans()),
-                women=draw(st.booleans()),
-                kecamatan=draw(st.sampled_from([*KECAMATANS[:2], None])),
-                category=draw(st.sampled_from(CATEGORIES[:2])),
-            )
-        )
-    params = Params(
-        seed=draw(st.text(alphabet="abcxyz", min_size=1, max_size=4)),
-        women_reserve_share=draw(st.sampled_from(shares)),
-        category_cap=draw(st.sampled_from(caps)),
-    )
-    liar = draw(st.integers(0, len(applicants) - 1))
-    return groups, applicants, params, liar
-
-
-def best_misreport_gain(
-    groups: list[Group], applicants: list[Applicant], params: Params, liar: int
-) -> int:
-    """How many places up her true list the liar can get by any other list (<= 0: none)."""
-    truth = applicants[liar]
-
-    def true_rank(key: GroupKey | None) -> int:
-        # An unlisted group is worth no more to her than staying unassigned.
-        return truth.choices.index(key) if key in truth.choices else len(truth.choices)
-
-    honest = true_rank(allocate(groups, applicants, params).assignment[truth.application_id])
-    keys = [g.key for g in groups]
-    best = -1
-    for length in range(len(keys) + 1):
-        for report in itertools.permutations(keys, length):
-            lied = [*applicants]
-            lied[liar] = replace(truth, choices=report)
-            outcome = allocate(groups, lied, params).assignment[truth.application_id]
-            best = max(best, honest - true_rank(outcome))
-    return best
-
-
-@settings(max_examples=150, deadline=None, derandomize=True)
-@given(small_rounds(shares=(0.0,), caps=(None,)))
-def test_strategy_proof_without_reserve_or_cap(round_):
-    groups, applicants, params, liar = round_
-    assert best_misreport_gain(groups, applicants, params, liar) == 0
-
-
-@settings(max_examples=150, deadline=None, derandomize=True)
-@given(small_rounds(shares=(0.34, 0.5, 1.0), caps=(None,)))
-def test_strategy_proof_with_reserve(round_):
-    groups, applicants, params, liar = round_
-    assert best_misreport_gain(groups, applicants, params, liar) == 0
-
-
-@settings(max_examples=100, deadline=None, derandomize=True)
-@given(small_rounds(shares=(0.0,), caps=(1, 2)))
-def test_strategy_proof_with_cap(round_):
-    groups, applicants, params, liar = round_
-    assert best_misreport_gain(groups, applicants, params, liar) == 0
 
 
 # --- the reserve and the cap on hand-built rounds ------------------------------------------------
