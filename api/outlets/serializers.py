@@ -18,12 +18,11 @@ and home kelurahan):
 """
 
 import copy
-import math
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import FiniteFloatField, IdField
 from api.schema_constraints import (
     NIB_PATTERN,
     NIK_PATTERN,
@@ -47,9 +46,6 @@ from outlets.models import (
     Vendor,
 )
 from outlets.services import FIELD_NOT_WRITABLE
-
-MAX_ID = 2**63 - 1
-
 
 # Model properties that derive a reader's value from a stored column (an offer past its time is
 # expired, the stall it held vacant): a field reading one is built like its column, so the
@@ -77,18 +73,6 @@ class RejectUnknownFieldsMixin:
         return super().validate(attrs)
 
 
-class FiniteFloatField(serializers.FloatField):
-    """A FloatField that refuses NaN and infinities (a string such as "nan" parses as a float)."""
-
-    default_error_messages = {"finite": _("A finite number is required.")}
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if not math.isfinite(value):
-            self.fail("finite")
-        return value
-
-
 # A read-only ModelSerializer whose fields depend on its class alone. DRF builds a
 # ModelSerializer's fields from the model on every instantiation (every request); here they are
 # built once per class and each instance gets a deep copy, as DRF does anyway for declared
@@ -100,10 +84,6 @@ class ResponseModelSerializer(serializers.ModelSerializer):
             built = super().get_fields()
             type(self)._built_fields = built
         return copy.deepcopy(built)
-
-
-def IdField(**kwargs):  # noqa: N802 - reads like a field class
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class PrioritySerializer(serializers.Serializer):
