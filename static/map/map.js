@@ -11,957 +11,768 @@
  * Hooks for tests and other scripts: `window.depokMap` with `counts` per layer, `numberMatched`,
  * `errors`, `mode` ("points" or "aggregate"), `idle`, `loads` (completed load cycles) and `ready`
  * (a promise that settles when the current cycle completes).
+ *
+ * An ES module (no build step): the API client, the DOM and formatting helpers, the figures of the
+ * choropleth and the programme panel are modules of their own; Leaflet (`L`) is a classic script
+ * loaded before it.
  */
-(function () {
-  "use strict";
+import { fetchJSON, isAbort, rowsOf, withParams } from "./api.js";
+import { S, config, fmt, num, urls } from "./config.js";
+import { bubble, el } from "./dom.js";
+import {
+  NO_DATA_COLOR,
+  NOT_FIGURES,
+  RAMP,
+  figureLabel,
+  flattenFigures,
+  isCount,
+  rampColor,
+} from "./figures.js";
+import { loadProgramme } from "./programme.js";
 
-  const config = JSON.parse(document.getElementById("map-config").textContent);
-  const S = config.strings;
-  const urls = config.urls;
-  const lang = document.documentElement.lang || undefined;
-  const numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
-  const DEBOUNCE_MS = 250;
-  const OUTLET_COLOR = "#00897b";
-  // Light enough that the points drawn over it keep their colours.
-  const RAMP = ["#fff7ec", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59"];
-  const NO_DATA_COLOR = "#eeeeee";
-  // Fields of the district list that are not figures to shade by.
-  const NOT_FIGURES = new Set([
-    "id", "lon", "lat", "min_lon", "min_lat", "max_lon", "max_lat", "population_year", "level",
-    "parent_code", "code", "bps_code", "name",
-  ]);
+const DEBOUNCE_MS = 250;
+const OUTLET_COLOR = "#00897b";
 
-  // ---------------------------------------------------------------- helpers
+// ---------------------------------------------------------------- hooks and load cycles
 
-  function fmt(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, (m, key) => (key in values ? values[key] : m));
+const hooks = {
+  map: null,
+  idle: false,
+  loads: 0,
+  mode: null,
+  counts: { kecamatan: 0, kelurahan: 0, choropleth: 0, assets: 0, aggregates: 0, outlets: 0 },
+  numberMatched: { assets: null, outlets: null },
+  errors: {},
+  ready: null,
+};
+let resolveReady = null;
+window.depokMap = hooks;
+
+function beginCycle() {
+  if (!hooks.idle && resolveReady) return;
+  hooks.idle = false;
+  hooks.ready = new Promise((resolve) => { resolveReady = resolve; });
+  document.body.dataset.mapState = "loading";
+}
+
+function endCycle() {
+  hooks.idle = true;
+  hooks.loads += 1;
+  document.body.dataset.mapState = "ready";
+  const resolve = resolveReady;
+  resolveReady = null;
+  if (resolve) resolve(hooks);
+}
+
+// ---------------------------------------------------------------- messages
+
+const messages = document.getElementById("messages");
+
+function showMessage(key, text, kind = "error") {
+  hooks.errors[key] = text;
+  let node = messages.querySelector(`[data-key="${key}"]`);
+  if (!node) {
+    node = el("p", { "data-key": key, "data-testid": `message-${key}` });
+    messages.append(node);
   }
+  node.className = kind;
+  node.textContent = text;
+}
 
-  function num(value) {
-    return typeof value === "number" ? numberFormat.format(value) : String(value ?? "");
-  }
+function clearMessage(key) {
+  delete hooks.errors[key];
+  const node = messages.querySelector(`[data-key="${key}"]`);
+  if (node) node.remove();
+}
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      // Through the CSSOM: the Content-Security-Policy refuses a `style` attribute.
-      else if (key === "style") node.style.cssText = value;
-      else if (key.startsWith("data-") || key === "href" || key === "role" || key === "title" ||
-               key === "type" || key === "aria-label") node.setAttribute(key, value);
-      else node[key] = value;
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
+function layerFailed(key, layerName, err) {
+  showMessage(key, fmt(S.layer_failed, { layer: layerName, reason: err.message || err }));
+}
 
-  // A district's count on the overview map, sized by the count.
-  function bubble(size, text) {
-    const node = el("div", { class: "agg-bubble", "data-testid": "aggregate", text });
-    node.style.width = node.style.height = `${size}px`;
-    return node;
-  }
+// ---------------------------------------------------------------- the map
 
-  function withParams(url, params) {
-    const query = params.toString();
-    return query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url;
-  }
+const renderer = L.canvas({ padding: 0.3, tolerance: 4 });
+const map = L.map("map", { preferCanvas: true, renderer, minZoom: 9, maxZoom: 19 });
+hooks.map = map;
+map.setView(config.center, 12);
+map.attributionControl.setPrefix(false);
+if (config.tile_url) {
+  L.tileLayer(config.tile_url, { maxZoom: 19, attribution: config.tile_attribution || "" }).addTo(map);
+}
+L.control.scale({ imperial: false }).addTo(map);
 
-  async function fetchJSON(url, signal) {
-    let response;
-    try {
-      // `format=geojson` picks the GeoJSON renderer, which answers application/geo+json.
-      const accept = /[?&]format=geojson\b/.test(url) ? "application/geo+json" : "application/json";
-      response = await fetch(url, { credentials: "same-origin", headers: { Accept: accept }, signal });
-    } catch (err) {
-      if (err.name === "AbortError") throw err;
-      throw new Error(S.network_error);
-    }
-    if (!response.ok) {
-      const error = new Error(fmt(S.http_error, { status: response.status }));
-      error.status = response.status;
-      throw error;
-    }
-    return response.json();
-  }
+const districts = { kecamatan: [], kelurahan: [] }; // features per level
+const districtByCode = new Map();
+const statsByLevel = { kecamatan: null, kelurahan: null }; // Map code -> figures
 
-  function isAbort(err) {
-    return err && err.name === "AbortError";
-  }
-
-  function rowsOf(data) {
-    if (Array.isArray(data)) return data;
-    if (data && Array.isArray(data.results)) return data.results;
-    if (data && Array.isArray(data.features)) {
-      return data.features.map((f) => ({ ...(f.properties || {}), id: f.id ?? f.properties?.id }));
-    }
-    return [];
-  }
-
-  // ---------------------------------------------------------------- hooks and load cycles
-
-  const hooks = {
-    map: null,
-    idle: false,
-    loads: 0,
-    mode: null,
-    counts: { kecamatan: 0, kelurahan: 0, choropleth: 0, assets: 0, aggregates: 0, outlets: 0 },
-    numberMatched: { assets: null, outlets: null },
-    errors: {},
-    ready: null,
-  };
-  let resolveReady = null;
-  window.depokMap = hooks;
-
-  function beginCycle() {
-    if (!hooks.idle && resolveReady) return;
-    hooks.idle = false;
-    hooks.ready = new Promise((resolve) => { resolveReady = resolve; });
-    document.body.dataset.mapState = "loading";
-  }
-
-  function endCycle() {
-    hooks.idle = true;
-    hooks.loads += 1;
-    document.body.dataset.mapState = "ready";
-    const resolve = resolveReady;
-    resolveReady = null;
-    if (resolve) resolve(hooks);
-  }
-
-  // ---------------------------------------------------------------- messages
-
-  const messages = document.getElementById("messages");
-
-  function showMessage(key, text, kind = "error") {
-    hooks.errors[key] = text;
-    let node = messages.querySelector(`[data-key="${key}"]`);
-    if (!node) {
-      node = el("p", { "data-key": key, "data-testid": `message-${key}` });
-      messages.append(node);
-    }
-    node.className = kind;
-    node.textContent = text;
-  }
-
-  function clearMessage(key) {
-    delete hooks.errors[key];
-    const node = messages.querySelector(`[data-key="${key}"]`);
-    if (node) node.remove();
-  }
-
-  function layerFailed(key, layerName, err) {
-    showMessage(key, fmt(S.layer_failed, { layer: layerName, reason: err.message || err }));
-  }
-
-  // ---------------------------------------------------------------- the map
-
-  const renderer = L.canvas({ padding: 0.3, tolerance: 4 });
-  const map = L.map("map", { preferCanvas: true, renderer, minZoom: 9, maxZoom: 19 });
-  hooks.map = map;
-  map.setView(config.center, 12);
-  map.attributionControl.setPrefix(false);
-  if (config.tile_url) {
-    L.tileLayer(config.tile_url, { maxZoom: 19, attribution: config.tile_attribution || "" }).addTo(map);
-  }
-  L.control.scale({ imperial: false }).addTo(map);
-
-  const districts = { kecamatan: [], kelurahan: [] }; // features per level
-  const districtByCode = new Map();
-  const statsByLevel = { kecamatan: null, kelurahan: null }; // Map code -> figures
-
-  const choropleth = {
-    kecamatan: L.geoJSON(null, { renderer, style: choroplethStyle, onEachFeature: bindDistrict }),
-    kelurahan: L.geoJSON(null, { renderer, style: choroplethStyle, onEachFeature: bindDistrict }),
-  };
-  const outlines = {
-    kelurahan: L.geoJSON(null, {
-      renderer, interactive: false,
-      style: { color: "#55606b", weight: 0.8, opacity: 0.9, dashArray: "3 3", fill: false },
-    }),
-    kecamatan: L.geoJSON(null, {
-      renderer, interactive: false,
-      style: { color: "#1d2430", weight: 2.2, opacity: 0.9, fill: false },
-    }),
-  };
-  const outletLayer = L.geoJSON(null, {
-    renderer,
-    pointToLayer: (feature, latlng) => L.circleMarker(latlng, outletStyle(feature)),
-    style: outletStyle,
-    onEachFeature: (feature, layer) => layer.on("click", () => showOutlet(feature)),
-  });
-  const assetLayer = L.geoJSON(null, {
-    renderer,
-    pointToLayer: (feature, latlng) => L.circleMarker(latlng, assetStyle(feature)),
-    style: assetStyle,
-    onEachFeature: (feature, layer) => layer.on("click", () => showAsset(feature)),
-  });
-  const aggregateLayer = L.layerGroup();
-  const selectedDistrict = L.geoJSON(null, {
+const choropleth = {
+  kecamatan: L.geoJSON(null, { renderer, style: choroplethStyle, onEachFeature: bindDistrict }),
+  kelurahan: L.geoJSON(null, { renderer, style: choroplethStyle, onEachFeature: bindDistrict }),
+};
+const outlines = {
+  kelurahan: L.geoJSON(null, {
     renderer, interactive: false,
-    style: { color: "#0b4f6c", weight: 4, opacity: 0.9, fill: false },
-  }).addTo(map);
+    style: { color: "#55606b", weight: 0.8, opacity: 0.9, dashArray: "3 3", fill: false },
+  }),
+  kecamatan: L.geoJSON(null, {
+    renderer, interactive: false,
+    style: { color: "#1d2430", weight: 2.2, opacity: 0.9, fill: false },
+  }),
+};
+const outletLayer = L.geoJSON(null, {
+  renderer,
+  pointToLayer: (feature, latlng) => L.circleMarker(latlng, outletStyle(feature)),
+  style: outletStyle,
+  onEachFeature: (feature, layer) => layer.on("click", () => showOutlet(feature)),
+});
+const assetLayer = L.geoJSON(null, {
+  renderer,
+  pointToLayer: (feature, latlng) => L.circleMarker(latlng, assetStyle(feature)),
+  style: assetStyle,
+  onEachFeature: (feature, layer) => layer.on("click", () => showAsset(feature)),
+});
+const aggregateLayer = L.layerGroup();
+const selectedDistrict = L.geoJSON(null, {
+  renderer, interactive: false,
+  style: { color: "#0b4f6c", weight: 4, opacity: 0.9, fill: false },
+}).addTo(map);
 
-  let shownChoropleth = null;
+let shownChoropleth = null;
 
-  function restack() {
-    // One canvas draws in insertion order: keep shading under outlines under points.
-    if (shownChoropleth && map.hasLayer(shownChoropleth)) shownChoropleth.bringToBack();
-    if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
-    if (map.hasLayer(assetLayer)) assetLayer.bringToFront();
-  }
+function restack() {
+  // One canvas draws in insertion order: keep shading under outlines under points.
+  if (shownChoropleth && map.hasLayer(shownChoropleth)) shownChoropleth.bringToBack();
+  if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
+  if (map.hasLayer(assetLayer)) assetLayer.bringToFront();
+}
 
-  // ---------------------------------------------------------------- styles
+// ---------------------------------------------------------------- styles
 
-  function useColor(use) {
-    return config.use_colors[use] || config.use_colors.other || "#555";
-  }
+function useColor(use) {
+  return config.use_colors[use] || config.use_colors.other || "#555";
+}
 
-  function assetStyle(feature) {
-    const p = feature.properties || {};
-    const ring = p.repurposable === true;
-    return {
-      radius: ring ? 7 : 5.5,
-      color: ring ? "#111111" : "#ffffff",
-      weight: ring ? 3 : 1.2,
-      fillColor: useColor(p.use),
-      fillOpacity: 0.9,
-      opacity: 1,
-    };
-  }
-
-  function vacantStalls(p) {
-    const stalls = p.stalls || {};
-    return typeof stalls.vacant === "number" ? stalls.vacant : 0;
-  }
-
-  function outletStyle(feature) {
-    const vacant = vacantStalls(feature.properties || {});
-    return {
-      radius: 6 + 3 * Math.sqrt(vacant),
-      color: "#004d40",
-      weight: 2,
-      fillColor: OUTLET_COLOR,
-      fillOpacity: vacant > 0 ? 0.55 : 0.15,
-    };
-  }
-
-  // ---------------------------------------------------------------- choropleth
-
-  const statLevel = document.getElementById("stat-level");
-  const statSelect = document.getElementById("stat-select");
-  let classes = []; // [{lo, hi}], ascending: a value belongs to the first class with value <= hi
-
-  function figureLabel(key) {
-    if (config.figure_labels[key]) return config.figure_labels[key];
-    const parts = key.split(".");
-    if (parts[0] === "assets" && parts[1] === "by_use") {
-      return fmt(S.figure_assets_use, { use: config.use_labels[parts[2]] || parts[2] });
-    }
-    if (parts[0] === "assets" && parts[1] === "by_status") {
-      return fmt(S.figure_assets_status, { status: config.status_labels[parts[2]] || parts[2] });
-    }
-    if (parts[0] === "facilities" && parts.length === 3) {
-      const template = S[`figure_facility_${parts[2]}`] || "{facility}: {what}";
-      return fmt(template, { facility: config.facility_labels[parts[1]] || parts[1], what: parts[2] });
-    }
-    return S[`figure_${key}`] || key.replace(/[._]/g, " ");
-  }
-
-  function currentFigure() {
-    return statSelect.value;
-  }
-
-  function figureValue(code) {
-    const figures = statsByLevel[statLevel.value];
-    const key = currentFigure();
-    if (!figures || !key) return null;
-    const row = figures.get(code);
-    const value = row ? row[key] : null;
-    return typeof value === "number" && Number.isFinite(value) ? value : null;
-  }
-
-  function rampColor(j, count) {
-    if (count <= 1) return RAMP[Math.floor(RAMP.length / 2)];
-    return RAMP[Math.round((j * (RAMP.length - 1)) / (count - 1))];
-  }
-
-  function colorFor(value) {
-    if (value === null) return NO_DATA_COLOR;
-    const j = classes.findIndex((c) => value <= c.hi);
-    return rampColor(j === -1 ? classes.length - 1 : j, classes.length);
-  }
-
-  function choroplethStyle(feature) {
-    const shading = Boolean(currentFigure());
-    const value = figureValue(feature.properties.code);
-    return {
-      stroke: false,
-      fill: true,
-      fillColor: shading ? colorFor(value) : "#ffffff",
-      fillOpacity: shading ? 0.7 : 0.01,
-    };
-  }
-
-  function computeClasses() {
-    // Few distinct values: one class each. Otherwise quintiles (equal limits collapse).
-    const key = currentFigure();
-    const figures = statsByLevel[statLevel.value];
-    classes = [];
-    if (!key || !figures) return;
-    const values = [...figures.values()]
-      .map((row) => row[key])
-      .filter((v) => typeof v === "number" && Number.isFinite(v))
-      .sort((a, b) => a - b);
-    const distinct = [...new Set(values)];
-    if (distinct.length <= RAMP.length) {
-      classes = distinct.map((v) => ({ lo: v, hi: v }));
-      return;
-    }
-    const limits = [...new Set([0, 0.2, 0.4, 0.6, 0.8, 1]
-      .map((q) => values[Math.round(q * (values.length - 1))]))];
-    for (let j = 0; j + 1 < limits.length; j += 1) classes.push({ lo: limits[j], hi: limits[j + 1] });
-  }
-
-  function applyChoropleth() {
-    computeClasses();
-    const level = statLevel.value;
-    const wanted = choropleth[level];
-    if (shownChoropleth && shownChoropleth !== wanted) map.removeLayer(shownChoropleth);
-    shownChoropleth = wanted;
-    if (!map.hasLayer(wanted)) wanted.addTo(map);
-    wanted.setStyle(choroplethStyle);
-    hooks.counts.choropleth = currentFigure() ? wanted.getLayers().length : 0;
-    restack();
-    renderLegend();
-  }
-
-  function fillFigureOptions() {
-    const figures = statsByLevel[statLevel.value];
-    const previous = statSelect.value;
-    const keys = new Set();
-    if (figures) {
-      for (const row of figures.values()) {
-        for (const [key, value] of Object.entries(row)) {
-          if (typeof value === "number" && !NOT_FIGURES.has(key)) keys.add(key);
-        }
-      }
-    }
-    const first = statSelect.options[0];
-    statSelect.replaceChildren(first);
-    for (const key of keys) statSelect.append(el("option", { value: key, text: figureLabel(key) }));
-    const preferred = [previous, "assets.total", "population"].find((k) => k && keys.has(k));
-    statSelect.value = preferred || (keys.size ? [...keys][0] : "");
-  }
-
-  // Nested figures become dotted keys: `assets.by_use.health`, `facilities.sd.covered_share`.
-  const SKIPPED_FIGURES = new Set(["radius_m", "residents_per_facility"]);
-
-  function flattenFigures(value, prefix, out) {
-    for (const [key, sub] of Object.entries(value)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (SKIPPED_FIGURES.has(key) || (!prefix && NOT_FIGURES.has(key))) continue;
-      if (typeof sub === "number" && Number.isFinite(sub)) out[path] = sub;
-      else if (sub && typeof sub === "object" && !Array.isArray(sub)) flattenFigures(sub, path, out);
-    }
-  }
-
-  function isCount(key) {
-    return key.startsWith("assets.") || /^facilities\.[^.]+\.count$/.test(key);
-  }
-
-  async function loadStats(level) {
-    if (statsByLevel[level]) return;
-    const figures = new Map();
-    try {
-      const data = await fetchJSON(withParams(urls.stats_districts, new URLSearchParams({ level })));
-      for (const row of rowsOf(data)) {
-        const code = row.code || row.district_code || row.kecamatan_code || row.kelurahan_code;
-        if (!code) continue;
-        const flat = {};
-        flattenFigures(row, "", flat);
-        figures.set(code, flat);
-      }
-      // A district with no asset of a use has no entry for it: that count is 0, not unknown.
-      const countKeys = new Set();
-      for (const flat of figures.values()) {
-        for (const key of Object.keys(flat)) if (isCount(key)) countKeys.add(key);
-      }
-      for (const flat of figures.values()) {
-        for (const key of countKeys) if (!(key in flat)) flat[key] = 0;
-      }
-      clearMessage("stats");
-    } catch (err) {
-      // Fall back to what the district list itself carries.
-      for (const feature of districts[level]) {
-        const p = feature.properties;
-        const row = {};
-        if (typeof p.population === "number") row.population = p.population;
-        if (typeof p.area_km2 === "number") row.area_km2 = p.area_km2;
-        if (row.population && row.area_km2) row.density = Math.round(row.population / row.area_km2);
-        figures.set(p.code, row);
-      }
-      showMessage("stats", S.stats_fallback, "notice");
-    }
-    statsByLevel[level] = figures;
-  }
-
-  const legend = L.control({ position: "bottomright" });
-  legend.onAdd = () => {
-    const div = L.DomUtil.create("div", "legend");
-    div.dataset.testid = "legend";
-    L.DomEvent.disableClickPropagation(div);
-    return div;
+function assetStyle(feature) {
+  const p = feature.properties || {};
+  const ring = p.repurposable === true;
+  return {
+    radius: ring ? 7 : 5.5,
+    color: ring ? "#111111" : "#ffffff",
+    weight: ring ? 3 : 1.2,
+    fillColor: useColor(p.use),
+    fillOpacity: 0.9,
+    opacity: 1,
   };
-  legend.addTo(map);
+}
 
-  function renderLegend() {
-    const div = legend.getContainer();
-    const parts = [];
-    const key = currentFigure();
-    if (key && classes.length) {
-      parts.push(el("h4", { text: figureLabel(key) }));
-      classes.forEach((c, j) => {
-        const text = c.lo === c.hi ? num(c.hi) : `${num(c.lo)} – ${num(c.hi)}`;
-        parts.push(el("div", { "data-testid": "legend-class" },
-          el("span", { class: "ramp", style: `background:${rampColor(j, classes.length)}` }), text));
-      });
-      parts.push(el("div", {}, el("span", { class: "ramp", style: `background:${NO_DATA_COLOR}` }), S.no_data));
-    }
-    parts.push(el("h4", { text: S.legend_title }));
-    for (const [use, color] of Object.entries(config.use_colors)) {
-      parts.push(el("div", { class: "legend-use" },
-        el("span", { class: "swatch", style: `background:${color}` }), config.use_labels[use] || use));
-    }
-    parts.push(el("div", {}, el("span", { class: "ring" }), S.repurposable_ring));
-    parts.push(el("div", {}, el("span", { class: "outlet-dot" }), S.outlet_size));
-    div.replaceChildren(...parts);
+function vacantStalls(p) {
+  const stalls = p.stalls || {};
+  return typeof stalls.vacant === "number" ? stalls.vacant : 0;
+}
+
+function outletStyle(feature) {
+  const vacant = vacantStalls(feature.properties || {});
+  return {
+    radius: 6 + 3 * Math.sqrt(vacant),
+    color: "#004d40",
+    weight: 2,
+    fillColor: OUTLET_COLOR,
+    fillOpacity: vacant > 0 ? 0.55 : 0.15,
+  };
+}
+
+// ---------------------------------------------------------------- choropleth
+
+const statLevel = document.getElementById("stat-level");
+const statSelect = document.getElementById("stat-select");
+let classes = []; // [{lo, hi}], ascending: a value belongs to the first class with value <= hi
+
+function currentFigure() {
+  return statSelect.value;
+}
+
+function figureValue(code) {
+  const figures = statsByLevel[statLevel.value];
+  const key = currentFigure();
+  if (!figures || !key) return null;
+  const row = figures.get(code);
+  const value = row ? row[key] : null;
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function colorFor(value) {
+  if (value === null) return NO_DATA_COLOR;
+  const j = classes.findIndex((c) => value <= c.hi);
+  return rampColor(j === -1 ? classes.length - 1 : j, classes.length);
+}
+
+function choroplethStyle(feature) {
+  const shading = Boolean(currentFigure());
+  const value = figureValue(feature.properties.code);
+  return {
+    stroke: false,
+    fill: true,
+    fillColor: shading ? colorFor(value) : "#ffffff",
+    fillOpacity: shading ? 0.7 : 0.01,
+  };
+}
+
+function computeClasses() {
+  // Few distinct values: one class each. Otherwise quintiles (equal limits collapse).
+  const key = currentFigure();
+  const figures = statsByLevel[statLevel.value];
+  classes = [];
+  if (!key || !figures) return;
+  const values = [...figures.values()]
+    .map((row) => row[key])
+    .filter((v) => typeof v === "number" && Number.isFinite(v))
+    .sort((a, b) => a - b);
+  const distinct = [...new Set(values)];
+  if (distinct.length <= RAMP.length) {
+    classes = distinct.map((v) => ({ lo: v, hi: v }));
+    return;
   }
+  const limits = [...new Set([0, 0.2, 0.4, 0.6, 0.8, 1]
+    .map((q) => values[Math.round(q * (values.length - 1))]))];
+  for (let j = 0; j + 1 < limits.length; j += 1) classes.push({ lo: limits[j], hi: limits[j + 1] });
+}
 
-  // ---------------------------------------------------------------- boundaries and district select
+function applyChoropleth() {
+  computeClasses();
+  const level = statLevel.value;
+  const wanted = choropleth[level];
+  if (shownChoropleth && shownChoropleth !== wanted) map.removeLayer(shownChoropleth);
+  shownChoropleth = wanted;
+  if (!map.hasLayer(wanted)) wanted.addTo(map);
+  wanted.setStyle(choroplethStyle);
+  hooks.counts.choropleth = currentFigure() ? wanted.getLayers().length : 0;
+  restack();
+  renderLegend();
+}
 
-  const districtSelect = document.getElementById("filter-district");
-
-  async function loadBoundaries() {
-    const levels = ["kecamatan", "kelurahan"];
-    const results = await Promise.allSettled(levels.map((level) =>
-      fetchJSON(withParams(urls.districts, new URLSearchParams({ level, format: "geojson", limit: "1000" })))));
-    results.forEach((result, i) => {
-      const level = levels[i];
-      if (result.status === "rejected") {
-        layerFailed(level, S[`layer_${level}`], result.reason);
-        return;
+function fillFigureOptions() {
+  const figures = statsByLevel[statLevel.value];
+  const previous = statSelect.value;
+  const keys = new Set();
+  if (figures) {
+    for (const row of figures.values()) {
+      for (const [key, value] of Object.entries(row)) {
+        if (typeof value === "number" && !NOT_FIGURES.has(key)) keys.add(key);
       }
-      clearMessage(level);
-      districts[level] = result.value.features || [];
-      for (const feature of districts[level]) districtByCode.set(feature.properties.code, feature);
-      outlines[level].addData(result.value);
-      choropleth[level].addData(result.value);
-      hooks.counts[level] = outlines[level].getLayers().length;
-    });
-    outlines.kecamatan.addTo(map);
-    if (document.getElementById("toggle-kelurahan").checked) outlines.kelurahan.addTo(map);
-    if (districts.kecamatan.length) {
-      map.fitBounds(outlines.kecamatan.getBounds(), { animate: false, padding: [8, 8] });
-    }
-    fillDistrictSelect();
-  }
-
-  function fillDistrictSelect() {
-    const byParent = new Map();
-    for (const kel of districts.kelurahan) {
-      const parent = kel.properties.parent_code;
-      if (!byParent.has(parent)) byParent.set(parent, []);
-      byParent.get(parent).push(kel);
-    }
-    for (const kec of districts.kecamatan) {
-      const p = kec.properties;
-      const group = el("optgroup", { label: `${S.field_kecamatan} ${p.name}` });
-      group.append(el("option", { value: p.code, text: `${p.name} (${S.field_kecamatan})` }));
-      for (const kel of byParent.get(p.code) || []) {
-        group.append(el("option", { value: kel.properties.code, text: `— ${kel.properties.name}` }));
-      }
-      districtSelect.append(group);
     }
   }
+  const first = statSelect.options[0];
+  statSelect.replaceChildren(first);
+  for (const key of keys) statSelect.append(el("option", { value: key, text: figureLabel(key) }));
+  const preferred = [previous, "assets.total", "population"].find((k) => k && keys.has(k));
+  statSelect.value = preferred || (keys.size ? [...keys][0] : "");
+}
 
-  function districtFit() {
-    // On a wide map, keep the right-hand side free for the details panel that opens over it.
-    const right = map.getSize().x > 760 ? 330 : 10;
-    return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [right, 10] };
-  }
-
-  function districtName(code) {
-    const feature = districtByCode.get(code);
-    return feature ? feature.properties.name : code || "";
-  }
-
-  // ---------------------------------------------------------------- filters
-
-  function filterParams() {
-    const params = new URLSearchParams();
-    if (districtSelect.value) params.set("district", districtSelect.value);
-    const uses = [...document.querySelectorAll('input[name="use"]:checked')].map((i) => i.value);
-    if (uses.length) params.set("use", uses.join(","));
-    const status = document.getElementById("filter-status").value;
-    if (status) params.set("status", status);
-    const repurposable = document.getElementById("filter-repurposable").value;
-    if (repurposable) params.set("repurposable", repurposable);
-    return params;
-  }
-  hooks.filterParams = () => filterParams().toString();
-
-  function bboxParam() {
-    const b = map.getBounds();
-    const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
-    return [
-      clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
-      clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90),
-    ].map((v) => v.toFixed(6)).join(",");
-  }
-
-  // ---------------------------------------------------------------- assets and outlets
-
-  const assetStatus = document.getElementById("asset-status");
-  const outletStatus = document.getElementById("outlet-status");
-  let controller = null;
-  let timer = null;
-  let generation = 0;
-
-  function scheduleReload(delay = DEBOUNCE_MS) {
-    beginCycle();
-    clearTimeout(timer);
-    timer = setTimeout(reload, delay);
-  }
-
-  async function reload() {
-    if (controller) controller.abort();
-    controller = new AbortController();
-    const { signal } = controller;
-    const mine = ++generation;
-    await Promise.all([loadAssets(signal), loadOutlets(signal)]);
-    if (mine === generation) {
-      restack();
-      endCycle();
+async function loadStats(level) {
+  if (statsByLevel[level]) return;
+  const figures = new Map();
+  try {
+    const data = await fetchJSON(withParams(urls.stats_districts, new URLSearchParams({ level })));
+    for (const row of rowsOf(data)) {
+      const code = row.code || row.district_code || row.kecamatan_code || row.kelurahan_code;
+      if (!code) continue;
+      const flat = {};
+      flattenFigures(row, "", flat);
+      figures.set(code, flat);
     }
-  }
-
-  async function loadAssets(signal) {
-    if (!document.getElementById("toggle-assets").checked) {
-      assetLayer.clearLayers();
-      aggregateLayer.clearLayers();
-      hooks.counts.assets = 0;
-      hooks.counts.aggregates = 0;
-      hooks.numberMatched.assets = null;
-      hooks.mode = null;
-      assetStatus.textContent = S.assets_layer_off;
-      return;
+    // A district with no asset of a use has no entry for it: that count is 0, not unknown.
+    const countKeys = new Set();
+    for (const flat of figures.values()) {
+      for (const key of Object.keys(flat)) if (isCount(key)) countKeys.add(key);
     }
-    const mode = map.getZoom() >= config.points_min_zoom ? "points" : "aggregate";
-    try {
-      if (mode === "points") await loadAssetPoints(signal);
-      else await loadAssetCounts(signal);
-      hooks.mode = mode;
-      clearMessage("assets");
-    } catch (err) {
-      if (isAbort(err)) return;
-      assetLayer.clearLayers();
-      aggregateLayer.clearLayers();
-      hooks.counts.assets = 0;
-      hooks.counts.aggregates = 0;
-      hooks.numberMatched.assets = null;
-      assetStatus.textContent = "";
-      layerFailed("assets", S.layer_assets, err);
+    for (const flat of figures.values()) {
+      for (const key of countKeys) if (!(key in flat)) flat[key] = 0;
     }
-  }
-
-  async function loadAssetPoints(signal) {
-    const params = filterParams();
-    params.set("bbox", bboxParam());
-    params.set("limit", String(config.limit));
-    params.set("format", "geojson");
-    const data = await fetchJSON(withParams(urls.assets, params), signal);
-    aggregateLayer.remove();
-    aggregateLayer.clearLayers();
-    hooks.counts.aggregates = 0;
-    assetLayer.clearLayers();
-    assetLayer.addData(data);
-    if (!map.hasLayer(assetLayer)) assetLayer.addTo(map);
-    const shown = assetLayer.getLayers().length;
-    const matched = typeof data.numberMatched === "number" ? data.numberMatched : shown;
-    hooks.counts.assets = shown;
-    hooks.numberMatched.assets = matched;
-    assetStatus.textContent = fmt(S.showing, { shown: num(shown), matched: num(matched) }) +
-      (matched > shown ? ` ${S.showing_more}` : "");
-    if (selectedAsset !== null) highlightAsset(selectedAsset);
-  }
-
-  async function loadAssetCounts(signal) {
-    // Zoomed out: one count per district in view (asks for one feature each, reads `count`).
-    const chosen = districtSelect.value;
-    const view = map.getBounds();
-    const targets = chosen
-      ? [chosen]
-      : districts.kecamatan
-        .filter((f) => {
-          const [w, s, e, n] = f.properties.bbox || [];
-          return w === undefined || view.intersects([[s, w], [n, e]]);
-        })
-        .map((f) => f.properties.code);
-    const base = filterParams();
-    const counts = await Promise.all(targets.map(async (code) => {
-      const params = new URLSearchParams(base);
-      params.set("district", code);
-      params.set("limit", "1");
-      const data = await fetchJSON(withParams(urls.assets, params), signal);
-      return [code, typeof data.count === "number" ? data.count : rowsOf(data).length];
-    }));
-    assetLayer.remove();
-    assetLayer.clearLayers();
-    hooks.counts.assets = 0;
-    aggregateLayer.clearLayers();
-    let total = 0;
-    for (const [code, count] of counts) {
-      total += count;
-      const feature = districtByCode.get(code);
-      if (!feature || !count) continue;
+    clearMessage("stats");
+  } catch (err) {
+    // Fall back to what the district list itself carries.
+    for (const feature of districts[level]) {
       const p = feature.properties;
-      const size = Math.round(24 + 6 * Math.log10(1 + count) * 2);
-      const marker = L.marker([p.lat, p.lon], {
-        title: fmt(S.bubble_title, { name: p.name, count: num(count) }),
-        icon: L.divIcon({ className: "", html: bubble(size, num(count)), iconSize: [size, size] }),
-      });
-      marker.on("click", () => {
-        map.fitBounds(L.geoJSON(feature).getBounds(), districtFit());
-      });
-      aggregateLayer.addLayer(marker);
+      const row = {};
+      if (typeof p.population === "number") row.population = p.population;
+      if (typeof p.area_km2 === "number") row.area_km2 = p.area_km2;
+      if (row.population && row.area_km2) row.density = Math.round(row.population / row.area_km2);
+      figures.set(p.code, row);
     }
-    if (!map.hasLayer(aggregateLayer)) aggregateLayer.addTo(map);
-    hooks.counts.aggregates = aggregateLayer.getLayers().length;
-    hooks.numberMatched.assets = total;
-    assetStatus.textContent = fmt(S.aggregated, { matched: num(total), zoom: config.points_min_zoom });
+    showMessage("stats", S.stats_fallback, "notice");
   }
+  statsByLevel[level] = figures;
+}
 
-  async function loadOutlets(signal) {
-    if (!document.getElementById("toggle-outlets").checked) {
-      outletLayer.remove();
-      outletLayer.clearLayers();
-      hooks.counts.outlets = 0;
-      hooks.numberMatched.outlets = null;
-      outletStatus.textContent = "";
+const legend = L.control({ position: "bottomright" });
+legend.onAdd = () => {
+  const div = L.DomUtil.create("div", "legend");
+  div.dataset.testid = "legend";
+  L.DomEvent.disableClickPropagation(div);
+  return div;
+};
+legend.addTo(map);
+
+function renderLegend() {
+  const div = legend.getContainer();
+  const parts = [];
+  const key = currentFigure();
+  if (key && classes.length) {
+    parts.push(el("h4", { text: figureLabel(key) }));
+    classes.forEach((c, j) => {
+      const text = c.lo === c.hi ? num(c.hi) : `${num(c.lo)} – ${num(c.hi)}`;
+      parts.push(el("div", { "data-testid": "legend-class" },
+        el("span", { class: "ramp", style: `background:${rampColor(j, classes.length)}` }), text));
+    });
+    parts.push(el("div", {}, el("span", { class: "ramp", style: `background:${NO_DATA_COLOR}` }), S.no_data));
+  }
+  parts.push(el("h4", { text: S.legend_title }));
+  for (const [use, color] of Object.entries(config.use_colors)) {
+    parts.push(el("div", { class: "legend-use" },
+      el("span", { class: "swatch", style: `background:${color}` }), config.use_labels[use] || use));
+  }
+  parts.push(el("div", {}, el("span", { class: "ring" }), S.repurposable_ring));
+  parts.push(el("div", {}, el("span", { class: "outlet-dot" }), S.outlet_size));
+  div.replaceChildren(...parts);
+}
+
+// ---------------------------------------------------------------- boundaries and district select
+
+const districtSelect = document.getElementById("filter-district");
+
+async function loadBoundaries() {
+  const levels = ["kecamatan", "kelurahan"];
+  const results = await Promise.allSettled(levels.map((level) =>
+    fetchJSON(withParams(urls.districts, new URLSearchParams({ level, format: "geojson", limit: "1000" })))));
+  results.forEach((result, i) => {
+    const level = levels[i];
+    if (result.status === "rejected") {
+      layerFailed(level, S[`layer_${level}`], result.reason);
       return;
     }
-    const params = new URLSearchParams();
-    if (districtSelect.value) params.set("district", districtSelect.value);
-    if (document.getElementById("filter-has-vacancy").checked) params.set("has_vacancy", "true");
-    params.set("bbox", bboxParam());
-    params.set("limit", String(config.limit));
-    params.set("format", "geojson");
-    try {
-      const data = await fetchJSON(withParams(urls.outlets, params), signal);
-      outletLayer.clearLayers();
-      outletLayer.addData(data);
-      if (!map.hasLayer(outletLayer)) outletLayer.addTo(map);
-      hooks.counts.outlets = outletLayer.getLayers().length;
-      hooks.numberMatched.outlets = typeof data.numberMatched === "number" ? data.numberMatched : hooks.counts.outlets;
-      outletStatus.textContent = fmt(S.outlets_showing, { shown: num(hooks.counts.outlets) });
-      clearMessage("outlets");
-    } catch (err) {
-      if (isAbort(err)) return;
-      outletLayer.clearLayers();
-      hooks.counts.outlets = 0;
-      hooks.numberMatched.outlets = null;
-      outletStatus.textContent = "";
-      layerFailed("outlets", S.layer_outlets, err);
+    clearMessage(level);
+    districts[level] = result.value.features || [];
+    for (const feature of districts[level]) districtByCode.set(feature.properties.code, feature);
+    outlines[level].addData(result.value);
+    choropleth[level].addData(result.value);
+    hooks.counts[level] = outlines[level].getLayers().length;
+  });
+  outlines.kecamatan.addTo(map);
+  if (document.getElementById("toggle-kelurahan").checked) outlines.kelurahan.addTo(map);
+  if (districts.kecamatan.length) {
+    map.fitBounds(outlines.kecamatan.getBounds(), { animate: false, padding: [8, 8] });
+  }
+  fillDistrictSelect();
+}
+
+function fillDistrictSelect() {
+  const byParent = new Map();
+  for (const kel of districts.kelurahan) {
+    const parent = kel.properties.parent_code;
+    if (!byParent.has(parent)) byParent.set(parent, []);
+    byParent.get(parent).push(kel);
+  }
+  for (const kec of districts.kecamatan) {
+    const p = kec.properties;
+    const group = el("optgroup", { label: `${S.field_kecamatan} ${p.name}` });
+    group.append(el("option", { value: p.code, text: `${p.name} (${S.field_kecamatan})` }));
+    for (const kel of byParent.get(p.code) || []) {
+      group.append(el("option", { value: kel.properties.code, text: `— ${kel.properties.name}` }));
     }
+    districtSelect.append(group);
   }
+}
 
-  // ---------------------------------------------------------------- details panel
+function districtFit() {
+  // On a wide map, keep the right-hand side free for the details panel that opens over it.
+  const right = map.getSize().x > 760 ? 330 : 10;
+  return { animate: false, paddingTopLeft: [10, 10], paddingBottomRight: [right, 10] };
+}
 
-  const details = document.getElementById("details");
-  let detailsController = null;
-  let selectedAsset = null;
+function districtName(code) {
+  const feature = districtByCode.get(code);
+  return feature ? feature.properties.name : code || "";
+}
 
-  function openDetails(kind, title, rows, ...extra) {
-    if (detailsController) detailsController.abort();
-    detailsController = new AbortController();
-    const close = el("button", { class: "close", type: "button", title: S.close, "aria-label": S.close, text: "×" });
-    close.addEventListener("click", () => {
-      details.hidden = true;
-      selectedAsset = null;
-      assetLayer.setStyle(assetStyle);
+// ---------------------------------------------------------------- filters
+
+function filterParams() {
+  const params = new URLSearchParams();
+  if (districtSelect.value) params.set("district", districtSelect.value);
+  const uses = [...document.querySelectorAll('input[name="use"]:checked')].map((i) => i.value);
+  if (uses.length) params.set("use", uses.join(","));
+  const status = document.getElementById("filter-status").value;
+  if (status) params.set("status", status);
+  const repurposable = document.getElementById("filter-repurposable").value;
+  if (repurposable) params.set("repurposable", repurposable);
+  return params;
+}
+hooks.filterParams = () => filterParams().toString();
+
+function bboxParam() {
+  const b = map.getBounds();
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  return [
+    clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+    clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90),
+  ].map((v) => v.toFixed(6)).join(",");
+}
+
+// ---------------------------------------------------------------- assets and outlets
+
+const assetStatus = document.getElementById("asset-status");
+const outletStatus = document.getElementById("outlet-status");
+let controller = null;
+let timer = null;
+let generation = 0;
+
+function scheduleReload(delay = DEBOUNCE_MS) {
+  beginCycle();
+  clearTimeout(timer);
+  timer = setTimeout(reload, delay);
+}
+
+async function reload() {
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  const mine = ++generation;
+  await Promise.all([loadAssets(signal), loadOutlets(signal)]);
+  if (mine === generation) {
+    restack();
+    endCycle();
+  }
+}
+
+// Empties a layer and what the hooks and the status line say about it (layer off, or failed).
+function resetAssets(statusText) {
+  assetLayer.clearLayers();
+  aggregateLayer.clearLayers();
+  hooks.counts.assets = 0;
+  hooks.counts.aggregates = 0;
+  hooks.numberMatched.assets = null;
+  assetStatus.textContent = statusText;
+}
+
+function resetOutlets() {
+  outletLayer.clearLayers();
+  hooks.counts.outlets = 0;
+  hooks.numberMatched.outlets = null;
+  outletStatus.textContent = "";
+}
+
+async function loadAssets(signal) {
+  if (!document.getElementById("toggle-assets").checked) {
+    resetAssets(S.assets_layer_off);
+    hooks.mode = null;
+    return;
+  }
+  const mode = map.getZoom() >= config.points_min_zoom ? "points" : "aggregate";
+  try {
+    if (mode === "points") await loadAssetPoints(signal);
+    else await loadAssetCounts(signal);
+    hooks.mode = mode;
+    clearMessage("assets");
+  } catch (err) {
+    if (isAbort(err)) return;
+    resetAssets("");
+    layerFailed("assets", S.layer_assets, err);
+  }
+}
+
+async function loadAssetPoints(signal) {
+  const params = filterParams();
+  params.set("bbox", bboxParam());
+  params.set("limit", String(config.limit));
+  params.set("format", "geojson");
+  const data = await fetchJSON(withParams(urls.assets, params), signal);
+  aggregateLayer.remove();
+  aggregateLayer.clearLayers();
+  hooks.counts.aggregates = 0;
+  assetLayer.clearLayers();
+  assetLayer.addData(data);
+  if (!map.hasLayer(assetLayer)) assetLayer.addTo(map);
+  const shown = assetLayer.getLayers().length;
+  const matched = typeof data.numberMatched === "number" ? data.numberMatched : shown;
+  hooks.counts.assets = shown;
+  hooks.numberMatched.assets = matched;
+  assetStatus.textContent = fmt(S.showing, { shown: num(shown), matched: num(matched) }) +
+    (matched > shown ? ` ${S.showing_more}` : "");
+  if (selectedAsset !== null) highlightAsset(selectedAsset);
+}
+
+async function loadAssetCounts(signal) {
+  // Zoomed out: one count per district in view (asks for one feature each, reads `count`).
+  const chosen = districtSelect.value;
+  const view = map.getBounds();
+  const targets = chosen
+    ? [chosen]
+    : districts.kecamatan
+      .filter((f) => {
+        const [w, s, e, n] = f.properties.bbox || [];
+        return w === undefined || view.intersects([[s, w], [n, e]]);
+      })
+      .map((f) => f.properties.code);
+  const base = filterParams();
+  const counts = await Promise.all(targets.map(async (code) => {
+    const params = new URLSearchParams(base);
+    params.set("district", code);
+    params.set("limit", "1");
+    const data = await fetchJSON(withParams(urls.assets, params), signal);
+    return [code, typeof data.count === "number" ? data.count : rowsOf(data).length];
+  }));
+  assetLayer.remove();
+  assetLayer.clearLayers();
+  hooks.counts.assets = 0;
+  aggregateLayer.clearLayers();
+  let total = 0;
+  for (const [code, count] of counts) {
+    total += count;
+    const feature = districtByCode.get(code);
+    if (!feature || !count) continue;
+    const p = feature.properties;
+    const size = Math.round(24 + 6 * Math.log10(1 + count) * 2);
+    const marker = L.marker([p.lat, p.lon], {
+      title: fmt(S.bubble_title, { name: p.name, count: num(count) }),
+      icon: L.divIcon({ className: "", html: bubble(size, num(count)), iconSize: [size, size] }),
     });
-    const table = el("table", {},
-      rows.filter(([, value]) => value !== null && value !== undefined && value !== "")
-        .map(([label, value]) => el("tr", {}, el("th", { text: label }), el("td", { text: String(value) }))));
-    details.replaceChildren(
-      close,
-      el("div", { class: "kind", text: kind }),
-      el("h3", { "data-testid": "details-name", text: title }),
-      table,
-      ...extra,
-    );
-    details.hidden = false;
-    return detailsController.signal;
-  }
-
-  function yesNo(value) {
-    if (value === true) return S.yes;
-    if (value === false) return S.no;
-    return S.unknown;
-  }
-
-  function highlightAsset(id) {
-    assetLayer.eachLayer((layer) => {
-      if (layer.feature.id === id && layer.setStyle) {
-        layer.setStyle({ color: "#ffd400", weight: 4 });
-        if (layer.bringToFront) layer.bringToFront();
-      }
+    marker.on("click", () => {
+      map.fitBounds(L.geoJSON(feature).getBounds(), districtFit());
     });
+    aggregateLayer.addLayer(marker);
   }
+  if (!map.hasLayer(aggregateLayer)) aggregateLayer.addTo(map);
+  hooks.counts.aggregates = aggregateLayer.getLayers().length;
+  hooks.numberMatched.assets = total;
+  assetStatus.textContent = fmt(S.aggregated, { matched: num(total), zoom: config.points_min_zoom });
+}
 
-  function showAsset(feature) {
-    const p = feature.properties || {};
-    const id = feature.id ?? p.id;
-    selectedAsset = id;
-    assetLayer.setStyle(assetStyle);
-    highlightAsset(id);
-    const assessment = el("div", { class: "assessment", "data-testid": "assessment" },
-      el("h4", { text: S.assessment }), el("p", { class: "muted", text: S.assessment_loading }));
-    const history = el("p", {},
-      el("a", { href: fmt(urls.history, { id }), "data-testid": "history-link", text: S.history }),
-      config.can_view_history ? null : el("span", { class: "muted", text: ` ${S.history_officers}` }));
-    const signal = openDetails(S.asset, p.name || `#${id}`, [
-      [S.field_register_code, p.register_code],
-      [S.field_use, config.use_labels[p.use] || p.use],
-      [S.field_facility_type, config.facility_labels[p.facility_type] || p.facility_type],
-      [S.field_status, config.status_labels[p.status] || p.status],
-      [S.field_condition, config.condition_labels[p.condition] || p.condition],
-      [S.field_repurposable, yesNo(p.repurposable)],
-      [S.field_kecamatan, districtName(p.kecamatan_code)],
-      [S.field_kelurahan, districtName(p.kelurahan_code)],
-      [S.field_land_area, typeof p.land_area_m2 === "number" ? num(p.land_area_m2) : null],
-    ], assessment, history);
-    details.dataset.assetId = String(id);
-    loadAssessment(id, assessment, signal);
+async function loadOutlets(signal) {
+  if (!document.getElementById("toggle-outlets").checked) {
+    outletLayer.remove();
+    resetOutlets();
+    return;
   }
-
-  async function loadAssessment(id, container, signal) {
-    container.dataset.state = "loading";
-    try {
-      const data = await fetchJSON(fmt(urls.assessment, { id }), signal);
-      const checks = Array.isArray(data.checks) ? data.checks : [];
-      container.replaceChildren(
-        el("h4", { text: S.assessment }),
-        el("p", {
-          class: `verdict ${data.repurposable ? "yes" : "no"}`,
-          "data-testid": "assessment-verdict",
-          text: data.repurposable ? S.assessment_yes : S.assessment_no,
-        }),
-        el("ul", {}, checks.map((check) => el("li", {
-          class: check.passed ? "passed" : "failed",
-          "data-testid": "assessment-check",
-          "data-rule": check.rule,
-          title: check.passed ? S.check_passed : S.check_failed,
-        }, el("span", { class: "rule", text: config.rule_labels[check.rule] || check.rule }), el("span", { class: "detail", text: check.detail || "" })))),
-      );
-      container.dataset.state = "loaded";
-    } catch (err) {
-      if (isAbort(err)) return;
-      container.replaceChildren(el("h4", { text: S.assessment }),
-        el("p", { class: "error", "data-testid": "assessment-error",
-          text: fmt(S.layer_failed, { layer: S.layer_assessment, reason: err.message }) }));
-      container.dataset.state = "failed";
-    }
+  const params = new URLSearchParams();
+  if (districtSelect.value) params.set("district", districtSelect.value);
+  if (document.getElementById("filter-has-vacancy").checked) params.set("has_vacancy", "true");
+  params.set("bbox", bboxParam());
+  params.set("limit", String(config.limit));
+  params.set("format", "geojson");
+  try {
+    const data = await fetchJSON(withParams(urls.outlets, params), signal);
+    outletLayer.clearLayers();
+    outletLayer.addData(data);
+    if (!map.hasLayer(outletLayer)) outletLayer.addTo(map);
+    hooks.counts.outlets = outletLayer.getLayers().length;
+    hooks.numberMatched.outlets = typeof data.numberMatched === "number" ? data.numberMatched : hooks.counts.outlets;
+    outletStatus.textContent = fmt(S.outlets_showing, { shown: num(hooks.counts.outlets) });
+    clearMessage("outlets");
+  } catch (err) {
+    if (isAbort(err)) return;
+    resetOutlets();
+    layerFailed("outlets", S.layer_outlets, err);
   }
+}
 
-  function showOutlet(feature) {
-    const p = feature.properties || {};
-    const id = feature.id ?? p.id;
+// ---------------------------------------------------------------- details panel
+
+const details = document.getElementById("details");
+let detailsController = null;
+let selectedAsset = null;
+
+function openDetails(kind, title, rows, ...extra) {
+  if (detailsController) detailsController.abort();
+  detailsController = new AbortController();
+  const close = el("button", { class: "close", type: "button", title: S.close, "aria-label": S.close, text: "×" });
+  close.addEventListener("click", () => {
+    details.hidden = true;
     selectedAsset = null;
     assetLayer.setStyle(assetStyle);
-    openDetails(S.outlet, p.name || `#${id}`, [
-      [S.field_asset, p.asset_register_code],
-      [S.field_vacant_stalls, num(vacantStalls(p))],
-      [S.field_stalls, typeof p.stalls?.total === "number" ? num(p.stalls.total) : null],
-      [S.field_opening_hours, p.opening_hours],
-      [S.field_kecamatan, districtName(p.kecamatan_code)],
-      [S.field_kelurahan, districtName(p.kelurahan_code)],
-    ], el("p", {}, el("a", { href: fmt(urls.stalls, { id }), "data-testid": "stalls-link", text: S.stalls_link })));
+  });
+  const table = el("table", {},
+    rows.filter(([, value]) => value !== null && value !== undefined && value !== "")
+      .map(([label, value]) => el("tr", {}, el("th", { text: label }), el("td", { text: String(value) }))));
+  details.replaceChildren(
+    close,
+    el("div", { class: "kind", text: kind }),
+    el("h3", { "data-testid": "details-name", text: title }),
+    table,
+    ...extra,
+  );
+  details.hidden = false;
+  return detailsController.signal;
+}
+
+function yesNo(value) {
+  if (value === true) return S.yes;
+  if (value === false) return S.no;
+  return S.unknown;
+}
+
+function highlightAsset(id) {
+  assetLayer.eachLayer((layer) => {
+    if (layer.feature.id === id && layer.setStyle) {
+      layer.setStyle({ color: "#ffd400", weight: 4 });
+      if (layer.bringToFront) layer.bringToFront();
+    }
+  });
+}
+
+function showAsset(feature) {
+  const p = feature.properties || {};
+  const id = feature.id ?? p.id;
+  selectedAsset = id;
+  assetLayer.setStyle(assetStyle);
+  highlightAsset(id);
+  const assessment = el("div", { class: "assessment", "data-testid": "assessment" },
+    el("h4", { text: S.assessment }), el("p", { class: "muted", text: S.assessment_loading }));
+  const history = el("p", {},
+    el("a", { href: fmt(urls.history, { id }), "data-testid": "history-link", text: S.history }),
+    config.can_view_history ? null : el("span", { class: "muted", text: ` ${S.history_officers}` }));
+  const signal = openDetails(S.asset, p.name || `#${id}`, [
+    [S.field_register_code, p.register_code],
+    [S.field_use, config.use_labels[p.use] || p.use],
+    [S.field_facility_type, config.facility_labels[p.facility_type] || p.facility_type],
+    [S.field_status, config.status_labels[p.status] || p.status],
+    [S.field_condition, config.condition_labels[p.condition] || p.condition],
+    [S.field_repurposable, yesNo(p.repurposable)],
+    [S.field_kecamatan, districtName(p.kecamatan_code)],
+    [S.field_kelurahan, districtName(p.kelurahan_code)],
+    [S.field_land_area, typeof p.land_area_m2 === "number" ? num(p.land_area_m2) : null],
+  ], assessment, history);
+  details.dataset.assetId = String(id);
+  loadAssessment(id, assessment, signal);
+}
+
+async function loadAssessment(id, container, signal) {
+  container.dataset.state = "loading";
+  try {
+    const data = await fetchJSON(fmt(urls.assessment, { id }), signal);
+    const checks = Array.isArray(data.checks) ? data.checks : [];
+    container.replaceChildren(
+      el("h4", { text: S.assessment }),
+      el("p", {
+        class: `verdict ${data.repurposable ? "yes" : "no"}`,
+        "data-testid": "assessment-verdict",
+        text: data.repurposable ? S.assessment_yes : S.assessment_no,
+      }),
+      el("ul", {}, checks.map((check) => el("li", {
+        class: check.passed ? "passed" : "failed",
+        "data-testid": "assessment-check",
+        "data-rule": check.rule,
+        title: check.passed ? S.check_passed : S.check_failed,
+      }, el("span", { class: "rule", text: config.rule_labels[check.rule] || check.rule }), el("span", { class: "detail", text: check.detail || "" })))),
+    );
+    container.dataset.state = "loaded";
+  } catch (err) {
+    if (isAbort(err)) return;
+    container.replaceChildren(el("h4", { text: S.assessment }),
+      el("p", { class: "error", "data-testid": "assessment-error",
+        text: fmt(S.layer_failed, { layer: S.layer_assessment, reason: err.message }) }));
+    container.dataset.state = "failed";
+  }
+}
+
+function showOutlet(feature) {
+  const p = feature.properties || {};
+  const id = feature.id ?? p.id;
+  selectedAsset = null;
+  assetLayer.setStyle(assetStyle);
+  openDetails(S.outlet, p.name || `#${id}`, [
+    [S.field_asset, p.asset_register_code],
+    [S.field_vacant_stalls, num(vacantStalls(p))],
+    [S.field_stalls, typeof p.stalls?.total === "number" ? num(p.stalls.total) : null],
+    [S.field_opening_hours, p.opening_hours],
+    [S.field_kecamatan, districtName(p.kecamatan_code)],
+    [S.field_kelurahan, districtName(p.kelurahan_code)],
+  ], el("p", {}, el("a", { href: fmt(urls.stalls, { id }), "data-testid": "stalls-link", text: S.stalls_link })));
+  delete details.dataset.assetId;
+}
+
+function bindDistrict(feature, layer) {
+  layer.on("click", () => {
+    const p = feature.properties;
+    const figures = statsByLevel[p.level] && statsByLevel[p.level].get(p.code);
+    const rows = [[S.field_code, p.code]];
+    if (p.parent_code) rows.push([S.field_kecamatan, districtName(p.parent_code)]);
+    for (const [key, value] of Object.entries(figures || {})) rows.push([figureLabel(key), num(value)]);
+    selectedAsset = null;
+    assetLayer.setStyle(assetStyle);
+    openDetails(S.district, p.name, rows);
     delete details.dataset.assetId;
-  }
-
-  function bindDistrict(feature, layer) {
-    layer.on("click", () => {
-      const p = feature.properties;
-      const figures = statsByLevel[p.level] && statsByLevel[p.level].get(p.code);
-      const rows = [[S.field_code, p.code]];
-      if (p.parent_code) rows.push([S.field_kecamatan, districtName(p.parent_code)]);
-      for (const [key, value] of Object.entries(figures || {})) rows.push([figureLabel(key), num(value)]);
-      selectedAsset = null;
-      assetLayer.setStyle(assetStyle);
-      openDetails(S.district, p.name, rows);
-      delete details.dataset.assetId;
-    });
-  }
-
-  // ---------------------------------------------------------------- programme panel
-
-  const percentFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
-
-  function pct(value) {
-    return typeof value === "number" ? `${percentFormat.format(value)}%` : "—";
-  }
-
-  function bar(value) {
-    const width = typeof value === "number" ? Math.max(0, Math.min(100, value)) : 0;
-    return el("span", { class: "bar", title: pct(value) },
-      el("span", { class: "bar-fill", style: `width: ${width}%` }));
-  }
-
-  function programmeTable(programmes) {
-    const names = { wub: S.programme_wub, women: S.programme_women };
-    return el("table", { class: "programmes", "data-testid": "programme-targets" },
-      el("tr", {}, [S.programme_name, S.programme_target, S.programme_registered, S.programme_placed]
-        .map((text) => el("th", { text }))),
-      programmes.map((p) => el("tr", { "data-testid": `programme-${p.programme}` },
-        el("th", { text: names[p.programme] || p.programme }),
-        el("td", { class: "num", text: num(p.target) }),
-        el("td", { class: "num" }, num(p.registered), el("small", { text: ` ${pct(p.registered_percent)}` })),
-        el("td", { class: "num" }, num(p.placed), el("small", { text: ` ${pct(p.placed_percent)}` }), bar(p.placed_percent)))));
-  }
-
-  function kecamatanTable(rows) {
-    return el("table", { class: "by-kecamatan", "data-testid": "programme-kecamatan" },
-      el("tr", {}, [S.field_kecamatan, S.programme_vendors, S.programme_outlets, S.programme_stalls, S.programme_occupancy]
-        .map((text) => el("th", { text }))),
-      rows.map((row) => el("tr", { "data-code": row.code, class: row.outlets ? "" : "no-outlet" },
-        el("td", { text: row.name }),
-        el("td", { class: "num", title: S.programme_vendors_title, text: `${num(row.vendors.registered)} / ${num(row.vendors.placed)}` }),
-        el("td", { class: "num", text: num(row.outlets) }),
-        el("td", { class: "num", title: fmt(S.programme_stalls_title, row.stalls), text: `${num(row.stalls.leased)} / ${num(row.stalls.total)}` }),
-        el("td", { class: "num", text: pct(row.occupancy_percent) }))));
-  }
-
-  function withoutOutlet(missing, rows) {
-    const byKecamatan = new Map(rows.map((row) => [row.code, { name: row.name, kelurahan: [] }]));
-    for (const kel of missing.kelurahan) byKecamatan.get(kel.kecamatan_code)?.kelurahan.push(kel.name);
-    const total = rows.reduce((sum, row) => sum + row.kelurahan, 0);
-    return el("div", { "data-testid": "programme-without-outlet" },
-      el("h5", { text: S.programme_without_outlet }),
-      el("p", { "data-testid": "without-outlet-kecamatan" },
-        el("strong", { text: fmt(S.programme_without_kecamatan, { count: num(missing.kecamatan.length), total: num(rows.length) }) }),
-        " ", missing.kecamatan.length ? missing.kecamatan.map((d) => d.name).join(", ") : S.programme_none),
-      el("details", { "data-testid": "without-outlet-kelurahan" },
-        el("summary", { text: fmt(S.programme_without_kelurahan, { count: num(missing.kelurahan.length), total: num(total) }) }),
-        el("ul", {}, [...byKecamatan.values()].filter((k) => k.kelurahan.length).map((k) =>
-          el("li", {}, el("strong", { text: `${k.name}: ` }), k.kelurahan.join(", "))))));
-  }
-
-  function renderProgramme(data) {
-    const v = data.vendors;
-    const o = data.outlets;
-    return [
-      programmeTable(data.programmes),
-      el("p", { class: "note", "data-testid": "programme-vendors", text: fmt(S.programme_vendors_summary, {
-        registered: num(v.registered), placed: num(v.placed), both: num(v.both_programmes_registered),
-      }) }),
-      el("p", { class: "note", "data-testid": "programme-outlets", text: fmt(S.programme_outlets_summary, {
-        outlets: num(o.total), total: num(o.stalls.total), vacant: num(o.stalls.vacant),
-        offered: num(o.stalls.offered), leased: num(o.stalls.leased), occupancy: pct(o.occupancy_percent),
-      }) }),
-      kecamatanTable(data.kecamatan),
-      withoutOutlet(data.without_outlet, data.kecamatan),
-    ];
-  }
-
-  async function loadProgramme() {
-    const panel = document.getElementById("programme");
-    try {
-      const data = await fetchJSON(urls.programme);
-      document.getElementById("programme-body").replaceChildren(...renderProgramme(data));
-      panel.classList.add("programme");
-      panel.hidden = false;
-    } catch (err) {
-      panel.hidden = true; // not allowed for this user, or unavailable: no panel
-    }
-  }
-
-  // ---------------------------------------------------------------- wiring
-
-  // The form is never sent: its controls filter the map as they change.
-  document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
-  // Each use's colour comes with the page (a data attribute: the Content-Security-Policy
-  // allows no style attributes in the markup; styles set from script are allowed).
-  for (const swatch of document.querySelectorAll(".swatch[data-color]")) {
-    swatch.style.background = swatch.dataset.color;
-  }
-  document.getElementById("filters").addEventListener("change", (event) => {
-    if (event.target === districtSelect) {
-      const feature = districtByCode.get(districtSelect.value);
-      selectedDistrict.clearLayers();
-      if (feature) selectedDistrict.addData(feature);
-      const bounds = feature ? selectedDistrict.getBounds() : outlines.kecamatan.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, districtFit());
-    }
-    scheduleReload();
   });
-  for (const id of ["toggle-assets", "toggle-outlets", "filter-has-vacancy"]) {
-    document.getElementById(id).addEventListener("change", () => scheduleReload(0));
+}
+
+// ---------------------------------------------------------------- wiring
+
+// The form is never sent: its controls filter the map as they change.
+document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
+// Each use's colour comes with the page (a data attribute: the Content-Security-Policy
+// allows no style attributes in the markup; styles set from script are allowed).
+for (const swatch of document.querySelectorAll(".swatch[data-color]")) {
+  swatch.style.background = swatch.dataset.color;
+}
+document.getElementById("filters").addEventListener("change", (event) => {
+  if (event.target === districtSelect) {
+    const feature = districtByCode.get(districtSelect.value);
+    selectedDistrict.clearLayers();
+    if (feature) selectedDistrict.addData(feature);
+    const bounds = feature ? selectedDistrict.getBounds() : outlines.kecamatan.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, districtFit());
   }
-  document.getElementById("toggle-kelurahan").addEventListener("change", (event) => {
-    if (event.target.checked) outlines.kelurahan.addTo(map);
-    else outlines.kelurahan.remove();
-    restack();
-  });
-  statLevel.addEventListener("change", async () => {
-    beginCycle();
-    await loadStats(statLevel.value);
-    fillFigureOptions();
-    applyChoropleth();
-    scheduleReload(0);
-  });
-  statSelect.addEventListener("change", applyChoropleth);
+  scheduleReload();
+});
+for (const id of ["toggle-assets", "toggle-outlets", "filter-has-vacancy"]) {
+  document.getElementById(id).addEventListener("change", () => scheduleReload(0));
+}
+document.getElementById("toggle-kelurahan").addEventListener("change", (event) => {
+  if (event.target.checked) outlines.kelurahan.addTo(map);
+  else outlines.kelurahan.remove();
+  restack();
+});
+statLevel.addEventListener("change", async () => {
+  beginCycle();
+  await loadStats(statLevel.value);
+  fillFigureOptions();
+  applyChoropleth();
+  scheduleReload(0);
+});
+statSelect.addEventListener("change", applyChoropleth);
 
-  // A plain copy of the state (the hooks object itself holds the Leaflet map).
-  hooks.snapshot = () => JSON.parse(JSON.stringify({
-    idle: hooks.idle, loads: hooks.loads, mode: hooks.mode, counts: hooks.counts,
-    numberMatched: hooks.numberMatched, errors: hooks.errors,
-  }));
+// A plain copy of the state (the hooks object itself holds the Leaflet map).
+hooks.snapshot = () => JSON.parse(JSON.stringify({
+  idle: hooks.idle, loads: hooks.loads, mode: hooks.mode, counts: hooks.counts,
+  numberMatched: hooks.numberMatched, errors: hooks.errors,
+}));
 
-  hooks.featureIds = (layerName) => {
-    const layer = { assets: assetLayer, outlets: outletLayer }[layerName];
-    return layer.getLayers().map((l) => l.feature.id);
-  };
+hooks.featureIds = (layerName) => {
+  const layer = { assets: assetLayer, outlets: outletLayer }[layerName];
+  return layer.getLayers().map((l) => l.feature.id);
+};
 
-  hooks.pagePointOf = (layerName, id) => {
-    const layer = { assets: assetLayer, outlets: outletLayer }[layerName];
-    let found = null;
-    layer.eachLayer((l) => { if (String(l.feature.id) === String(id)) found = l; });
-    if (!found) return null;
-    const latlng = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
-    const point = map.latLngToContainerPoint(latlng);
-    const rect = map.getContainer().getBoundingClientRect();
-    return { x: rect.left + point.x, y: rect.top + point.y };
-  };
+hooks.pagePointOf = (layerName, id) => {
+  const layer = { assets: assetLayer, outlets: outletLayer }[layerName];
+  let found = null;
+  layer.eachLayer((l) => { if (String(l.feature.id) === String(id)) found = l; });
+  if (!found) return null;
+  const latlng = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
+  const point = map.latLngToContainerPoint(latlng);
+  const rect = map.getContainer().getBoundingClientRect();
+  return { x: rect.left + point.x, y: rect.top + point.y };
+};
 
-  async function start() {
-    beginCycle();
-    await loadBoundaries();
-    await loadStats(statLevel.value);
-    fillFigureOptions();
-    applyChoropleth();
-    loadProgramme();
-    // Only now does moving the map reload: the first fit above is part of this first cycle.
-    map.on("moveend", () => scheduleReload());
-    clearTimeout(timer);
-    await reload();
-  }
+async function start() {
+  beginCycle();
+  await loadBoundaries();
+  await loadStats(statLevel.value);
+  fillFigureOptions();
+  applyChoropleth();
+  loadProgramme();
+  // Only now does moving the map reload: the first fit above is part of this first cycle.
+  map.on("moveend", () => scheduleReload());
+  clearTimeout(timer);
+  await reload();
+}
 
-  start();
-})();
+start();
