@@ -15,7 +15,6 @@ from django.db import connection
 import geopandas
 from shapely.geometry import Point
 
-from assets_app import importing
 from assets_app.importing import REINDEX_MIN_ROWS, assets_import_file, id_runs
 from assets_app.models import Asset
 from assets_app.services import (
@@ -24,6 +23,7 @@ from assets_app.services import (
     REGISTER_CODE_TAKEN,
     asset_clean_value,
 )
+from core import bulk
 from geodata.spatial import ALLOWED_TYPES
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +204,7 @@ def test_rows_written_over_several_statements_keep_their_values_and_history(
     tmp_path, make_user, monkeypatch
 ):
     # given: few rows per INSERT, so that the rows span a short first statement and full ones
-    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    monkeypatch.setattr(bulk, "ROWS_PER_INSERT", 3)
     officer = make_user("asset_officer")
     data = rows(10)
     data[4][5] = ""  # one missing land area among numbers

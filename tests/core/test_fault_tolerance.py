@@ -27,6 +27,7 @@ from shapely.geometry import Point
 
 from assets_app import importing
 from assets_app.models import Asset
+from core import bulk
 from core.models import AuditEvent
 from outlets import services
 from outlets.models import (
@@ -110,8 +111,8 @@ def test_an_import_killed_half_way_writes_nothing(make_user, make_asset, monkeyp
     officer = make_user("asset_officer")
     make_asset(user=officer)  # a register that is not empty
     # Small batches, so 12 rows make three; on SQLite also the path that rebuilds the indexes.
-    monkeypatch.setattr(importing, "BATCH_SIZE", 5)
-    monkeypatch.setattr(importing, "REINDEX_MIN_ROWS", 1, raising=False)
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 5)
+    monkeypatch.setattr(bulk, "REINDEX_MIN_ROWS", 1)
     indexes = sqlite_indexes(Asset._meta.db_table)
     before = snapshot()
 
