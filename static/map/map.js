@@ -13,10 +13,11 @@
  * (a promise that settles when the current cycle completes).
  *
  * An ES module (no build step): the API client, the DOM and formatting helpers, the figures of the
- * choropleth and the programme panel are modules of their own; Leaflet (`L`) is a classic script
- * loaded before it.
+ * choropleth, the styles, the assessment and the programme panel are modules of their own;
+ * Leaflet (`L`) is a classic script loaded before it.
  */
 import { fetchJSON, isAbort, rowsOf, withParams } from "./api.js";
+import { loadAssessment, yesNo } from "./assessment.js";
 import { S, config, fmt, num, urls } from "./config.js";
 import { bubble, el } from "./dom.js";
 import {
@@ -29,9 +30,9 @@ import {
   rampColor,
 } from "./figures.js";
 import { loadProgramme } from "./programme.js";
+import { assetStyle, outletStyle, vacantStalls } from "./styles.js";
 
 const DEBOUNCE_MS = 250;
-const OUTLET_COLOR = "#00897b";
 
 // ---------------------------------------------------------------- hooks and load cycles
 
@@ -144,41 +145,6 @@ function restack() {
   if (shownChoropleth && map.hasLayer(shownChoropleth)) shownChoropleth.bringToBack();
   if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
   if (map.hasLayer(assetLayer)) assetLayer.bringToFront();
-}
-
-// ---------------------------------------------------------------- styles
-
-function useColor(use) {
-  return config.use_colors[use] || config.use_colors.other || "#555";
-}
-
-function assetStyle(feature) {
-  const p = feature.properties || {};
-  const ring = p.repurposable === true;
-  return {
-    radius: ring ? 7 : 5.5,
-    color: ring ? "#111111" : "#ffffff",
-    weight: ring ? 3 : 1.2,
-    fillColor: useColor(p.use),
-    fillOpacity: 0.9,
-    opacity: 1,
-  };
-}
-
-function vacantStalls(p) {
-  const stalls = p.stalls || {};
-  return typeof stalls.vacant === "number" ? stalls.vacant : 0;
-}
-
-function outletStyle(feature) {
-  const vacant = vacantStalls(feature.properties || {});
-  return {
-    radius: 6 + 3 * Math.sqrt(vacant),
-    color: "#004d40",
-    weight: 2,
-    fillColor: OUTLET_COLOR,
-    fillOpacity: vacant > 0 ? 0.55 : 0.15,
-  };
 }
 
 // ---------------------------------------------------------------- choropleth
@@ -604,12 +570,6 @@ function openDetails(kind, title, rows, ...extra) {
   return detailsController.signal;
 }
 
-function yesNo(value) {
-  if (value === true) return S.yes;
-  if (value === false) return S.no;
-  return S.unknown;
-}
-
 function highlightAsset(id) {
   assetLayer.eachLayer((layer) => {
     if (layer.feature.id === id && layer.setStyle) {
@@ -643,35 +603,6 @@ function showAsset(feature) {
   ], assessment, history);
   details.dataset.assetId = String(id);
   loadAssessment(id, assessment, signal);
-}
-
-async function loadAssessment(id, container, signal) {
-  container.dataset.state = "loading";
-  try {
-    const data = await fetchJSON(fmt(urls.assessment, { id }), signal);
-    const checks = Array.isArray(data.checks) ? data.checks : [];
-    container.replaceChildren(
-      el("h4", { text: S.assessment }),
-      el("p", {
-        class: `verdict ${data.repurposable ? "yes" : "no"}`,
-        "data-testid": "assessment-verdict",
-        text: data.repurposable ? S.assessment_yes : S.assessment_no,
-      }),
-      el("ul", {}, checks.map((check) => el("li", {
-        class: check.passed ? "passed" : "failed",
-        "data-testid": "assessment-check",
-        "data-rule": check.rule,
-        title: check.passed ? S.check_passed : S.check_failed,
-      }, el("span", { class: "rule", text: config.rule_labels[check.rule] || check.rule }), el("span", { class: "detail", text: check.detail || "" })))),
-    );
-    container.dataset.state = "loaded";
-  } catch (err) {
-    if (isAbort(err)) return;
-    container.replaceChildren(el("h4", { text: S.assessment }),
-      el("p", { class: "error", "data-testid": "assessment-error",
-        text: fmt(S.layer_failed, { layer: S.layer_assessment, reason: err.message }) }));
-    container.dataset.state = "failed";
-  }
 }
 
 function showOutlet(feature) {
