@@ -309,7 +309,7 @@ const districtSelect = document.getElementById("filter-district");
 async function loadBoundaries() {
   const levels = ["kecamatan", "kelurahan"];
   const results = await Promise.allSettled(levels.map((level) =>
-    fetchJSON(withParams(urls.districts, new URLSearchParams({ level, format: "geojson", limit: "1000" })))));
+    fetchJSON(withParams(urls.districts, new URLSearchParams({ level, format: "geojson", limit: String(config.limit) })))));
   results.forEach((result, i) => {
     const level = levels[i];
     if (result.status === "rejected") {
