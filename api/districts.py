@@ -1,7 +1,7 @@
 """Districts (kecamatan and kelurahan): read-only, JSON or GeoJSON."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from api.filters import StrictOrderingFilter
@@ -55,8 +55,13 @@ class DistrictSerializer(serializers.ModelSerializer):
 
 class DistrictFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=DistrictLevel.choices)
-    parent = django_filters.ModelChoiceFilter(
-        queryset=District.objects.filter(level=DistrictLevel.KECAMATAN), to_field_name="code"
+    parent = extend_schema_field(
+        # Kota Depok's eleven kecamatan, 32.76.01 to 32.76.11 (the filter's choices).
+        {"type": "string", "pattern": r"^32\.76\.(0[1-9]|1[01])$"}
+    )(
+        django_filters.ModelChoiceFilter(
+            queryset=District.objects.filter(level=DistrictLevel.KECAMATAN), to_field_name="code"
+        )
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import get_model_field
+from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
@@ -300,6 +301,13 @@ class BoundedFilterSet(django_filters.FilterSet):
             if bounds is not None:
                 number_filter.field_class = forms.IntegerField
                 integer_bounds(number_filter.extra, bounds)
+                # The schema says whole numbers within the same bounds (drf-spectacular would
+                # say "number" for a foreign key).
+                low, high = number_filter.extra["min_value"], number_filter.extra["max_value"]
+                schema = {"type": "integer", "minimum": low, "maximum": high}
+                if number_filter.label:
+                    schema["description"] = str(number_filter.label)
+                set_override(number_filter, "field", schema)
         return filters
 
 
