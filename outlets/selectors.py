@@ -74,8 +74,10 @@ def outlets_counted(outlets: list[Outlet]) -> list[Outlet]:
     counts = {o.pk: dict.fromkeys(StallStatus.values, 0) for o in outlets}
     if counts:
         rows = (
+            # As readers see them: a stall whose offer has lapsed counts as vacant.
             Stall.objects.filter(outlet_id__in=list(counts))
-            .values_list("outlet_id", "status")
+            .annotate(state=stall_state())
+            .values_list("outlet_id", "state")
             .annotate(n=Count("pk"))
             .order_by()
         )

@@ -36,7 +36,7 @@ from api.repurposing.serializers import (
 from api.schema import geojson_collection
 from assets_app.models import Asset, Reclassification, ReclassificationStatus
 from assets_app.repurposing import (
-    asset_assess,
+    asset_assessment,
     reclassification_approve,
     reclassification_propose,
     reclassification_reject,
@@ -90,14 +90,14 @@ class AssessmentView(GenericAPIView):
         description=(
             "Five checks (status, condition, land_area, coverage, capacity). Coverage uses the "
             "straight-line distance in EPSG:32748 from each population cell's centroid to the "
-            "asset's point; demand is city-wide. The answer is also stored on the asset "
-            "(`repurposable`)."
+            "asset's point; demand is city-wide. A read stores nothing: the asset's "
+            "`repurposable` flag is refreshed by every write and by `manage.py assess_assets`."
         ),
         responses={200: OpenApiResponse(response=ASSESSMENT_SCHEMA), **_errors(401, 403, 404)},
     )
     def get(self, request, pk: int):
         asset = get_object_or_404(Asset, pk=pk)
-        return Response(asset_assess(asset=asset))
+        return Response(asset_assessment(asset=asset))
 
 
 class ProposeView(GenericAPIView):

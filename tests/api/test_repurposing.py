@@ -1,6 +1,7 @@
 """Repurposing over HTTP: the assessment endpoint and the four-eyes reclassification workflow."""
 
 import pytest
+from django.core.management import call_command
 
 from assets_app.models import Asset, Reclassification
 from assets_app.repurposing import (
@@ -90,10 +91,14 @@ def test_staff_read_the_assessment(client_as, lone_sd, role):
     assert lone_sd.assessed_at is not None
 
 
-def test_assessment_stores_the_answer(client_as, office):
+def test_assessment_read_answers_and_the_daily_command_stores_the_answer(client_as, office):
+    # A GET writes nothing (#14): the stored flag is the scheduled re-assessment's to refresh.
     Asset.objects.filter(pk=office.pk).update(repurposable=None, assessed_at=None)
     response = client_as("planner").get(f"/api/v1/assets/{office.pk}/assessment/")
     assert response.json()["repurposable"] is True
+    office.refresh_from_db()
+    assert (office.repurposable, office.assessed_at) == (None, None)
+    call_command("assess_assets")
     office.refresh_from_db()
     assert office.repurposable is True
     assert office.assessed_at is not None
