@@ -30,6 +30,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
+from assets_app.fields import FIELDS_BY_NAME
+from assets_app.fields import names as field_names
 from assets_app.selectors import json_value
 
 EXPORT_TOO_LARGE = _(
@@ -43,35 +45,21 @@ EXPORT_FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
     "gpkg": ("application/geopackage+sqlite3", "gpkg"),
 }
+# Every writable field, then the derived district codes (an import ignores those).
 EXPORT_COLUMNS = (
-    "register_code",
-    "item_code",
-    "name",
-    "category",
-    "use",
-    "facility_type",
-    "custodian",
-    "address",
-    "land_area_m2",
-    "building_area_m2",
-    "floors",
-    "concrete",
-    "condition",
-    "title_type",
-    "title_number",
-    "title_date",
-    "origin",
-    "acquisition_year",
-    "book_value",
-    "status",
-    "notes",
-    "kelurahan_code",
-    "kecamatan_code",
+    *field_names(exported=True, writable=True),
+    *field_names(exported=True, writable=False),
 )
-_SOURCE = {"kelurahan_code": "kelurahan_id", "kecamatan_code": "kecamatan_id"}
-_FLOAT = ("land_area_m2", "building_area_m2")
-_INTEGER = ("floors", "acquisition_year")
-_BOOLEAN = ("concrete",)
+# Model attribute per export column where they differ.
+_SOURCE = {
+    name: FIELDS_BY_NAME[name].column
+    for name in EXPORT_COLUMNS
+    if FIELDS_BY_NAME[name].column != name
+}
+# GeoPackage columns kept typed.
+_FLOAT = field_names(exported=True, kinds=("float",))
+_INTEGER = field_names(exported=True, kinds=("integer",))
+_BOOLEAN = field_names(exported=True, kinds=("boolean",))
 
 
 # A cell a spreadsheet would read as a formula (or, after a tab or carriage return, as the

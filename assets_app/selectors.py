@@ -11,42 +11,19 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from assets_app.fields import ASSET_FIELDS, FIELDS_BY_NAME
+from assets_app.fields import names as field_names
 from assets_app.models import Asset
 from geodata.map_query import MapPage, MapQuery, map_page
 
 # What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
-OUTPUT_FIELDS = (
-    "id",
-    "register_code",
-    "item_code",
-    "name",
-    "category",
-    "use",
-    "facility_type",
-    "custodian",
-    "address",
-    "geometry",
-    "kelurahan_code",
-    "kecamatan_code",
-    "land_area_m2",
-    "building_area_m2",
-    "floors",
-    "concrete",
-    "condition",
-    "title_type",
-    "title_number",
-    "title_date",
-    "origin",
-    "acquisition_year",
-    "book_value",
-    "status",
-    "notes",
-    "repurposable",
-    "created_at",
-    "updated_at",
-)
+OUTPUT_FIELDS = field_names(output=True)
 # Model attribute per output name where they differ.
-_COLUMNS = {"kelurahan_code": "kelurahan_id", "kecamatan_code": "kecamatan_id"}
+_COLUMNS = {f.name: f.column for f in ASSET_FIELDS if f.output and f.column != f.name}
+# Columns the database formats as `json_value` prints times.
+_TIME_COLUMNS = frozenset(
+    FIELDS_BY_NAME[name].column for name in field_names(output=True, kinds=("datetime",))
+)
 # History noise: columns that follow the geometry, and the time of the last automatic
 # assessment (it moves on every write); none needs a line of its own.
 HISTORY_HIDDEN_FIELDS = ("min_lon", "min_lat", "max_lon", "max_lat", "lon", "lat", "assessed_at")
@@ -121,7 +98,7 @@ def _output_select(vendor: str) -> list[str]:
     out = []
     for name in asset_columns():
         column = connection.ops.quote_name(Asset._meta.get_field(name).column)
-        if name in ("created_at", "updated_at") and vendor in _TIME_SQL:
+        if name in _TIME_COLUMNS and vendor in _TIME_SQL:
             column = _TIME_SQL[vendor].format(column=column)
         out.append(column)
     return out

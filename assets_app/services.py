@@ -28,6 +28,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from assets_app.fields import FIELDS_BY_NAME
+from assets_app.fields import names as field_names
 from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Status, Use
 from assets_app.repurposing import assets_reassess_around, facility_footprint
 from core.errors import Conflict
@@ -75,48 +77,11 @@ DISPOSAL_WITH_ACTIVE_LEASE = _(
 DISPOSAL_WITH_OUTLET = _("The asset cannot be disposed of while an outlet stands on it.")
 
 # Fields a client may set; everything else is derived or managed by workflows.
-WRITABLE_FIELDS = frozenset(
-    {
-        "register_code",
-        "item_code",
-        "name",
-        "category",
-        "use",
-        "facility_type",
-        "custodian",
-        "address",
-        "geometry",
-        "land_area_m2",
-        "building_area_m2",
-        "floors",
-        "concrete",
-        "condition",
-        "title_type",
-        "title_number",
-        "title_date",
-        "origin",
-        "acquisition_year",
-        "book_value",
-        "status",
-        "notes",
-    }
-)
+WRITABLE_FIELDS = frozenset(field_names(writable=True))
 # Stored coordinates are rounded to 1e-7 degrees (about 1 cm), as geodata.spatial.to_geojson does.
 GRID_SIZE = 1e-7
-# Set from the geometry on every write.
-DERIVED_FIELDS = (
-    "min_lon",
-    "min_lat",
-    "max_lon",
-    "max_lat",
-    "lon",
-    "lat",
-    "utm_x",
-    "utm_y",
-    "utm_geometry",
-    "kelurahan",
-    "kecamatan",
-)
+# Set from the geometry on every write (model field names, for `full_clean(exclude=...)`).
+DERIVED_FIELDS = tuple(FIELDS_BY_NAME[name].field for name in field_names(derived=True))
 
 
 def asset_rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from api.fields import BoundedModelSerializer
 from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from api.schema_constraints import GeometryInputField
+from assets_app.fields import names as field_names
 from assets_app.models import Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
 from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
@@ -74,7 +75,8 @@ class AssetSerializer(serializers.ModelSerializer):
 # --- the fast list path ------------------------------------------------------------------------
 
 _GEOMETRY_TEXT = "geometry_text"
-_CONVERTED = ("title_date", "book_value", "created_at", "updated_at")
+# Values `.values_list()` gives as Python objects that JSON shows as text.
+_CONVERTED = field_names(output=True, kinds=("date", "decimal", "datetime"))
 
 
 def asset_list_rows(queryset):

@@ -19,6 +19,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from assets_app.fields import FIELDS_BY_NAME
 from assets_app.importing.readers import NOT_A_NUMBER
 from assets_app.models import Asset, Status
 from assets_app.services import asset_clean_value, disposal_conflicts, status_problem
@@ -36,10 +37,12 @@ def _key(value: Any) -> Any:
 def clean_column(name: str, values: list, add_error: Callable) -> list:
     """Clean every value of a column with the field's rules, once per distinct value."""
     field = Asset._meta.get_field(name)
-    integer = isinstance(field, models.IntegerField)
-    boolean = isinstance(field, models.BooleanField)
-    date_field = isinstance(field, models.DateField)
-    floating = isinstance(field, models.FloatField)
+    # The converter follows the field's kind in `assets_app.fields`.
+    kind = FIELDS_BY_NAME[name].kind
+    integer = kind == "integer"
+    boolean = kind == "boolean"
+    date_field = kind in ("date", "datetime")
+    floating = kind == "float"
 
     def clean(raw: Any) -> tuple[bool, Any]:
         if isinstance(raw, str):

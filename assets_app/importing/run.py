@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import shapely
 
+from assets_app.fields import FIELDS_BY_NAME
+from assets_app.fields import names as field_names
 from assets_app.importing.cleaning import (
     check_statuses,
     clean_column,
@@ -32,7 +34,6 @@ from assets_app.importing.readers import Table, read_table
 from assets_app.importing.writing import insert_new, recheck_statuses, update_existing
 from assets_app.models import Asset
 from assets_app.services import (
-    DERIVED_FIELDS,
     OUTSIDE_DEPOK,
     REGISTER_CODE_TAKEN,
     WRITABLE_FIELDS,
@@ -50,19 +51,8 @@ from geodata.spatial import ALLOWED_TYPES, within_size_limits
 logger = logging.getLogger(__name__)
 
 # Columns an export writes that are derived or informative; an import ignores them.
-IGNORED_COLUMNS = frozenset(
-    {
-        "id",
-        "fid",
-        "kelurahan_code",
-        "kecamatan_code",
-        "repurposable",
-        "created_at",
-        "updated_at",
-        "distance_m",
-    }
-)
-REQUIRED_COLUMNS = ("register_code", "name", "category", "use")
+IGNORED_COLUMNS = frozenset({*field_names(output=True, writable=False), "fid", "distance_m"})
+REQUIRED_COLUMNS = field_names(required=True)
 UNKNOWN_COLUMN = _("Unknown column; known columns are the writable asset fields.")
 MISSING_COLUMN = _("This column is required.")
 DUPLICATE_IN_FILE = _("The register code {code!r} already appears in row {row}.")
@@ -71,7 +61,7 @@ _ALLOWED_TYPE_IDS = [shapely.GeometryType[name.upper()] for name in ALLOWED_TYPE
 # What an update compares to decide whether a row changed anything.
 _COMPARED = (
     *sorted(WRITABLE_FIELDS),
-    *(f"{f}_id" if f in ("kelurahan", "kecamatan") else f for f in DERIVED_FIELDS),
+    *(FIELDS_BY_NAME[name].column for name in field_names(derived=True)),
 )
 
 
