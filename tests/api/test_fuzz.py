@@ -60,7 +60,8 @@ SEEDS = {
     "random": int(os.environ["FUZZ_SEED2"]),
 }
 # Examples per operation and role: about 50 operations x 5 roles x (7 + 5) is about 3,000
-# requests per database (sized to keep CI, both databases side by side, under 20 minutes); a deeper local run sets FUZZ_MAX_EXAMPLES (and other seeds).
+# requests per database, sized to keep CI (both databases side by side) under 20 minutes; a
+# deeper local run sets FUZZ_MAX_EXAMPLES (and other seeds).
 MAX_EXAMPLES = {
     "fixed": int(os.environ.get("FUZZ_MAX_EXAMPLES", "7")),
     "random": int(os.environ.get("FUZZ_MAX_EXAMPLES_RANDOM", "5")),
