@@ -98,6 +98,15 @@ class StrictAutoSchema(AutoSchema):
             schema["additionalProperties"] = False
         return schema
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # A field's documented minimum length (`schema_min_length`, e.g. a password's 8) outlives
+        # the `minLength: 1` drf-spectacular writes for any field that may not be blank.
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        min_length = getattr(field, "schema_min_length", None)
+        if min_length is not None:
+            schema["minLength"] = max(schema.get("minLength", 0), min_length)
+        return schema
+
 
 class GeoJSONAutoSchema(StrictAutoSchema):
     """A raw schema (a dict, e.g. a GeoJSON FeatureCollection) is the whole response of a list:
