@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -26,14 +25,13 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from shapely.strtree import STRtree
 
 from assets_app.fields import FIELDS_BY_NAME
 from assets_app.fields import names as field_names
 from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Status, Use
 from assets_app.repurposing import assets_reassess_around, facility_footprint
 from core.errors import Conflict
-from geodata import boundaries
+from geodata.boundaries import locate_points
 from geodata.spatial import (
     ALLOWED_TYPES,
     GEOMETRY_EMPTY,
@@ -178,41 +176,6 @@ class DerivedGeometries:
     kelurahan: list[str | None]
     kecamatan: list[str | None]
     problems: list[str | None]  # set when rounding to 1 cm collapsed the geometry
-
-
-@lru_cache(maxsize=1)
-def _kelurahan_tree() -> tuple[STRtree, np.ndarray, tuple[str, ...], tuple[str, ...]]:
-    items = boundaries.kelurahan()  # sorted by code
-    # Prepared copies: a point-in-polygon test against a prepared boundary is indexed.
-    shapes = shapely.from_wkb(shapely.to_wkb([item.geometry for item in items]))
-    shapely.prepare(shapes)
-    return (
-        STRtree(shapes),
-        shapes,
-        tuple(item.code for item in items),
-        tuple(item.parent_code for item in items),
-    )
-
-
-def locate_points(xy: np.ndarray) -> tuple[list[str | None], list[str | None]]:
-    """`geodata.boundaries.locate_point` for many points at once (one STRtree query).
-
-    Same rule: the kelurahan whose closure holds the point, the lowest code on a shared border.
-    """
-    tree, shapes, codes, parents = _kelurahan_tree()
-    n = len(xy)
-    if n == 0:
-        return [], []
-    points = shapely.points(np.asarray(xy, dtype=float))
-    # Boxes first, then the exact test with the prepared boundary (STRtree's own predicate
-    # would prepare the points instead, which does not help).
-    hits = tree.query(points)
-    hits = hits[:, shapely.intersects(shapes[hits[1]], points[hits[0]])]
-    best = np.full(n, len(codes), dtype=np.int64)
-    np.minimum.at(best, hits[0], hits[1])
-    kelurahan = [codes[i] if i < len(codes) else None for i in best.tolist()]
-    kecamatan = [parents[i] if i < len(codes) else None for i in best.tolist()]
-    return kelurahan, kecamatan
 
 
 def geometries_derive(geoms) -> DerivedGeometries:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -117,11 +118,40 @@ def population_2010() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
-def _kelurahan_index() -> tuple[STRtree, tuple[Boundary, ...]]:
-    items = kelurahan()
-    for item in items:
-        shapely.prepare(item.geometry)
-    return STRtree([item.geometry for item in items]), items
+def _kelurahan_tree() -> tuple[STRtree, np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    items = kelurahan()  # sorted by code
+    # Prepared copies: a point-in-polygon test against a prepared boundary is indexed.
+    shapes = shapely.from_wkb(shapely.to_wkb([item.geometry for item in items]))
+    shapely.prepare(shapes)
+    return (
+        STRtree(shapes),
+        shapes,
+        tuple(item.code for item in items),
+        tuple(item.parent_code for item in items),
+    )
+
+
+def locate_points(xy) -> tuple[list[str | None], list[str | None]]:
+    """(kelurahan codes, kecamatan codes) of many (lon, lat) points at once; None outside Depok.
+
+    The one rule, for one point or a million: the kelurahan whose closure holds the point; a
+    point on a shared border goes to the lowest code, so the answer never depends on file or
+    index order. One STRtree query for all the points.
+    """
+    tree, shapes, codes, parents = _kelurahan_tree()
+    n = len(xy)
+    if n == 0:
+        return [], []
+    points = shapely.points(np.asarray(xy, dtype=float))
+    # Boxes first, then the exact test with the prepared boundary (STRtree's own predicate
+    # would prepare the points instead, which does not help).
+    hits = tree.query(points)
+    hits = hits[:, shapely.intersects(shapes[hits[1]], points[hits[0]])]
+    best = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(best, hits[0], hits[1])
+    kelurahan_codes = [codes[i] if i < len(codes) else None for i in best.tolist()]
+    kecamatan_codes = [parents[i] if i < len(codes) else None for i in best.tolist()]
+    return kelurahan_codes, kecamatan_codes
 
 
 @lru_cache(maxsize=1)
@@ -130,18 +160,11 @@ def city_outline() -> BaseGeometry:
 
 
 def locate_point(lon: float, lat: float) -> Location:
-    """The kelurahan and kecamatan containing (lon, lat).
-
-    A point on a shared border belongs to both neighbours' closures; it is given to the one with
-    the lowest code, so the answer never depends on file or index order.
-    """
-    tree, items = _kelurahan_index()
-    point = shapely.Point(lon, lat)
-    hits = [items[i] for i in tree.query(point, predicate="intersects")]
-    if not hits:
+    """The kelurahan and kecamatan containing (lon, lat) (`locate_points` for one point)."""
+    (kelurahan_code,), (kecamatan_code,) = locate_points([(lon, lat)])
+    if kelurahan_code is None:
         return OUTSIDE
-    best = min(hits, key=lambda b: b.code)
-    return Location(kelurahan_code=best.code, kecamatan_code=best.parent_code)
+    return Location(kelurahan_code=kelurahan_code, kecamatan_code=kecamatan_code)
 
 
 def locate(geom: BaseGeometry) -> Location:

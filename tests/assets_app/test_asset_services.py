@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -17,9 +18,8 @@ from assets_app.services import (
     asset_rule_errors,
     asset_update,
     geometries_derive,
-    locate_points,
 )
-from geodata.boundaries import kelurahan, locate_point
+from geodata.boundaries import kelurahan, locate_point, locate_points
 from geodata.spatial import parse_geometry, to_geojson
 
 DATA = {
@@ -31,16 +31,24 @@ DATA = {
 }
 
 
-def test_vectorised_locate_matches_locate_point_everywhere():
+def test_locating_points_follows_the_rule_everywhere():
+    # The one locating function (geodata.boundaries.locate_points, which the services and
+    # locate_point use) against the rule written out plainly: every kelurahan whose closure
+    # holds the point, the lowest code on a shared border, none outside Depok.
     rng = random.Random(7)
     points = [(rng.uniform(106.70, 106.93), rng.uniform(-6.47, -6.30)) for _ in range(3000)]
-    # and every kelurahan's corners: points on shared borders take the lowest code
     for item in kelurahan():
         points.extend(shapely.get_coordinates(item.geometry.boundary)[:5].tolist())
     kel, kec = locate_points(points)
-    expected = [locate_point(lon, lat) for lon, lat in points]
-    assert kel == [e.kelurahan_code for e in expected]
-    assert kec == [e.kecamatan_code for e in expected]
+    geometries = shapely.points(points)
+    expected = [None] * len(points)
+    for item in sorted(kelurahan(), key=lambda b: b.code, reverse=True):
+        for i in np.flatnonzero(shapely.intersects(item.geometry, geometries)):
+            expected[i] = item
+    assert kel == [e.code if e else None for e in expected]
+    assert kec == [e.parent_code if e else None for e in expected]
+    assert None in kel  # the sample reaches outside the city too
+    assert [locate_point(lon, lat).kelurahan_code for lon, lat in points[:50]] == kel[:50]
 
 
 def test_derived_geometry_is_rounded_like_the_shared_helper_and_stable():
