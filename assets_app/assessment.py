@@ -32,6 +32,8 @@ import numpy as np
 from geodata.coverage import Demand, distances, reach_matrix
 
 RULES = ("status", "condition", "land_area", "coverage", "capacity")
+# The statuses an asset may be repurposed from: the assessment's status check and the proposal
+# both read this one list (the others are designated, an outlet, or disposed of).
 ELIGIBLE_STATUSES = ("in_service", "underused", "idle")
 SERVING_STATUSES = ("in_service", "underused")
 FACILITY_USES = ("education", "health")

@@ -1,4 +1,4 @@
-"""Repurposing services: assess assets, keep the stored flag current, and the four-eyes workflow.
+"""Repurposing assessment: assess assets and keep their stored flag current.
 
 The assessment itself is the pure `assets_app.assessment`; this module loads what it needs (the
 asset, the serving facilities of its type, the population surface, the service standard),
@@ -7,10 +7,8 @@ whose answer a change can move is recomputed in the same transaction as the chan
 (`assets_reassess_around`): same-type facilities within twice the radius of the old and new
 positions (coverage) and same-type facilities in the old and new kecamatan (capacity).
 
-Reclassification (pengalihan status penggunaan): an officer proposes with a reason and the
-assessment snapshot; an approver who is not the proposer approves or rejects with a note;
-approving a failing assessment needs an override reason. Approval moves the asset to economic
-use (designated for an outlet), keeping its previous use and facility type.
+The four-eyes reclassification that acts on these answers is in
+`assets_app.services.reclassification`.
 """
 
 from __future__ import annotations
@@ -22,12 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 
@@ -40,27 +35,12 @@ from assets_app.assessment import (
     Subject,
     assess,
 )
-from assets_app.models import Asset, Reclassification, ReclassificationStatus, Status, Use
-from core.errors import Conflict
+from assets_app.models import Asset
 from geodata.coverage import distances
 from geodata.population import lonlat_to_xy
 from geodata.selectors import population_surface, service_standards
 
 logger = logging.getLogger(__name__)
-
-FIELD_REQUIRED = _("This field is required.")
-OPEN_PROPOSAL_EXISTS = _("This asset already has an open reclassification proposal.")
-ASSET_NOT_ELIGIBLE = _(
-    "The asset is already in economic use, designated for an outlet, an outlet or disposed."
-)
-NOT_OPEN = _("This reclassification is no longer open: it was {status}.")
-PROPOSER_CANNOT_DECIDE = _(
-    "Four eyes: the proposer of a reclassification cannot approve or reject it."
-)
-ONLY_PROPOSER_WITHDRAWS = _("Only the proposer can withdraw a reclassification proposal.")
-OVERRIDE_REQUIRED = _(
-    "The fresh assessment fails ({rules}); approving it needs an override_reason."
-)
 
 SUBJECT_FIELDS = (
     "id",
@@ -73,7 +53,6 @@ SUBJECT_FIELDS = (
     "lat",
     "kecamatan_id",
 )
-CLOSED_STATUSES = (Status.DESIGNATED_ECONOMIC, Status.OUTLET, Status.DISPOSED)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -336,172 +315,3 @@ def assets_reassess_around(*, asset: Asset, previous: Footprint | None = None) -
     """Recompute the stored flag of `asset` and of every asset its change can affect."""
     ids = affected_asset_ids(asset=asset, previous=previous)
     return assets_assess(queryset=Asset.objects.filter(pk__in=ids))["assessed"]
-
-
-# --- reclassification (four eyes) ------------------------------------------------------------
-
-
-def reclassification_qs_select_for_update() -> QuerySet:
-    return Reclassification.objects.select_for_update().order_by("pk")
-
-
-def _required(field: str, value: str | None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: [str(FIELD_REQUIRED)]})
-    return value
-
-
-def _check_eligible(asset: Asset) -> None:
-    if asset.use == Use.ECONOMIC or asset.status in CLOSED_STATUSES:
-        raise Conflict(str(ASSET_NOT_ELIGIBLE))
-
-
-def _check_open(reclassification: Reclassification) -> None:
-    if reclassification.status != ReclassificationStatus.PROPOSED:
-        raise Conflict(str(NOT_OPEN).format(status=reclassification.status))
-
-
-def _check_four_eyes(reclassification: Reclassification, user: AbstractBaseUser) -> None:
-    if reclassification.proposed_by_id == user.pk:
-        raise PermissionDenied(str(PROPOSER_CANNOT_DECIDE))
-
-
-@transaction.atomic
-def reclassification_propose(
-    *, asset: Asset, user: AbstractBaseUser, reason: str
-) -> Reclassification:
-    """Propose moving `asset` to economic use with the assessment snapshot; one open per asset."""
-    reason = _required("reason", reason)
-    asset = Asset.objects.select_for_update().get(pk=asset.pk)
-    _check_eligible(asset)
-    if Reclassification.objects.filter(
-        asset=asset, status=ReclassificationStatus.PROPOSED
-    ).exists():
-        raise Conflict(str(OPEN_PROPOSAL_EXISTS))
-    snapshot = asset_assess(asset=asset)
-    reclassification = Reclassification(
-        asset=asset,
-        reason=reason,
-        assessment=snapshot,
-        proposed_by=user,
-        previous_use=asset.use,
-        previous_facility_type=asset.facility_type,
-    )
-    reclassification.full_clean()
-    reclassification._history_user = user
-    try:
-        with transaction.atomic():
-            reclassification.save()
-    except IntegrityError:
-        # Two proposals raced past the check; the partial unique constraint kept one.
-        raise Conflict(str(OPEN_PROPOSAL_EXISTS)) from None
-    return reclassification
-
-
-@transaction.atomic
-def reclassification_withdraw(
-    *, reclassification: Reclassification, user: AbstractBaseUser, note: str = ""
-) -> Reclassification:
-    """The proposer takes back an open proposal."""
-    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
-    if reclassification.proposed_by_id != user.pk:
-        raise PermissionDenied(str(ONLY_PROPOSER_WITHDRAWS))
-    _check_open(reclassification)
-    reclassification.status = ReclassificationStatus.WITHDRAWN
-    reclassification.decided_at = timezone.now()
-    reclassification.decision_note = (note or "").strip()
-    reclassification.full_clean()
-    reclassification._history_user = user
-    reclassification.save()
-    return reclassification
-
-
-@transaction.atomic
-def reclassification_reject(
-    *, reclassification: Reclassification, user: AbstractBaseUser, note: str
-) -> Reclassification:
-    """An approver other than the proposer turns the proposal down."""
-    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
-    _check_four_eyes(reclassification, user)
-    _check_open(reclassification)
-    note = _required("note", note)
-    reclassification.status = ReclassificationStatus.REJECTED
-    reclassification.decided_by = user
-    reclassification.decided_at = timezone.now()
-    reclassification.decision_note = note
-    reclassification.full_clean()
-    reclassification._history_user = user
-    reclassification.save()
-    return reclassification
-
-
-@transaction.atomic
-def reclassification_approve(
-    *,
-    reclassification: Reclassification,
-    user: AbstractBaseUser,
-    note: str,
-    override_reason: str = "",
-) -> Reclassification:
-    """An approver other than the proposer moves the asset to economic use.
-
-    The assessment is computed fresh; if it fails, `override_reason` is required. The asset
-    keeps its previous use and facility type, and the neighbours it served are re-assessed.
-    """
-    reclassification = reclassification_qs_select_for_update().get(pk=reclassification.pk)
-    _check_four_eyes(reclassification, user)
-    _check_open(reclassification)
-    note = _required("note", note)
-    override_reason = (override_reason or "").strip()
-    asset = Asset.objects.select_for_update().get(pk=reclassification.asset_id)
-    _check_eligible(asset)
-    fresh = asset_assessment(asset=asset)
-    if not fresh["repurposable"] and not override_reason:
-        failed = ", ".join(c["rule"] for c in fresh["checks"] if not c["passed"])
-        raise ValidationError({"override_reason": [str(OVERRIDE_REQUIRED).format(rules=failed)]})
-
-    previous = Footprint.of(asset)
-    now = timezone.now()
-    reclassification.status = ReclassificationStatus.APPROVED
-    reclassification.decided_by = user
-    reclassification.decided_at = now
-    reclassification.decision_note = note
-    reclassification.decision_assessment = fresh
-    reclassification.override_reason = override_reason
-    reclassification.previous_use = asset.use
-    reclassification.previous_facility_type = asset.facility_type
-    reclassification.full_clean()
-    reclassification._history_user = user
-    reclassification.save()
-
-    asset.previous_use = asset.use
-    asset.previous_facility_type = asset.facility_type
-    asset.use = Use.ECONOMIC
-    asset.facility_type = ""
-    asset.status = Status.DESIGNATED_ECONOMIC
-    asset.full_clean()
-    asset._history_user = user
-    asset.save()
-    assets_reassess_around(asset=asset, previous=previous)
-    return reclassification
-
-
-def reclassification_transitions(reclassification: Reclassification) -> list[dict]:
-    """Every status the reclassification went through, with who and when (from its history)."""
-    transitions: list[dict] = []
-    records = reclassification.history.order_by("history_date", "history_id").select_related(
-        "history_user"
-    )
-    for record in records:
-        if transitions and transitions[-1]["status"] == record.status:
-            continue
-        user = record.history_user
-        transitions.append(
-            {
-                "status": record.status,
-                "at": record.history_date,
-                "by": user.get_username() if user is not None else None,
-            }
-        )
-    return transitions

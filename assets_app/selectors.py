@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from assets_app.fields import ASSET_FIELDS, FIELDS_BY_NAME
 from assets_app.fields import names as field_names
-from assets_app.models import Asset
+from assets_app.models import Asset, Reclassification
 from geodata.map_query import MapPage, MapQuery, map_page
 
 # What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
@@ -211,3 +211,23 @@ def asset_history_entries(records: list, *, before: Any = None) -> list[dict[str
         previous = records[i + 1] if i + 1 < len(records) else before
         entries.append(history_entry(record, previous))
     return entries
+
+
+def reclassification_transitions(reclassification: Reclassification) -> list[dict]:
+    """Every status the reclassification went through, with who and when (from its history)."""
+    transitions: list[dict] = []
+    records = reclassification.history.order_by("history_date", "history_id").select_related(
+        "history_user"
+    )
+    for record in records:
+        if transitions and transitions[-1]["status"] == record.status:
+            continue
+        user = record.history_user
+        transitions.append(
+            {
+                "status": record.status,
+                "at": record.history_date,
+                "by": user.get_username() if user is not None else None,
+            }
+        )
+    return transitions

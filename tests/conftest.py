@@ -151,8 +151,11 @@ def make_asset(db):
     the asset is registered (with use "vacant" if "economic" was asked for), proposed by one
     officer and approved, with an override, by another user.
     """
-    from assets_app.repurposing import reclassification_approve, reclassification_propose
-    from assets_app.services import asset_register
+    from assets_app.services import (
+        asset_register,
+        reclassification_approve,
+        reclassification_propose,
+    )
 
     counter = {"n": 0}
 

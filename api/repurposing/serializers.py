@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from assets_app.assessment import RULES
 from assets_app.models import FacilityType, Reclassification, Status, Use
-from assets_app.repurposing import reclassification_transitions
+from assets_app.selectors import reclassification_transitions
 
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 INTEGER_OR_NULL = {"type": "integer", "nullable": True}

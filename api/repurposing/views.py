@@ -35,8 +35,8 @@ from api.repurposing.serializers import (
 )
 from api.schema import geojson_collection
 from assets_app.models import Asset, Reclassification, ReclassificationStatus
-from assets_app.repurposing import (
-    asset_assessment,
+from assets_app.repurposing import asset_assessment
+from assets_app.services import (
     reclassification_approve,
     reclassification_propose,
     reclassification_reject,

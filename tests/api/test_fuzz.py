@@ -45,7 +45,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assets_app.repurposing import reclassification_approve, reclassification_propose
+from assets_app.services import reclassification_approve, reclassification_propose
 from core.models import AuditEvent
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
 from outlets import services as outlet_services

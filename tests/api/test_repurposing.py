@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from assets_app.models import Asset, Reclassification
-from assets_app.repurposing import (
+from assets_app.services import (
     ASSET_NOT_ELIGIBLE,
     ONLY_PROPOSER_WITHDRAWS,
     OPEN_PROPOSAL_EXISTS,

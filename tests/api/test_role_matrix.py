@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from assets_app.repurposing import reclassification_propose
+from assets_app.services import reclassification_propose
 from core.models import AuditEvent
 from core.roles import (
     ASSET_APPROVER,

@@ -6,13 +6,8 @@ import pytest
 import numpy as np
 
 from assets_app.models import Asset
-from assets_app.repurposing import (
-    affected_asset_ids,
-    assets_assess,
-    reclassification_approve,
-    reclassification_propose,
-)
-from assets_app.services import asset_update
+from assets_app.repurposing import affected_asset_ids, assets_assess
+from assets_app.services import asset_update, reclassification_approve, reclassification_propose
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from tests.assets_app.scenarios import expected_coverage, grid_nodes, to_lonlat
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
 from assets_app.models import Reclassification
-from assets_app.repurposing import (
+from assets_app.services import (
     OPEN_PROPOSAL_EXISTS,
     reclassification_approve,
     reclassification_propose,
