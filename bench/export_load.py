@@ -33,13 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load import (  # noqa: E402  (bench/load.py: server start-up and the HTTP client)
+from load import map_box_call  # noqa: E402  (bench/load.py: the map client's request)
+from loadkit import (  # noqa: E402  (bench/loadkit.py: server start-up and the HTTP client)
     GUNICORN,
     PG,
     PY,
     Client,
     free_port,
-    map_box_call,
     percentile,
     psql,
     server_env,
