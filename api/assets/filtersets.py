@@ -31,29 +31,9 @@ def unknown_choice(value: str, allowed: list[str]) -> forms.ValidationError:
     return forms.ValidationError("%(message)s", params={"message": message})
 
 
-class ChoiceListField(forms.Field):
-    """A comma-separated list whose every item must be one of `choices`."""
-
-    null_label = None  # read by drf-spectacular's filter extension
-
-    def __init__(self, *, choices, null_label=None, **kwargs):
-        self.choices = list(choices)
-        self.allowed = [value for value, _label in self.choices]
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        items = [item.strip() for item in str(value).split(",") if item.strip()]
-        if not items:
-            raise forms.ValidationError(str(EMPTY_LIST))
-        for item in items:
-            if item not in self.allowed:
-                raise unknown_choice(item, self.allowed)
-        return items
-
-
 class StrictChoiceField(forms.Field):
+    """One of `choices`; anything else is a 400 naming the value and what is allowed."""
+
     null_label = None  # read by drf-spectacular's filter extension
 
     def __init__(self, *, choices, null_label=None, **kwargs):
@@ -67,6 +47,21 @@ class StrictChoiceField(forms.Field):
         if value not in self.allowed:
             raise unknown_choice(value, self.allowed)
         return value
+
+
+class ChoiceListField(StrictChoiceField):
+    """A comma-separated list whose every item must be one of `choices`."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        items = [item.strip() for item in str(value).split(",") if item.strip()]
+        if not items:
+            raise forms.ValidationError(str(EMPTY_LIST))
+        for item in items:
+            if item not in self.allowed:
+                raise unknown_choice(item, self.allowed)
+        return items
 
 
 class StrictBooleanField(forms.Field):
