@@ -380,10 +380,16 @@ def radius_bbox(lon: float, lat: float, radius_m: float) -> BBox:
     """
     pad = radius_m * 1.01 + 1.0
     x, y = _to_utm().transform(lon, lat)
+    if not (math.isfinite(x) and math.isfinite(y)):
+        # Too far from UTM zone 48S to project (the other side of the world): metres mean
+        # nothing there and nothing the city keeps is within reach, so the box is the point.
+        return BBox(lon, lat, lon, lat)
     ring = shapely.segmentize(shapely.box(x - pad, y - pad, x + pad, y + pad), pad / 4)
     # The ring's vertices in one pyproj call (shapely.ops.transform goes point by point).
     xy = shapely.get_coordinates(ring)
     lons, lats = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+    if not (np.isfinite(lons).all() and np.isfinite(lats).all()):
+        return BBox(lon, lat, lon, lat)
     return BBox(float(lons.min()), float(lats.min()), float(lons.max()), float(lats.max()))
 
 

@@ -359,3 +359,13 @@ def test_bad_parameter_messages(planner):
             "vacant, economic, other."
         ]
     }
+
+
+def test_a_search_point_too_far_to_project_matches_nothing(planner, make_asset, client_as):
+    # Found by the fuzz: UTM 48S cannot project lon -160 (a 500 from GEOS before).
+    make_asset(register_code="FAR-1")
+    query = "near=-160.62285331,-3.1&radius=10913.18&format=geojson&ordering=distance"
+    for url in ("/api/v1/assets/", "/api/v1/outlets/"):
+        response = client_as("planner").get(f"{url}?{query}")
+        assert response.status_code == 200, (url, response.content[:300])
+        assert response.json()["features"] == []
