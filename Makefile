@@ -25,7 +25,14 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# axe-core, which the browser tests inject to check accessibility, at package-lock.json's version.
+# Without npm the browser tests skip that check locally (CI=true makes it a failure instead).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: browser tests will skip their axe-core checks"; fi
+
+test: install $(AXE)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
@@ -47,4 +54,4 @@ bench: install
 	$(BIN)/python bench/allocation.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules
