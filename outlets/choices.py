@@ -61,5 +61,13 @@ class OfferStatus(models.TextChoices):
 
 
 class LeaseStatus(models.TextChoices):
+    """A lease's states. Stored: `signed` (a renewal waiting for its start), `active` (in force),
+    `terminated`, and `ended` / `renewed` once `run_daily` writes down an end date that passed.
+    Readers derive `signed`, `active`, `ended` and `renewed` from the dates
+    (`outlets.managers.lease_state`), so no read waits for the job."""
+
+    SIGNED = "signed", _("Signed, not started")
     ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
     TERMINATED = "terminated", _("Terminated")
+    RENEWED = "renewed", _("Renewed")

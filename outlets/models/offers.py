@@ -14,7 +14,7 @@ from outlets.choices import (
     LeaseStatus,
     OfferStatus,
 )
-from outlets.managers import OfferQuerySet
+from outlets.managers import LeaseQuerySet, OfferQuerySet
 from outlets.models._base import (
     _in,
 )
@@ -77,8 +77,22 @@ class Offer(models.Model):
 
 
 class Lease(models.Model):
+    # An accepted offer's lease has its offer; a renewal has none and names the lease it renews.
     offer = models.OneToOneField(
-        Offer, on_delete=models.PROTECT, related_name="lease", verbose_name=_("offer")
+        Offer,
+        on_delete=models.PROTECT,
+        related_name="lease",
+        null=True,
+        blank=True,
+        verbose_name=_("offer"),
+    )
+    renewal_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="renewal",
+        null=True,
+        blank=True,
+        verbose_name=_("renewal of"),
     )
     stall = models.ForeignKey(
         Stall, on_delete=models.PROTECT, related_name="leases", verbose_name=_("stall")
@@ -110,6 +124,7 @@ class Lease(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
+    objects = LeaseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -123,16 +138,35 @@ class Lease(models.Model):
             models.UniqueConstraint(
                 fields=["vendor"], condition=Q(status="active"), name="one_active_lease_per_vendor"
             ),
+            models.UniqueConstraint(
+                fields=["stall"], condition=Q(status="signed"), name="one_signed_lease_per_stall"
+            ),
+            models.CheckConstraint(
+                condition=Q(offer__isnull=False) | Q(renewal_of__isnull=False),
+                name="lease_from_offer_or_renewal",
+            ),
             models.CheckConstraint(condition=_in("status", LeaseStatus), name="lease_status_valid"),
             models.CheckConstraint(
                 condition=Q(end_date__gt=models.F("start_date")), name="lease_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(monthly_fee__gte=0), name="lease_fee_non_negative"),
             models.CheckConstraint(
-                condition=Q(status="active") | ~Q(termination_reason=""),
+                condition=~Q(status="terminated") | ~Q(termination_reason=""),
                 name="lease_termination_has_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Lease {self.pk} ({self.status})"
+
+    @property
+    def effective_status(self) -> str:
+        """The status readers see: `state` when read `with_state()`, else derived from the city's
+        date (`outlets.managers.lease_status_on`)."""
+        state = getattr(self, "state", None)
+        if state:
+            return state
+        from outlets.managers import lease_status_on
+        from outlets.nik import city_today
+
+        return lease_status_on(self, city_today())

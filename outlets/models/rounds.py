@@ -46,6 +46,9 @@ class AllocationRound(models.Model):
     max_choices = models.PositiveSmallIntegerField(
         _("max choices"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    # While the city's date is before this day, a stall falling vacant goes to the round's
+    # waitlist (`operations.waitlist`); null: no waitlist, vacancies wait for a follow-up round.
+    waitlist_closes_on = models.DateField(_("waitlist closes on"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=16,
