@@ -77,7 +77,8 @@ class Offer(models.Model):
 
 
 class Lease(models.Model):
-    # An accepted offer's lease has its offer; a renewal has none and names the lease it renews.
+    # An accepted offer's lease has its offer; a renewal names the lease it renews; a lease from
+    # a waitlist offer (`operations.WaitlistOffer`) is named by that offer.
     offer = models.OneToOneField(
         Offer,
         on_delete=models.PROTECT,
@@ -140,10 +141,6 @@ class Lease(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["stall"], condition=Q(status="signed"), name="one_signed_lease_per_stall"
-            ),
-            models.CheckConstraint(
-                condition=Q(offer__isnull=False) | Q(renewal_of__isnull=False),
-                name="lease_from_offer_or_renewal",
             ),
             models.CheckConstraint(condition=_in("status", LeaseStatus), name="lease_status_valid"),
             models.CheckConstraint(
