@@ -47,6 +47,14 @@ CLAIMS_LOCKED = _(
 CLAIMS_REQUIRED = _("Name at least one claim to verify.")
 CLAIM_NOT_MADE = _("The vendor does not claim {claim}; only a claim she makes can be verified.")
 VERIFY_REASON_REQUIRED = _("Say what was checked (e.g. the programme list, the KTP address).")
+WUB_NOT_ELIGIBLE = _(
+    "The Wira Usaha Baru programme is for residents of Kota Depok (a Depok kelurahan as the "
+    "KTP address) aged 17 or over."
+)
+WOMEN_NOT_ELIGIBLE = _(
+    "The women-entrepreneur programme is for women living in Kota Depok (a Depok kelurahan as "
+    "the KTP address) aged 18 or over."
+)
 
 
 def vendor_for_user(user: AbstractBaseUser) -> Vendor:
@@ -116,17 +124,22 @@ def vendor_register(
         info = nik.nik_parse(nik_value)
     except nik.NikError as exc:
         errors["nik"] = [exc.message]
-    if info is not None:
-        errors.update(
-            nik.programme_errors(
-                info, wub_participant=wub_participant, women_programme=women_programme
-            )
-        )
     kelurahan = None
+    kelurahan_valid = True
     try:
         kelurahan = _kelurahan(home_kelurahan_code)
     except ValidationError as exc:
+        kelurahan_valid = False
         errors.update(exc.message_dict)
+    if info is not None and kelurahan_valid:
+        errors.update(
+            programme_errors(
+                info,
+                kelurahan,
+                wub_participant=wub_participant,
+                women_programme=women_programme,
+            )
+        )
     user = User(username=username, first_name=full_name[:150])
     try:
         user.full_clean(exclude=["password", "first_name"], validate_unique=False)
@@ -188,6 +201,32 @@ def vendor_register(
     return vendor, token
 
 
+def programme_errors(
+    info: nik.NikInfo,
+    kelurahan: District | None,
+    *,
+    wub_participant: bool,
+    women_programme: bool,
+) -> dict[str, list]:
+    """The programme claims the vendor cannot make, as {"field": [message]} (empty if none).
+
+    Eligibility is by domicile: the KTP address's kelurahan (`home_kelurahan`, a Depok kelurahan;
+    None means outside Kota Depok). The NIK's first six digits say only where it was first
+    issued and never change when its holder moves, so they decide nothing here; the NIK gives
+    the age and, for the women's programme, the sex.
+    """
+    today = nik.city_today()
+    resident = kelurahan is not None
+    errors: dict[str, list] = {}
+    if wub_participant and not (resident and info.age_on(today) >= nik.WUB_MIN_AGE):
+        errors["wub_participant"] = [WUB_NOT_ELIGIBLE]
+    if women_programme and not (
+        resident and info.gender == "F" and info.age_on(today) >= nik.WOMEN_PROGRAMME_MIN_AGE
+    ):
+        errors["women_programme"] = [WOMEN_NOT_ELIGIBLE]
+    return errors
+
+
 # Set from the NIK by the service, never by the caller.
 NIK_DERIVED = ("nik_encrypted", "nik_hash", "nik_masked", "gender", "birth_date")
 
@@ -238,8 +277,9 @@ def vendor_update(*, vendor: Vendor, user: AbstractBaseUser, data: dict[str, Any
     if vendor.wub_participant or vendor.women_programme:
         info = nik.nik_parse(nik.nik_decrypt(vendor.nik_encrypted))
         errors.update(
-            nik.programme_errors(
+            programme_errors(
                 info,
+                vendor.home_kelurahan,
                 wub_participant=vendor.wub_participant,
                 women_programme=vendor.women_programme,
             )

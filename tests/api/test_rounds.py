@@ -427,7 +427,7 @@ def test_only_vendors_apply(role_clients, manager, outlet, role, code):
 def test_results_explain_every_assignment(client_as, make_asset, manager, outlet):
     # given: two kiosks, three applicants; one member, one local non-member, one outsider
     round_ = make_round(manager, [outlet], status="open")
-    member = make_vendor(wub=True, kelurahan=None)
+    member = make_vendor(wub=True, kelurahan="32.76.03.1010")  # WUB needs a Depok domicile
     local = make_vendor()
     outsider = make_vendor(kelurahan="32.76.03.1011")
     for vendor in (member, local, outsider):

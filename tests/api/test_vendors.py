@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from outlets import nik as nik_module
 from outlets import services
 from outlets.models import Vendor
+from outlets.services import vendors as vendor_services
 from tests.outlets.helpers import make_nik, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,9 @@ def test_the_nik_never_appears_in_responses_logs_history_or_any_table(api_client
     created = api_client.post(URL, body(), format="json")
     duplicate = api_client.post(URL, body(username="siti2"), format="json")
     false_claim = api_client.post(
-        URL, body(username="x", nik=make_nik(region="317101"), women_programme=False), format="json"
+        URL,
+        body(username="x", nik=make_nik(region="317101"), home_kelurahan_code=None),
+        format="json",
     )
     bad = api_client.post(URL, body(username="y", nik=NIK[:15] + "x"), format="json")
     client = APIClient()
@@ -146,22 +149,23 @@ def test_an_invalid_nik_is_a_400_naming_nik(api_client, nik, message):
         (
             make_nik(sequence="0001"),
             {"women_programme": True, "wub_participant": False},
-            {"women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)]},
+            {"women_programme": [str(vendor_services.WOMEN_NOT_ELIGIBLE)]},
         ),
-        # a woman from Jakarta is in neither Depok programme
+        # a woman whose KTP address is outside Depok is in neither Depok programme, even with
+        # a NIK first issued in Depok
         (
-            make_nik(region="317101", female=True),
-            {"women_programme": True, "wub_participant": True},
+            make_nik(female=True),
+            {"women_programme": True, "wub_participant": True, "home_kelurahan_code": None},
             {
-                "women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)],
-                "wub_participant": [str(nik_module.WUB_NOT_ELIGIBLE)],
+                "women_programme": [str(vendor_services.WOMEN_NOT_ELIGIBLE)],
+                "wub_participant": [str(vendor_services.WUB_NOT_ELIGIBLE)],
             },
         ),
         # a Depok boy of 12 is too young for WUB
         (
             make_nik(born=date(2014, 1, 1)),
             {"wub_participant": True, "women_programme": False},
-            {"wub_participant": [str(nik_module.WUB_NOT_ELIGIBLE)]},
+            {"wub_participant": [str(vendor_services.WUB_NOT_ELIGIBLE)]},
         ),
     ],
 )
@@ -245,18 +249,51 @@ def test_vendor_profile_patch_rechecks_claims(client_as):
     client = client_as(user=vendor.user)
     response = client.patch("/api/v1/vendors/me/", {"women_programme": True}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"women_programme": [str(nik_module.WOMEN_NOT_ELIGIBLE)]}
+    assert response.json() == {"women_programme": [str(vendor_services.WOMEN_NOT_ELIGIBLE)]}
     vendor.refresh_from_db()
     assert vendor.women_programme is False
     response = client.patch(
         "/api/v1/vendors/me/",
-        {"wub_participant": True, "business_name": "Bakso Pak Budi", "home_kelurahan_code": None},
+        {"wub_participant": True, "business_name": "Bakso Pak Budi"},
         format="json",
     )
     assert response.status_code == 200
     assert response.json()["wub_participant"] is True
     assert response.json()["business_name"] == "Bakso Pak Budi"
-    assert response.json()["home_kelurahan_code"] is None
+    assert response.json()["home_kelurahan_code"] == "32.76.06.1002"
+    # moving out of Depok (no Depok kelurahan on the KTP) while claiming WUB is refused
+    response = client.patch("/api/v1/vendors/me/", {"home_kelurahan_code": None}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"wub_participant": [str(vendor_services.WUB_NOT_ELIGIBLE)]}
+    vendor.refresh_from_db()
+    assert vendor.home_kelurahan_id == "32.76.06.1002"
+
+
+def test_a_depok_resident_with_a_nik_issued_in_jakarta_joins_both_programmes(api_client):
+    # given a woman living in Beji whose NIK was first issued in Jakarta Pusat (31.71.01)
+    jakarta_nik = make_nik(region="317101", female=True, sequence="0007")
+    # when she registers with her KTP's Depok kelurahan
+    response = api_client.post(URL, body(nik=jakarta_nik), format="json")
+    # then both programme claims stand: eligibility is by domicile, not the NIK's region
+    assert response.status_code == 201
+    vendor = Vendor.objects.get()
+    assert (vendor.wub_participant, vendor.women_programme) == (True, True)
+    assert vendor.home_kelurahan_id == "32.76.06.1002"
+    assert response.json()["nik_masked"] == "3171********0007"
+
+
+def test_a_depok_nik_holder_living_outside_depok_is_refused_both_programmes(api_client):
+    # a NIK first issued in Beji, but a KTP address outside Kota Depok (no Depok kelurahan)
+    response = api_client.post(
+        URL, body(nik=make_nik(female=True), home_kelurahan_code=None), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "women_programme": [str(vendor_services.WOMEN_NOT_ELIGIBLE)],
+        "wub_participant": [str(vendor_services.WUB_NOT_ELIGIBLE)],
+    }
+    assert Vendor.objects.count() == 0
+    assert User.objects.count() == 0
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,9 @@ from outlets.models import ClaimVerification, Offer, Vendor
 from tests.conftest import client_for
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
 
+# A Depok kelurahan outside the test outlet's kecamatan (Beji): WUB needs a Depok domicile.
+SAWANGAN = "32.76.03.1010"
+
 pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/vendors/me/"
@@ -47,8 +50,8 @@ def test_an_unverified_wub_claim_loses_to_a_verified_one_whatever_the_lottery(ma
         Offer.objects.update(status="declined")
         outlet.stalls.update(status="vacant")
         round_ = make_round(manager, [outlet], status="open")
-        checked = make_vendor(wub=True, kelurahan=None)
-        unchecked = make_vendor(wub=True, kelurahan=None)
+        checked = make_vendor(wub=True, kelurahan=SAWANGAN)
+        unchecked = make_vendor(wub=True, kelurahan=SAWANGAN)
         verify(checked, manager, "wub_participant")
         a_checked = apply(checked, round_, (outlet, "kiosk"))
         a_unchecked = apply(unchecked, round_, (outlet, "kiosk"))
@@ -90,7 +93,7 @@ def test_an_unverified_domicile_counts_as_not_resident(manager, outlet):
 @pytest.mark.parametrize("round_status", ["open", "closed"])
 @pytest.mark.parametrize(
     "change",
-    [{"wub_participant": False}, {"women_programme": True}, {"home_kelurahan_code": None}],
+    [{"wub_participant": False}, {"women_programme": True}, {"home_kelurahan_code": SAWANGAN}],
 )
 def test_a_claim_cannot_change_while_a_round_holding_her_application_is_unallocated(
     manager, outlet, round_status, change
@@ -286,7 +289,7 @@ def test_results_say_which_claims_were_verified(client_as, manager, outlet):
 
 def test_a_claim_verified_while_the_round_is_open_counts(manager, outlet):
     round_ = make_round(manager, [outlet], status="open", closes_at=timezone.now() + timedelta(1))
-    vendor = make_vendor(wub=True, kelurahan=None)
+    vendor = make_vendor(wub=True, kelurahan=SAWANGAN)
     application = apply(vendor, round_, (outlet, "kiosk"))
     verify(vendor, manager, "wub_participant")
 

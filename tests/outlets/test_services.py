@@ -33,7 +33,8 @@ def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asse
     outlet = make_outlet(make_asset, manager, stalls=(("K-01", "kiosk"), ("K-02", "kiosk")))
     round_ = make_round(manager, [outlet], status="open", category_cap=1)
     woman = make_vendor(women=True, category="craft")
-    member = make_vendor(wub=True, category="culinary", kelurahan=None)
+    # WUB needs a Depok domicile: Sawangan, outside the outlet's kecamatan
+    member = make_vendor(wub=True, category="culinary", kelurahan="32.76.03.1010")
     other = make_vendor(category="culinary")
     for vendor in (woman, member, other):
         verify(vendor, manager)  # only verified claims reach the engine
@@ -49,7 +50,7 @@ def test_the_run_records_exactly_the_engine_input_anyone_can_recompute(make_asse
             choices=((outlet.pk, "kiosk"),),
             wub_participant=vendor.wub_participant,
             women_programme=vendor.women_programme,
-            kecamatan_code=BEJI_KECAMATAN if vendor.home_kelurahan_id else None,
+            kecamatan_code=vendor.home_kelurahan_id[:8],
             product_category=vendor.product_category,
         )
         for app, vendor in zip(apps, (woman, member, other), strict=True)
