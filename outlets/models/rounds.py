@@ -49,6 +49,16 @@ class AllocationRound(models.Model):
     # While the city's date is before this day, a stall falling vacant goes to the round's
     # waitlist (`operations.waitlist`); null: no waitlist, vacancies wait for a follow-up round.
     waitlist_closes_on = models.DateField(_("waitlist closes on"), null=True, blank=True)
+    # Issue 19: days after closing in which applicants may object to the facts the round will
+    # use about them (0: no objection period), days after allocation in which they may appeal,
+    # and whether a vendor who declined an offer in the last 12 months counts as a non-member.
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection days"), default=0, validators=[MaxValueValidator(30)]
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("appeal days"), default=14, validators=[MaxValueValidator(60)]
+    )
+    decline_penalty = models.BooleanField(_("decline penalty"), default=False)
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -110,6 +120,10 @@ class AllocationRound(models.Model):
             models.CheckConstraint(
                 condition=Q(max_choices__gte=1, max_choices__lte=10),
                 name="round_max_choices_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(objection_days__lte=30, appeal_days__lte=60),
+                name="round_i19_days_range",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | ~Q(seed_commitment=""),
