@@ -86,6 +86,66 @@ def _in(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": choices.values})
 
 
+class AgencyKind(models.TextChoices):
+    USER = "user", _("User agency (pengguna barang)")
+    MANAGING = "managing", _("Managing agency (pengelola barang)")
+
+
+class Agency(models.Model):
+    """A city agency (OPD) that holds property (pengguna barang), or the finance agency that
+    manages the register (pengelola barang). The seed list (migration 0008) is an editable
+    starting list; `runs_outlets` marks the one agency that receives assets repurposed as
+    outlets (alih status penggunaan)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
+    location_code = models.CharField(_("location code (kode lokasi)"), max_length=64, blank=True)
+    runs_outlets = models.BooleanField(_("runs the outlets"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(condition=_in("kind", AgencyKind), name="agency_kind_valid"),
+            models.UniqueConstraint(
+                fields=["runs_outlets"],
+                condition=Q(runs_outlets=True),
+                name="one_agency_runs_outlets",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OfficerProfile(models.Model):
+    """The agency an asset officer works for: she writes only its assets, unless it is the
+    managing agency, whose officers write every asset."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="officer_profile",
+        verbose_name=_("user"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        to_field="code",
+        on_delete=models.PROTECT,
+        related_name="officers",
+        verbose_name=_("agency"),
+    )
+
+    class Meta:
+        verbose_name = _("officer profile")
+        verbose_name_plural = _("officer profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.agency_id})"
+
+
 class Asset(models.Model):
     # Unique through a constraint (Meta): `unique=True` would add, on PostgreSQL, a second
     # LIKE-pattern index no query uses, which every insert pays for.
@@ -102,7 +162,25 @@ class Asset(models.Model):
     facility_type = models.CharField(
         _("facility type"), max_length=16, choices=FacilityType.choices, blank=True
     )
-    custodian = models.CharField(_("custodian agency"), max_length=200, blank=True)
+    custodian = models.CharField(_("custodian (as recorded)"), max_length=200, blank=True)
+    custodian_agency = models.ForeignKey(
+        Agency,
+        to_field="code",
+        db_column="custodian_agency_code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+        verbose_name=_("custodian agency"),
+    )
+    # Assigned by the services per (agency, kode barang, acquisition year), as the KIB numbers.
+    register_number = models.PositiveIntegerField(
+        _("register number"), null=True, blank=True, editable=False
+    )
+    # KIB C's "nomor kode tanah": the register code of the land a building stands on.
+    land_register_code = models.CharField(
+        _("land register code (nomor kode tanah)"), max_length=64, blank=True
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
 
     geometry = models.JSONField(_("geometry"))
@@ -244,6 +322,11 @@ class Asset(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["register_code"], name="asset_register_code_unique"),
+            models.UniqueConstraint(
+                fields=["custodian_agency", "item_code", "acquisition_year", "register_number"],
+                condition=Q(register_number__isnull=False),
+                name="asset_register_number_unique",
+            ),
             models.CheckConstraint(
                 condition=_in("category", Category), name="asset_category_valid"
             ),
@@ -278,6 +361,7 @@ class Asset(models.Model):
 
 class ReclassificationStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
+    REVIEWED = "reviewed", _("Reviewed by the managing agency")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -319,6 +403,42 @@ class Reclassification(models.Model):
         null=True, blank=True, verbose_name=_("assessment at the decision")
     )
     override_reason = models.TextField(blank=True, verbose_name=_("override reason"))
+    # The managing agency's review, before the decision (Permendagri 19/2016).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = models.TextField(blank=True, verbose_name=_("review note"))
+    # The mayor's decree (SK Wali Kota) and the hand-over record (berita acara serah terima).
+    decree_number = models.CharField(_("decree number (SK Wali Kota)"), max_length=100, blank=True)
+    decree_date = models.DateField(_("decree date"), null=True, blank=True)
+    handover_number = models.CharField(
+        _("hand-over record number (BAST)"), max_length=100, blank=True
+    )
+    handover_date = models.DateField(_("hand-over record date"), null=True, blank=True)
+    from_agency = models.ForeignKey(
+        Agency,
+        to_field="code",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("custodian before"),
+    )
+    to_agency = models.ForeignKey(
+        Agency,
+        to_field="code",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("custodian after"),
+    )
     previous_use = models.CharField(
         max_length=16, choices=Use.choices, blank=True, verbose_name=_("previous use")
     )
@@ -338,7 +458,7 @@ class Reclassification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["asset"],
-                condition=Q(status="proposed"),
+                condition=Q(status__in=["proposed", "reviewed"]),
                 name="one_open_reclassification_per_asset",
             ),
             models.CheckConstraint(
@@ -348,6 +468,10 @@ class Reclassification(models.Model):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
                 name="reclassification_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=models.F("proposed_by")),
+                name="reclassification_review_four_eyes",
             ),
         ]
 

@@ -70,6 +70,12 @@ def admin_client(db, admin_user):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Stored documents go to the test's own folder (the "documents" storage is MEDIA_ROOT's)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache: each test starts with none."""
     from django.core.cache import cache
@@ -92,13 +98,102 @@ def make_user(db):
     """make_user("planner") or make_user("asset_officer", "asset_approver", username="x")."""
     counter = {"n": 0}
 
-    def _make(*roles: str, username: str | None = None, password: str = "Pass-word-123"):
+    def _make(
+        *roles: str,
+        username: str | None = None,
+        password: str = "Pass-word-123",
+        agency: str | None = "BKD",
+    ):
+        """An asset officer belongs to `agency` (default: the managing agency, BKD, who writes
+        every asset; None: no agency)."""
         counter["n"] += 1
         name = username or f"{'_'.join(roles) or 'norole'}_{counter['n']}"
         user, _ = user_create_with_roles(username=name, password=password, roles=list(roles))
+        if "asset_officer" in roles and agency:
+            officer_join(user, agency)
         return user
 
     return _make
+
+
+def officer_join(user, agency: str):
+    """Make `user` an officer of agency `agency` (a code)."""
+    from assets_app.models import OfficerProfile
+
+    OfficerProfile.objects.update_or_create(user=user, defaults={"agency_id": agency})
+    return user
+
+
+# The smallest file the documents accept as a PDF: its header and its end-of-file marker.
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def approve_with_decree(reclassification, *, reviewer, approver, **extra):
+    """Review `reclassification` and approve it with a decree document and hand-over record,
+    through the services (the decision trail of issue 17)."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assets_app.services import reclassification_approve, reclassification_review
+    from documents.services import document_attach
+
+    reclassification_review(reclassification=reclassification, user=reviewer, note="Reviewed")
+    decree = document_attach(
+        user=approver,
+        upload=SimpleUploadedFile("sk.pdf", MINIMAL_PDF),
+        kind="decree",
+        reclassification=reclassification,
+    )
+    data = {
+        "note": "ok",
+        "decree_number": "SK 028/123/Kpts/2026",
+        "decree_date": datetime.date(2026, 3, 2),
+        "decree_document": decree.pk,
+        "handover_number": "BAST 028/45/2026",
+        "handover_date": datetime.date(2026, 3, 9),
+        **extra,
+    }
+    return reclassification_approve(reclassification=reclassification, user=approver, **data)
+
+
+# An approval's decree and hand-over fields as the API takes them (the document id is filled in).
+DECREE_FIELDS = {
+    "decree_number": "SK 028/123/Kpts/2026",
+    "decree_date": "2026-03-02",
+    "handover_number": "BAST 028/45/2026",
+    "handover_date": "2026-03-09",
+}
+
+
+def decision(reclassification_id: int, approver, *, reviewer=None) -> dict:
+    """Make reclassification `reclassification_id` ready for a decision: reviewed by an officer
+    of the managing agency (`reviewer`, or a new one named reviewer_<id>) and with a signed
+    decree attached by `approver`. Returns the approval's fields besides the note."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assets_app.models import Reclassification
+    from assets_app.services import reclassification_review
+    from documents.services import document_attach
+
+    reclassification = Reclassification.objects.get(pk=reclassification_id)
+    if reviewer is None:
+        reviewer = officer_join(
+            user_create_with_roles(
+                username=f"reviewer_{reclassification_id}",
+                password="Pass-word-123",
+                roles=["asset_officer"],
+            )[0],
+            "BKD",
+        )
+    reclassification_review(reclassification=reclassification, user=reviewer, note="Reviewed")
+    decree = document_attach(
+        user=approver,
+        upload=SimpleUploadedFile("sk.pdf", MINIMAL_PDF),
+        kind="decree",
+        reclassification=reclassification,
+    )
+    return {**DECREE_FIELDS, "decree_document": decree.pk}
 
 
 def client_for(user) -> APIClient:
@@ -151,11 +246,7 @@ def make_asset(db):
     the asset is registered (with use "vacant" if "economic" was asked for), proposed by one
     officer and approved, with an override, by another user.
     """
-    from assets_app.services import (
-        asset_register,
-        reclassification_approve,
-        reclassification_propose,
-    )
+    from assets_app.services import asset_register, reclassification_propose
 
     counter = {"n": 0}
 
@@ -176,15 +267,21 @@ def make_asset(db):
         if data["use"] == "economic":
             data["use"] = "vacant"
         asset = asset_register(user=user, data=data)
-        proposer = user_create_with_roles(
-            username=f"proposer_{asset.pk}", password="Pass-word-123", roles=["asset_officer"]
-        )[0]
+        proposer, reviewer = (
+            officer_join(
+                user_create_with_roles(
+                    username=f"{who}_{asset.pk}", password="Pass-word-123", roles=["asset_officer"]
+                )[0],
+                "BKD",
+            )
+            for who in ("proposer", "reviewer")
+        )
         approver = user_create_with_roles(
             username=f"approver_{asset.pk}", password="Pass-word-123", roles=["asset_approver"]
         )[0]
         proposal = reclassification_propose(asset=asset, user=proposer, reason="Test fixture")
-        reclassification_approve(
-            reclassification=proposal, user=approver, note="ok", override_reason="Test fixture"
+        approve_with_decree(
+            proposal, reviewer=reviewer, approver=approver, override_reason="Test fixture"
         )
         asset.refresh_from_db()
         return asset

@@ -24,7 +24,7 @@ from api.renderers import FeatureList
 from api.schema import GEOMETRY_SCHEMA
 from api.schema_constraints import GeometryInputField
 from assets_app.fields import names as field_names
-from assets_app.models import Asset
+from assets_app.models import Agency, Asset
 from assets_app.selectors import OUTPUT_FIELDS, asset_columns, asset_output_rows, json_value
 from assets_app.services import FIELD_NOT_WRITABLE, WRITABLE_FIELDS
 
@@ -145,6 +145,14 @@ class AssetWriteSerializer(BoundedModelSerializer):
     # The schema says so too (`api.schema.StrictAutoSchema`).
     rejects_unknown_fields = True
     geometry = GeometryInputField()
+    custodian_agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text=_(
+            "The custodian agency's code (GET agencies/); default: the officer's own agency."
+        ),
+    )
 
     class Meta:
         model = Asset
@@ -220,3 +228,10 @@ class FieldErrorsSerializer(serializers.Serializer):
     """`{"field": ["message", ...]}` (keys vary)."""
 
     file = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "location_code", "runs_outlets"]
+        read_only_fields = fields

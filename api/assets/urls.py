@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from api.assets.views import AssetViewSet
+from api.assets.views import AgencyViewSet, AssetViewSet
 
 router = SimpleRouter()
 router.register("assets", AssetViewSet, basename="asset")
+router.register("agencies", AgencyViewSet, basename="agency")
 
 urlpatterns = router.urls

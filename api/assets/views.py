@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from api.assets.export import export_paging, export_response
 from api.assets.filtersets import AssetFilterSet
 from api.assets.serializers import (
+    AgencySerializer,
     AssetSerializer,
     AssetWriteSerializer,
     FieldErrorsSerializer,
@@ -45,6 +46,7 @@ from api.renderers import GEO_RENDERERS, GeoJSONRenderer, JSONRenderer
 from api.schema import GeoJSONAutoSchema, errors, geojson_collection, geojson_feature
 from assets_app.exporting import EXPORT_FORMATS, export_bounded
 from assets_app.importing import IMPORT_SUFFIXES, assets_import_file
+from assets_app.models import Agency
 from assets_app.selectors import (
     asset_get,
     asset_history,
@@ -314,3 +316,16 @@ class AssetViewSet(
             queryset=self.filter_queryset(self.get_queryset()), limit=limit, offset=offset
         )
         return export_response(queryset=queryset, file_format=file_format)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Agencies that hold assets, and the managing agency"),
+    retrieve=extend_schema(summary="One agency, by code"),
+)
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AgencySerializer
+    permission_classes = [RolePermission]
+    read_roles = STAFF_ROLES
+    lookup_field = "code"
+    lookup_value_regex = r"[A-Za-z0-9_.-]{1,32}"
+    queryset = Agency.objects.order_by("code")

@@ -110,6 +110,9 @@ class ReclassificationSerializer(serializers.ModelSerializer):
     decision_assessment = NullableAssessmentField(read_only=True, allow_null=True)
     previous_use = serializers.CharField(read_only=True)
     previous_facility_type = serializers.CharField(read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Reclassification
@@ -130,6 +133,15 @@ class ReclassificationSerializer(serializers.ModelSerializer):
             "override_reason",
             "previous_use",
             "previous_facility_type",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "decree_number",
+            "decree_date",
+            "handover_number",
+            "handover_date",
+            "from_agency",
+            "to_agency",
         ]
         read_only_fields = fields
 
@@ -152,8 +164,26 @@ class ProposeSerializer(serializers.Serializer):
     )
 
 
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
 class ApproveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000)
+    decree_number = serializers.CharField(
+        max_length=100, help_text="The mayor's decree (SK Wali Kota) number."
+    )
+    decree_date = serializers.DateField()
+    decree_document = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Id of the signed decree: a PDF document (kind decree) attached to this "
+        "reclassification.",
+    )
+    handover_number = serializers.CharField(
+        max_length=100, help_text="The hand-over record (berita acara serah terima) number."
+    )
+    handover_date = serializers.DateField()
     override_reason = serializers.CharField(
         max_length=5000,
         required=False,

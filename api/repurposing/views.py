@@ -31,6 +31,7 @@ from api.repurposing.serializers import (
     ReclassificationDetailSerializer,
     ReclassificationSerializer,
     RejectSerializer,
+    ReviewSerializer,
     WithdrawSerializer,
 )
 from api.schema import geojson_collection
@@ -40,6 +41,7 @@ from assets_app.services import (
     reclassification_approve,
     reclassification_propose,
     reclassification_reject,
+    reclassification_review,
     reclassification_withdraw,
 )
 from assets_app.stats import LEVEL_INVALID, LEVELS, district_stats
@@ -147,6 +149,11 @@ class ReclassificationFilterSet(BoundedFilterSet):
         request=ApproveSerializer,
         responses={200: ReclassificationDetailSerializer, **_errors(400, 401, 403, 404, 409)},
     ),
+    review=extend_schema(
+        summary="Review a proposal (officers of the managing agency, not the proposer)",
+        request=ReviewSerializer,
+        responses={200: ReclassificationDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    ),
     reject=extend_schema(
         summary="Reject (approvers other than the proposer)",
         request=RejectSerializer,
@@ -161,11 +168,14 @@ class ReclassificationFilterSet(BoundedFilterSet):
 class ReclassificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    queryset = Reclassification.objects.select_related("asset", "proposed_by", "decided_by")
+    queryset = Reclassification.objects.select_related(
+        "asset", "proposed_by", "decided_by", "reviewed_by"
+    )
     permission_classes = [RolePermission]
     read_roles = STAFF_ROLES
     action_roles = {
         "approve": (ASSET_APPROVER,),
+        "review": (ASSET_OFFICER,),
         "reject": (ASSET_APPROVER,),
         "withdraw": (ASSET_OFFICER,),
     }
@@ -178,6 +188,8 @@ class ReclassificationViewSet(
             return ReclassificationSerializer
         if self.action == "approve":
             return ApproveSerializer
+        if self.action == "review":
+            return ReviewSerializer
         if self.action == "reject":
             return RejectSerializer
         if self.action == "withdraw":
@@ -200,7 +212,21 @@ class ReclassificationViewSet(
                 reclassification=self.get_object(),
                 user=request.user,
                 note=data["note"],
+                decree_number=data["decree_number"],
+                decree_date=data["decree_date"],
+                decree_document=data["decree_document"],
+                handover_number=data["handover_number"],
+                handover_date=data["handover_date"],
                 override_reason=data.get("override_reason", ""),
+            )
+        )
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = self._input(request)
+        return self._answer(
+            reclassification_review(
+                reclassification=self.get_object(), user=request.user, note=data["note"]
             )
         )
 

@@ -14,15 +14,18 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from assets_app.agencies import agency_write_check, writes_all
 from assets_app.fields import FIELDS_BY_NAME
 from assets_app.importing.readers import NOT_A_NUMBER
-from assets_app.models import Asset, Status
+from assets_app.kode_barang import item_code_problem
+from assets_app.models import Asset, Category, Status
 from assets_app.services import asset_clean_value, disposal_conflicts, status_problem
+from assets_app.services.register import LAND_LINK_FOR_BUILDINGS, LAND_NOT_FOUND
 
 NOT_WHOLE_NUMBER = _("Must be a whole number.")
 NOT_FINITE = _("Must be a finite number (not NaN or infinity).")
@@ -227,3 +230,54 @@ def existing_codes(codes: list[str], *, load: bool) -> dict[str, Asset | None]:
 
 # Codes per query when loading the assets to update.
 CODE_CHUNK = 5000
+
+
+def item_rules_errors(cleaned: dict[str, list], add_error: Callable) -> None:
+    """Each row's kode barang exists and fits its category, and a land link names land (in
+    the register or in the file)."""
+    codes, categories = cleaned.get("item_code"), cleaned.get("category")
+    if codes is not None and categories is not None:
+        pairs = list(zip(codes, categories, strict=True))
+        found = {pair: item_code_problem(*pair) for pair in set(pairs) if None not in pair}
+        for row, pair in enumerate(pairs):
+            if found.get(pair):
+                add_error(row, "item_code", found[pair])
+    links = cleaned.get("land_register_code")
+    if links is None:
+        return
+    in_file = {
+        code
+        for code, category in zip(
+            cleaned["register_code"], categories or [None] * len(links), strict=True
+        )
+        if category == Category.LAND
+    }
+    wanted = {link for link in links if link} - in_file
+    known = set(
+        Asset.objects.filter(register_code__in=wanted, category=Category.LAND).values_list(
+            "register_code", flat=True
+        )
+    )
+    for row, link in enumerate(links):
+        if not link:
+            continue
+        if categories is not None and categories[row] == Category.LAND:
+            add_error(row, "land_register_code", str(LAND_LINK_FOR_BUILDINGS))
+        elif link not in in_file and link not in known:
+            add_error(row, "land_register_code", str(LAND_NOT_FOUND).format(code=link))
+
+
+def scope_error(user, agency_code: str | None, row: int, add_error: Callable) -> None:
+    try:
+        agency_write_check(user, agency_code)
+    except PermissionDenied as exc:
+        add_error(row, "custodian_agency", str(exc))
+
+
+def agency_rule_errors(cleaned: dict[str, list], user, add_error: Callable) -> None:
+    """An officer of a user agency imports only her agency's rows."""
+    if writes_all(user):
+        return
+    for row, code in enumerate(cleaned["custodian_agency"]):
+        if code is not None:
+            scope_error(user, code, row, add_error)

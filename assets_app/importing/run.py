@@ -22,17 +22,22 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import shapely
 
+from assets_app.agencies import assets_number_missing, default_agency_code, writes_all
 from assets_app.fields import FIELDS_BY_NAME
 from assets_app.fields import names as field_names
 from assets_app.importing.cleaning import (
+    agency_rule_errors,
     check_statuses,
     clean_column,
     existing_codes,
+    item_rules_errors,
     row_error,
+    scope_error,
 )
 from assets_app.importing.readers import Table, read_table
 from assets_app.importing.writing import insert_new, recheck_statuses, update_existing
 from assets_app.models import Asset
+from assets_app.repurposing import assets_assess
 from assets_app.services import (
     OUTSIDE_DEPOK,
     REGISTER_CODE_TAKEN,
@@ -60,7 +65,7 @@ DUPLICATE_IN_FILE = _("The register code {code!r} already appears in row {row}."
 _ALLOWED_TYPE_IDS = [shapely.GeometryType[name.upper()] for name in ALLOWED_TYPES]
 # What an update compares to decide whether a row changed anything.
 _COMPARED = (
-    *sorted(WRITABLE_FIELDS),
+    *sorted(FIELDS_BY_NAME[name].column for name in WRITABLE_FIELDS),
     *(FIELDS_BY_NAME[name].column for name in field_names(derived=True)),
 )
 
@@ -130,6 +135,12 @@ def _import_table(
     cleaned: dict[str, list] = {}
     for name in progress(names, len(names), "checking columns"):
         cleaned[name] = clean_column(name, table.columns[name], add_error)
+    if "custodian_agency" not in cleaned:
+        # Rows without an agency belong to the importing officer's (the managing agency's
+        # when the import runs without one).
+        names.append("custodian_agency")
+        cleaned["custodian_agency"] = [default_agency_code(user)] * n
+    agency_rule_errors(cleaned, user, add_error)
 
     # Cross-field rules.
     uses, types = cleaned.get("use"), cleaned.get("facility_type")
@@ -146,6 +157,8 @@ def _import_table(
                 if pair in broken:
                     for field, messages in rules[pair].items():
                         add_error(row, field, " ".join(messages))
+
+    item_rules_errors(cleaned, add_error)
 
     # Geometry: the single-write rules, then derivation for all rows at once.
     for row, (field, message) in table.geometry_errors.items():
@@ -199,6 +212,11 @@ def _import_table(
                 add_error(row, "register_code", str(REGISTER_CODE_TAKEN))
     if "status" in cleaned:
         check_statuses(cleaned["status"], codes, existing if update else {}, add_error)
+    if update and existing and not writes_all(user):
+        for code, row in first_seen.items():
+            held = existing.get(code)
+            if held is not None:
+                scope_error(user, held.custodian_agency_id, row, add_error)
 
     if errors:
         errors.sort(key=lambda e: (e["row"] is not None, e["row"] or 0, e["field"]))
@@ -219,7 +237,7 @@ def _import_table(
             continue
         before = {f: getattr(asset, f) for f in _COMPARED}
         for name in names:
-            setattr(asset, name, cleaned[name][row])
+            setattr(asset, FIELDS_BY_NAME[name].column, cleaned[name][row])
         asset_set_derived(asset, derived, row)
         diff = {f for f in _COMPARED if getattr(asset, f) != before[f]}
         if diff:
@@ -238,6 +256,10 @@ def _import_table(
             if "status" in changed_fields:
                 recheck_statuses(statuses_read, to_update)
             update_existing(to_update, changed_fields, user, progress)
+            written = Asset.objects.filter(register_code__in=codes)
+            assets_number_missing(written)
+            # Every asset the file created or changed gets its repurposing flag in this run.
+            assets_assess(queryset=written)
             audit_record(
                 action=AuditAction.BULK,
                 object_type=Asset._meta.label_lower,

@@ -14,6 +14,7 @@ from assets_app.services.reclassification import (
     reclassification_propose,
     reclassification_qs_select_for_update,
     reclassification_reject,
+    reclassification_review,
     reclassification_withdraw,
 )
 from assets_app.services.register import (
@@ -84,5 +85,6 @@ __all__ = [
     "reclassification_propose",
     "reclassification_withdraw",
     "reclassification_reject",
+    "reclassification_review",
     "reclassification_approve",
 ]

@@ -26,9 +26,23 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from assets_app.agencies import (
+    agency_write_check,
+    asset_number,
+    default_agency_code,
+    register_key,
+)
 from assets_app.fields import FIELDS_BY_NAME
 from assets_app.fields import names as field_names
-from assets_app.models import EDUCATION_FACILITIES, HEALTH_FACILITIES, Asset, Status, Use
+from assets_app.kode_barang import item_code_problem
+from assets_app.models import (
+    EDUCATION_FACILITIES,
+    HEALTH_FACILITIES,
+    Asset,
+    Category,
+    Status,
+    Use,
+)
 from assets_app.repurposing import assets_reassess_around, facility_footprint
 from core.errors import Conflict
 from geodata.boundaries import locate_points
@@ -73,6 +87,8 @@ DISPOSAL_WITH_ACTIVE_LEASE = _(
     "The asset cannot be disposed of: a stall of its outlet has an active lease."
 )
 DISPOSAL_WITH_OUTLET = _("The asset cannot be disposed of while an outlet stands on it.")
+LAND_NOT_FOUND = _("No land asset has register code {code!r}.")
+LAND_LINK_FOR_BUILDINGS = _("Only a building stands on land (nomor kode tanah).")
 
 # Fields a client may set; everything else is derived or managed by workflows.
 WRITABLE_FIELDS = frozenset(field_names(writable=True))
@@ -85,6 +101,11 @@ DERIVED_FIELDS = tuple(FIELDS_BY_NAME[name].field for name in field_names(derive
 def asset_rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     """Cross-field rules (also database constraints), as field -> messages a person can act on."""
     errors: dict[str, list[str]] = {}
+    problem = item_code_problem(values.get("item_code"), values.get("category"))
+    if problem:
+        errors["item_code"] = [problem]
+    if values.get("land_register_code") and values.get("category") == Category.LAND:
+        errors["land_register_code"] = [str(LAND_LINK_FOR_BUILDINGS)]
     use = values.get("use")
     facility_type = values.get("facility_type") or ""
     if facility_type:
@@ -279,8 +300,15 @@ def _validate(
             if name == "status" and "status" in errors:
                 continue  # the workflow's message says more than "not a valid choice"
             errors.setdefault(name, []).extend(messages)
-    if not errors.keys() & {"use", "facility_type"}:
+    if not errors.keys() & {"use", "facility_type", "item_code", "category"}:
         errors.update(asset_rule_errors(vars(asset)))
+    land = asset.land_register_code
+    if (
+        land
+        and "land_register_code" not in errors
+        and not (Asset.objects.filter(register_code=land, category=Category.LAND).exists())
+    ):
+        errors["land_register_code"] = [str(LAND_NOT_FOUND).format(code=land)]
     code = asset.register_code
     if "register_code" not in errors and (
         Asset.objects.filter(register_code=code).exclude(pk=asset.pk).exists()
@@ -299,7 +327,11 @@ def asset_register(
     """Register a new asset from validated request data; not in a workflow status."""
     asset = Asset()
     _set_fields(asset, data)
+    if not asset.custodian_agency_id:
+        asset.custodian_agency_id = default_agency_code(user)
+    agency_write_check(user, asset.custodian_agency_id)
     _validate(asset, data, allow_outside=allow_outside, creating=True)
+    asset_number(asset)
     asset._history_user = user
     asset.save()
     assets_reassess_around(asset=asset)  # repurposing flags of the asset and its neighbours
@@ -320,6 +352,8 @@ def asset_update(
     asset an outlet stands on is a conflict (409).
     """
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    agency_write_check(user, asset.custodian_agency_id)
+    key_before = register_key(asset)
     status_before = asset.status
     if data.get("status") == Status.DISPOSED and status_before != Status.DISPOSED:
         conflict = disposal_conflicts([asset.pk]).get(asset.pk)
@@ -327,7 +361,12 @@ def asset_update(
             raise Conflict(conflict)
     previous = facility_footprint(asset)
     _set_fields(asset, data)
+    if not asset.custodian_agency_id:
+        asset.custodian_agency_id = default_agency_code(user)
+    agency_write_check(user, asset.custodian_agency_id)  # nor hand it to another agency
     _validate(asset, data, allow_outside=allow_outside, creating=False, status_before=status_before)
+    if register_key(asset) != key_before or asset.register_number is None:
+        asset_number(asset)
     asset._history_user = user
     asset.save()
     assets_reassess_around(asset=asset, previous=previous)

@@ -128,6 +128,11 @@ def test_officer_registers_an_asset_and_the_district_is_derived(client_as):
         "use": "education",
         "facility_type": "sd",
         "custodian": "Dinas Pendidikan",
+        # No agency named: the officer's own (the fixture's officers belong to BKD); the first
+        # asset of its agency, kode barang and year is register number 1 (#17).
+        "custodian_agency": "BKD",
+        "register_number": 1,
+        "land_register_code": "",
         "address": "Jl. Kukusan No. 1",
         "geometry": {"type": "Point", "coordinates": [106.81794, -6.37229]},
         "kelurahan_code": "32.76.06.1002",

@@ -45,11 +45,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assets_app.services import reclassification_approve, reclassification_propose
+from assets_app.services import reclassification_propose
 from core.models import AuditEvent
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
 from outlets import services as outlet_services
 from outlets.models import Lease, Offer
+from tests.conftest import approve_with_decree
 from tests.outlets.helpers import PASSWORD, apply, make_outlet, make_round, make_vendor
 
 pytestmark = [pytest.mark.django_db]
@@ -169,7 +170,12 @@ def fuzz_data(make_user, make_asset, monkeypatch):
     # An asset designated for economic use by an approved decision, with no outlet yet.
     site = make_asset(user=officer, use="office", lon=106.8190, lat=-6.3730)
     decided = reclassification_propose(asset=site, user=officer, reason="Vacant hall")
-    reclassification_approve(reclassification=decided, user=approver, note="Checked")
+    approve_with_decree(
+        decided,
+        reviewer=make_user(ASSET_OFFICER, username="fuzz_reviewer"),
+        approver=approver,
+        note="Checked",
+    )
 
     users = {
         ASSET_OFFICER: officer,

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from assets_app.models import Asset, Reclassification
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from outlets.models import AllocationRound, Lease
+from tests.conftest import DECREE_FIELDS
 from tests.outlets.helpers import make_outlet, make_round
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_the_four_eyes_refusal(make_user, make_asset, language, message):
 
     response = client(both, language).post(
         f"/api/v1/reclassifications/{proposed.json()['id']}/approve/",
-        {"note": "sendiri", "override_reason": "x"},
+        {"note": "sendiri", "override_reason": "x", **DECREE_FIELDS, "decree_document": 1},
         format="json",
     )
 

@@ -12,7 +12,7 @@ from assets_app.services import (
     PROPOSER_CANNOT_DECIDE,
 )
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, STAFF_ROLES
-from tests.conftest import BEJI_POINT
+from tests.conftest import BEJI_POINT, DECREE_FIELDS, decision
 
 pytestmark = pytest.mark.django_db
 
@@ -182,23 +182,27 @@ def test_an_asset_already_economic_cannot_be_proposed(as_user, officer, make_ass
 
 def test_approver_approves_and_the_asset_moves_to_economic_use(as_user, officer, approver, office):
     rec = propose(as_user(officer), office).json()
+    fields = decision(rec["id"], approver)
     response = as_user(approver).post(
         f"/api/v1/reclassifications/{rec['id']}/approve/",
-        {"note": "Agreed at the 3 March meeting."},
+        {"note": "Agreed at the 3 March meeting.", **fields},
         format="json",
     )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "approved"
     assert body["decided_by"] == "approver_budi"
+    assert (body["from_agency"], body["to_agency"]) == ("BKD", "DKUM")
     assert body["decision_note"] == "Agreed at the 3 March meeting."
     assert body["override_reason"] == ""
     assert body["decision_assessment"]["repurposable"] is True
     assert [(t["status"], t["by"]) for t in body["transitions"]] == [
         ("proposed", "officer_ani"),
+        ("reviewed", f"reviewer_{rec['id']}"),
         ("approved", "approver_budi"),
     ]
     office.refresh_from_db()
+    assert office.custodian_agency_id == "DKUM"
     assert (office.use, office.status, office.facility_type) == (
         "economic",
         "designated_economic",
@@ -215,20 +219,21 @@ def test_approving_a_failing_assessment_needs_an_override_reason(
     rec = propose(as_user(officer), lone_sd).json()
     assert rec["assessment"]["repurposable"] is False
     path = f"/api/v1/reclassifications/{rec['id']}/approve/"
+    fields = decision(rec["id"], approver)
     # when: no override reason
-    response = as_user(approver).post(path, {"note": "ok"}, format="json")
+    response = as_user(approver).post(path, {"note": "ok", **fields}, format="json")
     # then
     assert response.status_code == 400
     assert response.json() == {
         "override_reason": [str(OVERRIDE_REQUIRED).format(rules="coverage, capacity")]
     }
-    assert Reclassification.objects.get().status == "proposed"
+    assert Reclassification.objects.get().status == "reviewed"
     lone_sd.refresh_from_db()
     assert (lone_sd.use, lone_sd.facility_type, lone_sd.status) == ("education", "sd", "in_service")
     # when: with one
     response = as_user(approver).post(
         path,
-        {"note": "ok", "override_reason": "School merged into SDN Beji 2 next term."},
+        {"note": "ok", "override_reason": "School merged into SDN Beji 2 next term.", **fields},
         format="json",
     )
     assert response.status_code == 200
@@ -250,7 +255,7 @@ def test_the_proposer_cannot_approve_even_holding_both_roles(as_user, make_user,
     for verb in ("approve", "reject"):
         response = as_user(both).post(
             f"/api/v1/reclassifications/{rec['id']}/{verb}/",
-            {"note": "mine", "override_reason": "x"},
+            {"note": "mine", "override_reason": "x", **DECREE_FIELDS, "decree_document": 1},
             format="json",
         )
         assert response.status_code == 403
@@ -295,7 +300,11 @@ def test_decided_proposals_cannot_be_decided_again(as_user, officer, approver, m
     )
     other = as_user(make_user(ASSET_APPROVER))
     for verb in ("approve", "reject"):
-        response = other.post(f"{base}/{verb}/", {"note": "again"}, format="json")
+        response = other.post(
+            f"{base}/{verb}/",
+            {"note": "again", **DECREE_FIELDS, "decree_document": 1},
+            format="json",
+        )
         assert response.status_code == 409
         assert response.json() == {
             "detail": "This reclassification is no longer open: it was rejected."
@@ -330,7 +339,9 @@ def test_the_proposer_withdraws(as_user, officer, make_user, office):
 
 def test_decision_on_an_unknown_reclassification_is_404(as_user, approver):
     response = as_user(approver).post(
-        "/api/v1/reclassifications/999999/approve/", {"note": "n"}, format="json"
+        "/api/v1/reclassifications/999999/approve/",
+        {"note": "n", **DECREE_FIELDS, "decree_document": 1},
+        format="json",
     )
     assert response.status_code == 404
 
@@ -342,7 +353,9 @@ def test_list_filters_by_status(as_user, client_as, officer, approver, make_asse
     a, b, c = (make_asset(use="office") for _ in range(3))
     ids = [propose(as_user(officer), asset).json()["id"] for asset in (a, b, c)]
     as_user(approver).post(
-        f"/api/v1/reclassifications/{ids[0]}/approve/", {"note": "ok"}, format="json"
+        f"/api/v1/reclassifications/{ids[0]}/approve/",
+        {"note": "ok", **decision(ids[0], approver)},
+        format="json",
     )
     as_user(approver).post(
         f"/api/v1/reclassifications/{ids[1]}/reject/", {"note": "no"}, format="json"
@@ -366,7 +379,7 @@ def test_list_filters_by_status(as_user, client_as, officer, approver, make_asse
     assert bad.status_code == 400
     assert list(bad.json()) == ["status"]
     detail = planner.get(f"/api/v1/reclassifications/{ids[0]}/").json()
-    assert [t["status"] for t in detail["transitions"]] == ["proposed", "approved"]
+    assert [t["status"] for t in detail["transitions"]] == ["proposed", "reviewed", "approved"]
 
 
 def test_list_access(role_clients):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from assets_app.services import reclassification_propose
@@ -31,9 +32,10 @@ from core.roles import (
     STAFF_ROLES,
     VENDOR,
 )
+from documents.services import document_attach
 from outlets import services as outlet_services
 from outlets.models import Offer
-from tests.conftest import client_for
+from tests.conftest import MINIMAL_PDF, client_for
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,21 @@ MATRIX = [
         body={"note": "Not needed after all"},
         url="/reclassifications/{proposal}/withdraw/",
     ),
+    row(
+        "POST",
+        "/reclassifications/{id}/review/",
+        OFFICERS,
+        400,
+        body={},
+        url="/reclassifications/{proposal}/review/",
+    ),
+    # agencies and documents (#17)
+    row("GET", "/agencies/", STAFF, 200),
+    row("GET", "/agencies/{code}/", STAFF, 200, url="/agencies/BKD/"),
+    row("GET", "/documents/", STAFF, 200),
+    row("POST", "/documents/", (*OFFICERS, *APPROVERS, *MANAGERS), 400, body={}, fmt="multipart"),
+    row("GET", "/documents/{id}/", STAFF, 200, url="/documents/{document}/"),
+    row("GET", "/documents/{id}/download/", STAFF, 200, url="/documents/{document}/download/"),
     row("GET", "/stats/districts/", STAFF, 200),
     row("GET", "/stats/programme/", STAFF, 200),
     row("GET", "/audit/", STAFF, 200),
@@ -250,6 +267,12 @@ def world(make_user, make_asset):
         "accepted_offer": first.pk,
         "open_offer": second.pk,
         "lease": lease.pk,
+        "document": document_attach(
+            user=officer,
+            upload=SimpleUploadedFile("title.pdf", MINIMAL_PDF),
+            kind="land_certificate",
+            asset=asset,
+        ).pk,
         "audit_event": AuditEvent.objects.order_by("pk").values_list("pk", flat=True)[0],
     }
     clients = {ANONYMOUS: APIClient(), **{role: client_for(u) for role, u in users.items()}}

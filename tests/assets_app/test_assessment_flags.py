@@ -7,9 +7,10 @@ import numpy as np
 
 from assets_app.models import Asset
 from assets_app.repurposing import affected_asset_ids, assets_assess
-from assets_app.services import asset_update, reclassification_approve, reclassification_propose
+from assets_app.services import asset_update, reclassification_propose
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from tests.assets_app.scenarios import expected_coverage, grid_nodes, to_lonlat
+from tests.conftest import approve_with_decree
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,9 @@ def test_approval_reassesses_the_neighbours(make_asset, make_user):
     assert (flag(a), flag(b)) == (True, True)
     # when: B is reclassified for economic use
     proposal = reclassification_propose(asset=b, user=officer, reason="Moved to the new wing.")
-    reclassification_approve(reclassification=proposal, user=approver, note="Agreed.")
+    approve_with_decree(
+        proposal, reviewer=make_user(ASSET_OFFICER), approver=approver, note="Agreed."
+    )
     # then: A is the only hospital left; B is designated and no longer a candidate
     assert (flag(a), flag(b)) == (False, False)
 

@@ -18,7 +18,7 @@ from assets_app.services import (
 )
 from core.errors import Conflict
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
-from tests.conftest import client_for
+from tests.conftest import approve_with_decree, client_for, decision
 
 
 @pytest.mark.django_db
@@ -53,7 +53,8 @@ def test_history_keeps_every_transition_with_who_and_when(make_asset, make_user)
     second = reclassification_propose(asset=asset, user=officer, reason="r2")
     reclassification_reject(reclassification=second, user=approver, note="not now")
     third = reclassification_propose(asset=asset, user=officer, reason="r3")
-    reclassification_approve(reclassification=third, user=approver, note="yes")
+    reviewer = make_user(ASSET_OFFICER)
+    approve_with_decree(third, reviewer=reviewer, approver=approver, note="yes")
     trail = [
         (h.id, h.status, h.history_user.username)
         for h in Reclassification.history.order_by("history_date", "history_id")
@@ -64,6 +65,7 @@ def test_history_keeps_every_transition_with_who_and_when(make_asset, make_user)
         (second.pk, "proposed", officer.username),
         (second.pk, "rejected", approver.username),
         (third.pk, "proposed", officer.username),
+        (third.pk, "reviewed", reviewer.username),
         (third.pk, "approved", approver.username),
     ]
     assert all(h.history_date for h in Reclassification.history.all())
@@ -112,10 +114,12 @@ def test_concurrent_decisions_decide_once(make_asset, make_user):
     approvers = [make_user(ASSET_APPROVER) for _ in range(8)]
     proposal = reclassification_propose(asset=make_asset(use="office"), user=officer, reason="r")
     base = f"/api/v1/reclassifications/{proposal.pk}"
+    fields = decision(proposal.pk, approvers[0])
 
     def decide(i):
         verb = "approve" if i % 2 else "reject"
-        return client_for(approvers[i]).post(f"{base}/{verb}/", {"note": f"n{i}"}, format="json")
+        body = {"note": f"n{i}", **fields}
+        return client_for(approvers[i]).post(f"{base}/{verb}/", body, format="json")
 
     responses = race(8, decide)
 
@@ -124,4 +128,4 @@ def test_concurrent_decisions_decide_once(make_asset, make_user):
     record = Reclassification.objects.get()
     winner = next(r.json() for r in responses if r.status_code == 200)
     assert record.status == winner["status"]
-    assert record.history.count() == 2
+    assert record.history.count() == 3  # proposed, reviewed, decided

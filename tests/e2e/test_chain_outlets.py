@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from outlets.models import Lease, Offer, Stall
 from outlets.services import add_months
+from tests.conftest import client_for, decision
 from tests.outlets.helpers import make_nik
 
 pytestmark = pytest.mark.django_db
@@ -194,10 +195,14 @@ def test_chain_from_designated_asset_to_lease(make_asset, client_as, api_client)
     assert Offer.objects.filter(status="open").count() == 1
 
 
-def test_chain_from_an_approved_reclassification_to_a_lease(make_asset, client_as, api_client):
-    # given: an idle office, proposed for economic use by an officer, approved by an approver
+def test_chain_from_an_approved_reclassification_to_a_lease(
+    make_asset, make_user, client_as, api_client
+):
+    # given: an idle office, proposed for economic use by an officer, reviewed by the managing
+    # agency, approved by an approver on the mayor's decree
     asset = make_asset(use="office", status="idle")
-    officer, approver = client_as("asset_officer"), client_as("asset_approver")
+    approver_user = make_user("asset_approver")
+    officer, approver = client_as("asset_officer"), client_for(approver_user)
     manager = client_as("outlet_manager")
     response = officer.post(
         f"/api/v1/assets/{asset.pk}/reclassifications/",
@@ -212,7 +217,11 @@ def test_chain_from_an_approved_reclassification_to_a_lease(make_asset, client_a
     assert list(early.json()) == ["asset"]
     response = approver.post(
         f"/api/v1/reclassifications/{reclassification}/approve/",
-        {"note": "Disetujui.", "override_reason": "Diputuskan rapat pimpinan."},
+        {
+            "note": "Disetujui.",
+            "override_reason": "Diputuskan rapat pimpinan.",
+            **decision(reclassification, approver_user),
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
