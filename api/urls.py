@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("api.assets.urls")),
     path("", include("api.repurposing.urls")),
     path("", include("api.outlets.urls")),
+    path("", include("api.documents.urls")),
     path("", include(router.urls)),
 ]

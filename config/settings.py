@@ -150,6 +150,22 @@ _LEAFLET_SPEC = importlib.util.find_spec("leaflet")
 if _LEAFLET_SPEC is not None and _LEAFLET_SPEC.submodule_search_locations:
     STATICFILES_DIRS.append(Path(_LEAFLET_SPEC.submodule_search_locations[0]) / "static")
 MEDIA_ROOT = BASE_DIR / "media"
+# Attached documents (#17) go through the storage named "documents": the filesystem under
+# MEDIA_ROOT (in its documents/ folder) by default; DOCUMENTS_STORAGE_BACKEND (e.g.
+# storages.backends.s3.S3Storage) and DOCUMENTS_STORAGE_OPTIONS (JSON) pick any other store.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": os.environ.get(
+            "DOCUMENTS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": __import__("json").loads(os.environ["DOCUMENTS_STORAGE_OPTIONS"])
+        if os.environ.get("DOCUMENTS_STORAGE_OPTIONS")
+        else {},
+    },
+}
+DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/map/"
