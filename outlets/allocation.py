@@ -8,18 +8,23 @@ stores the result, and anyone holding `canonical_input` can re-run it and get th
 
 Each group ranks applicants by `priority_key` (programme members, then residents of the outlet's
 kecamatan, then a lottery re-derivable from the published seed) and chooses with the minority
-reserve rule of Hafalir, Yenmez and Yildirim (2013), extended with a per-category cap: first
-women-programme members in priority order until the reserved seats are taken, then everyone left
-in priority order until the group is full, skipping in both passes anyone whose product category
-is already at the cap.
+reserve rule of Hafalir, Yenmez and Yildirim (2013): first women-programme members in priority
+order until the reserved seats are taken, then everyone left in priority order until the group
+is full. A per-category cap alone skips, in priority order, anyone whose product category is
+already at the cap.
 
-Guarantees. With no category cap (with or without a reserve) the choice rule is substitutable
-and satisfies the law of aggregate demand, so the outcome is stable, vendor-optimal among stable
-outcomes and strategy-proof for vendors. The same holds with a cap and no reserve. When a round
-uses a reserve AND a cap together the rule is no longer substitutable (a woman taking a reserved
-seat can use up her category's cap and so push out a higher-priority vendor of that category), and
-deferred acceptance can then end with a blocking pair; the result is still deterministic, within
-capacity and caps, and every group holds exactly what its choice rule picks from what it holds.
+A reserve and a cap together use the split rule (`deferred_acceptance.choose_split`): the
+reserved seats and the open seats are two sub-groups filled one after the other, and the cap
+is counted on each apart (at most `category_cap` of one category among the reserved seats, and
+at most `category_cap` among the open seats), like the soft bounds of Ehlers, Hafalir, Yenmez
+and Yildirim (2014) and the sequential slot-specific priorities of Kominers and Sönmez (2016):
+a bound that spans both kinds of seat is what makes a rule non-substitutable.
+
+Guarantees. Every rule used is substitutable and satisfies the law of aggregate demand
+(Hatfield and Milgrom, 2005), so in every round, reserve and cap together included, the outcome
+is stable (no vendor and group would both rather be matched to each other), vendor-optimal among
+stable outcomes and strategy-proof for vendors. With only one of a reserve or a cap the rules
+and results are the same as before the split rule existed.
 """
 
 import hashlib
@@ -30,9 +35,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Real
 
-from outlets.deferred_acceptance import choose, deferred_acceptance
+from outlets.deferred_acceptance import choose, choose_split, deferred_acceptance
 
-ENGINE_VERSION = "deferred-acceptance/1"
+ENGINE_VERSION = "deferred-acceptance/2"  # 2: reserve and cap together use the split rule
 
 GroupKey = tuple[int, str]
 """(outlet_id, stall_kind)."""
@@ -326,16 +331,23 @@ def _result(
             assigned_group[key % n] = j
         # The held set is a fixed point of the choice rule, so re-running it here only serves
         # to say which holders came in through the reserve pass.
-        _, _, reserve_picks = choose(
-            group_held, group.capacity, reserved[j], cap, women, category, n
-        )
+        rule = choose_split if cap is not None and reserved[j] else choose
+        _, _, reserve_picks = rule(group_held, group.capacity, reserved[j], cap, women, category, n)
         reserve_total += len(reserve_picks)
         capped: tuple[str, ...] = ()
         if cap is not None:
-            tally: dict[int, int] = {}
-            for key in group_held:
-                tally[category[key % n]] = tally.get(category[key % n], 0) + 1
-            capped = tuple(sorted(category_names[k] for k, v in tally.items() if v >= cap))
+            # With the split rule the cap is counted on the reserved and the open seats apart.
+            passes = [group_held]
+            if reserved[j]:
+                picks = set(reserve_picks)
+                passes = [reserve_picks, [key for key in group_held if key not in picks]]
+            full: set[str] = set()
+            for seats in passes:
+                tally: dict[int, int] = {}
+                for key in seats:
+                    tally[category[key % n]] = tally.get(category[key % n], 0) + 1
+                full.update(category_names[k] for k, v in tally.items() if v >= cap)
+            capped = tuple(sorted(full))
         filled = group.capacity > 0 and len(group_held) == group.capacity
         reserve_full = reserved[j] > 0 and len(reserve_picks) == reserved[j]
         group_results[group.key] = GroupResult(

@@ -3,7 +3,9 @@
 Pure, like `outlets.allocation`, which builds its input (each applicant's groups and packed
 priority keys, `allocation.pack_key`) and reads its output back into a result. A packed key is
 an int: lower is better, and key % n is the applicant's index. Each group chooses with the
-reserve-then-open rule (`choose`); see `outlets.allocation` for the rule and its guarantees.
+reserve-then-open rule (`choose`), or, when a group has both a reserve and a category cap, the
+split rule (`choose_split`: the cap counted on the reserved and the open seats apart); see
+`outlets.allocation` for the rules and their guarantees.
 """
 
 from bisect import insort
@@ -60,6 +62,52 @@ def choose(
     return chosen, rejected, reserve_picks
 
 
+def choose_split(
+    held: list[int],
+    quota: int,
+    reserve: int,
+    cap: int,
+    women: list[bool],
+    category: list[int],
+    n: int,
+) -> tuple[list[int], list[int], list[int]]:
+    """The rule for a reserve and a cap together: the reserved seats and the open seats each
+    count the cap on their own.
+
+    First women-programme members in priority order, at most `cap` of one category, until
+    `reserve` are taken; then everyone left in priority order, at most `cap` of one category
+    among these open picks, until `quota` are taken (reserved seats left empty go to the open
+    pass). Each pass is a greedy pick under a uniform-plus-partition bound, so the rule is
+    substitutable and satisfies the law of aggregate demand (tests/fairness prove it over every
+    small pool). Returns (chosen, rejected, chosen by the reserve pass), each best first.
+    """
+    picked = [False] * len(held)
+    counts: dict[int, int] = {}
+    taken = 0
+    for pos, key in enumerate(held):
+        if taken == reserve:
+            break
+        i = key % n
+        kind = category[i]
+        if women[i] and counts.get(kind, 0) < cap:
+            counts[kind] = counts.get(kind, 0) + 1
+            picked[pos] = True
+            taken += 1
+    reserve_picks = [key for key, p in zip(held, picked, strict=True) if p]
+    counts = {}
+    for pos, key in enumerate(held):
+        if taken == quota:
+            break
+        kind = category[key % n]
+        if not picked[pos] and counts.get(kind, 0) < cap:
+            counts[kind] = counts.get(kind, 0) + 1
+            picked[pos] = True
+            taken += 1
+    chosen = [key for key, p in zip(held, picked, strict=True) if p]
+    rejected = [key for key, p in zip(held, picked, strict=True) if not p]
+    return chosen, rejected, reserve_picks
+
+
 def tally(held: list[int], category: list[int], n: int) -> tuple[dict[int, int], dict[int, int]]:
     """Per category among `held` (best first): how many, and the worst one's key."""
     counts: dict[int, int] = {}
@@ -92,6 +140,7 @@ def deferred_acceptance(
     # change what they hold other than by simply joining; the shortcuts below rely on what
     # they hold being a fixed point of the rule (choosing from it again picks all of it).
     plain = [cap is None and r == 0 for r in reserved]
+    split = [cap is not None and r > 0 for r in reserved]
     held: list[list[int]] = [[] for _ in capacity]
     reserve_taken = [0] * len(capacity)  # reserve-pass picks among what each group holds
     reserve_last = [-1] * len(capacity)  # the worst of those picks
@@ -122,6 +171,16 @@ def deferred_acceptance(
                 continue
 
             reserve = reserved[j]
+            if split[j]:
+                # Reserve and cap together: insert her and re-run the split rule.
+                insort(group_held, key)
+                held[j], rejected, _ = choose_split(
+                    group_held, quota, reserve, cap, women, category, n
+                )
+                free.extend(other_key % n for other_key in rejected if other_key != key)
+                if key not in rejected:
+                    break
+                continue
             kind = category[i]
             # She cannot be a reserve pick if she is no member, or if the reserve pass already
             # stops at someone ahead of her.

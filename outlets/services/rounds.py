@@ -37,13 +37,6 @@ from outlets.services.vendors import vendor_for_user
 OUTLETS_REQUIRED = _("Choose at least one outlet.")
 OUTLETS_UNKNOWN = _("Unknown outlet id(s): {ids}.")
 CLOSES_BEFORE_OPENS = _("closes_at must be after opens_at.")
-# Together a reserve and a category cap make the groups' choice rule non-substitutable, and
-# deferred acceptance then no longer guarantees a stable, strategy-proof result (see
-# outlets/allocation.py). docs/ARCHITECTURE.md promises both, so a round uses one or the other.
-RESERVE_WITH_CAP = _(
-    "A category cap cannot be combined with a women's reserve: together they can make the "
-    "allocation unstable. Use one or the other."
-)
 ROUND_NOT_DRAFT = _("Only a draft round can be opened.")
 ROUND_NOT_OPEN = _("The round is not open for applications.")
 ROUND_NOT_CLOSED = _("Only a closed round can be allocated.")
@@ -90,8 +83,6 @@ def round_create(*, user: AbstractBaseUser, data: dict[str, Any]) -> AllocationR
         and round_.closes_at <= round_.opens_at
     ):
         errors.setdefault("closes_at", []).append(CLOSES_BEFORE_OPENS)
-    if round_.category_cap is not None and (round_.women_reserve_share or 0) > 0:
-        errors.setdefault("category_cap", []).append(RESERVE_WITH_CAP)
     if errors:
         raise ValidationError(errors)
     outlet_require_managed(user=user, outlet_ids=outlet_ids)

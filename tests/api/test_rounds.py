@@ -110,15 +110,13 @@ def test_sixty_months_is_the_longest_lease(client_as, manager, outlet):
     assert response.json()["lease_months"] == 60
 
 
-def test_a_reserve_and_a_category_cap_are_not_combined(client_as, manager, outlet):
+def test_a_reserve_and_a_category_cap_are_combined(client_as, manager, outlet):
+    # Together they use the split rule (#19), which keeps stability and strategy-proofness.
     response = client_as(user=manager).post(
         URL, round_body(outlet, category_cap=1, women_reserve_share=0.5), format="json"
     )
-    assert response.status_code == 400
-    assert response.json() == {"category_cap": [str(services.RESERVE_WITH_CAP)]}
-    assert AllocationRound.objects.count() == 0
-    capped = client_as(user=manager).post(URL, round_body(outlet, category_cap=1), format="json")
-    assert capped.status_code == 201
+    assert response.status_code == 201
+    assert (response.json()["category_cap"], response.json()["women_reserve_share"]) == (1, 0.5)
 
 
 def test_open_publishes_the_commitment_not_the_seed(client_as, manager, outlet):
@@ -447,7 +445,7 @@ def test_results_explain_every_assignment(client_as, make_asset, manager, outlet
     results = client_as("planner").get(f"{URL}{round_.pk}/results/").json()
     assert results["seed"] == seed
     assert results["seed_commitment"] == hashlib.sha256(seed.encode()).hexdigest()
-    assert results["engine_version"] == "deferred-acceptance/1"
+    assert results["engine_version"] == "deferred-acceptance/2"
     assert len(results["input_sha256"]) == 64
     by_id = {a["id"]: a for a in results["applications"]}
 

@@ -88,6 +88,9 @@ def choice_rule(
             break
         if by_id[i].women_programme and not at_cap(i):
             take(i)
+    if reserve:
+        # With a reserve the cap counts the open seats apart from the reserved ones (#19).
+        per_category.clear()
     for i in ranked:
         if len(taken) == group.capacity:
             break
@@ -136,8 +139,11 @@ def assert_feasible(
         assert all(result.assignment[i] == group.key for i in assigned)
         assert choice_rule(group, set(assigned), by_id, params) == set(assigned)
         if params.category_cap is not None:
-            categories = [by_id[i].product_category for i in assigned]
-            assert max(map(categories.count, categories), default=0) <= params.category_cap
+            # The reserved seats and the open seats each keep the cap (#19).
+            reserve_picks = set(result.groups[group.key].reserved_assigned)
+            for seats in (reserve_picks, set(assigned) - reserve_picks):
+                categories = [by_id[i].product_category for i in seats]
+                assert max(map(categories.count, categories), default=0) <= params.category_cap
 
 
 def reference_allocate(

@@ -178,15 +178,19 @@ def test_capped_out_applicant_moves_to_her_next_choice():
     assert result.choice_rank == {3: 2, 4: 1}
 
 
-def test_random_rounds_with_cap_one_never_hold_two_of_a_category():
+def test_random_rounds_with_cap_one_never_seat_two_of_a_category_alike():
     rng = random.Random(11)
     for round_number in range(200):
         groups, applicants = random_round(rng, max_capacity=4)
         result = allocate(groups, applicants, Params(f"cap-{round_number}", 0.5, 1))
         by_id = {a.application_id: a for a in applicants}
         for group_result in result.groups.values():
-            categories = [by_id[i].product_category for i in group_result.assigned]
-            assert len(categories) == len(set(categories))
+            # With the reserve, the reserved and the open seats each hold one per category (#19).
+            reserved = set(group_result.reserved_assigned)
+            open_seats = set(group_result.assigned) - reserved
+            for seats in (reserved, open_seats):
+                categories = [by_id[i].product_category for i in seats]
+                assert len(categories) == len(set(categories))
 
 
 # --- the shape of the result ---------------------------------------------------------------------
@@ -314,7 +318,7 @@ def test_canonical_input_is_exact_and_order_independent():
             '"params":{"category_cap":2,"seed":"s","women_reserve_share":0.25}}'
         ).encode()
     )
-    assert json.loads(data)["engine"] == "deferred-acceptance/1"
+    assert json.loads(data)["engine"] == "deferred-acceptance/2"
 
 
 def test_canonical_input_changes_with_anything_the_result_depends_on():

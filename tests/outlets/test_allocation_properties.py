@@ -118,9 +118,8 @@ def test_no_blocking_pair_on_random_small_rounds(share, cap):
 
 
 @pytest.mark.parametrize(("share", "cap"), [(0.5, 1), (0.34, 1), (1.0, 1), (0.5, 2)])
-def test_reserve_with_cap_stays_feasible_on_random_small_rounds(share, cap):
-    # Reserve and cap together make the rule non-substitutable, so stability is not
-    # guaranteed (see the next test); what must still hold is feasibility.
+def test_reserve_with_cap_is_stable_on_random_small_rounds(share, cap):
+    # Reserve and cap together use the split rule (#19): feasible and stable.
     rng = random.Random(2000 + int(share * 100) + cap)
     for round_number in range(300):
         groups, applicants = random_round(rng)
@@ -129,11 +128,12 @@ def test_reserve_with_cap_stays_feasible_on_random_small_rounds(share, cap):
         result = allocate(groups, applicants, params)
 
         assert_feasible(groups, applicants, params, result)
+        assert blocking_pairs(groups, applicants, params, result) == []
 
 
-def test_reserve_with_cap_can_leave_a_blocking_pair():
-    # given: g has 2 stalls, 1 reserved, cap 1; at g the order is w1 (craft) > m1 (food) >
-    # w2 (food). w1 first tries h, where z outranks her; m1 and w2 reach g before she does.
+def test_reserve_with_cap_no_longer_leaves_the_old_blocking_pair():
+    # given: the round whose blocking pair (m1, g) the old combined rule left: g has 2 stalls,
+    # 1 reserved, cap 1; at g the order is w1 (craft) > m1 (food) > w2 (food).
     g = Group((1, "kiosk"), 2, KEC_G)
     h = Group((2, "kiosk"), 1, KEC_H)
     w1 = make_applicant(4, (h.key, g.key), women=True, kecamatan=KEC_G, category="craft")
@@ -148,11 +148,10 @@ def test_reserve_with_cap_can_leave_a_blocking_pair():
     # when
     result = allocate([g, h], [w1, z, m1, w2], params)
 
-    # then: w2 took the reserved seat while m1 was there (food at its cap), m1 was refused;
-    # w1 then took the reserved seat and w2 moved to the open one, which m1 outranks her for.
-    assert result.assignment == {1: None, 2: g.key, 3: h.key, 4: g.key}
+    # then: w1 takes the reserved seat, m1 the open one (food counted on open seats only)
+    assert result.assignment == {1: g.key, 2: None, 3: h.key, 4: g.key}
     assert result.groups[g.key].reserved_assigned == (4,)
-    assert blocking_pairs([g, h], [w1, z, m1, w2], params, result) == [(1, g.key)]
+    assert blocking_pairs([g, h], [w1, z, m1, w2], params, result) == []
 
 
 # --- strategy-proofness ---------------------------------------------------------------------------
