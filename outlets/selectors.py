@@ -209,7 +209,7 @@ def lease_list(*, user: AbstractBaseUser, check_profile: bool = True) -> QuerySe
     """Every lease for managers and planners; a vendor's own for a vendor (PermissionDenied
     without a vendor profile, unless `check_profile` is off: then she gets none, and a caller
     that finds none asks `services.vendor_id_for_user`)."""
-    leases = Lease.objects.select_related("stall", "vendor").order_by("-id")
+    leases = Lease.objects.with_state().select_related("stall", "vendor").order_by("-id")
     if has_role(user, OUTLET_MANAGER, PLANNER):
         return leases
     if not check_profile:

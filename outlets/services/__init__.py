@@ -32,7 +32,9 @@ from outlets.services.offers import (
     STALL_ALREADY_LEASED,
     VENDOR_HAS_LEASE,
     Decision,
+    lease_create_priced,
     lease_terminate,
+    leases_write_down,
     offer_accept,
     offer_decline,
     offers_expire_due,
@@ -170,5 +172,7 @@ __all__ = [
     "Decision",
     "offer_accept",
     "offer_decline",
+    "lease_create_priced",
     "lease_terminate",
+    "leases_write_down",
 ]

@@ -1,5 +1,9 @@
-"""Writes for offers and leases: accept, decline, the expiry of offers past their time, and
-terminating a lease.
+"""Writes for offers and leases: accept, decline, the expiry of offers past their time,
+terminating a lease, and writing down leases whose dates have moved them on.
+
+A lease reads as ended from its end date and as active from its start date whatever is stored
+(`outlets.managers.lease_state`); `leases_write_down` (run by `run_daily`, and by an accept
+for the vendor and stall it touches) stores what readers already see.
 
 An offer past its `expires_at` already reads as expired (`Offer.effective_status`); writing
 that down and freeing its stall is `offers_expire_due`'s job, run by `manage.py expire_offers`,
@@ -11,15 +15,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict
+from outlets.managers import IN_FORCE, lease_status_on
 from outlets.models import (
     Application,
     Lease,
@@ -143,11 +149,73 @@ def _decide(offer: Offer, user: AbstractBaseUser, *, done: str, decide: Decision
     raise Conflict(str(OFFER_EXPIRED))
 
 
+def leases_write_down(
+    *,
+    today: date,
+    vendor: Vendor | None = None,
+    stall: Stall | None = None,
+    user: AbstractBaseUser | None = None,
+) -> tuple[int, int]:
+    """Store what the calendar did to leases by `today` (of one vendor or stall, if given): a
+    lease past its end date ended (renewed, when a renewal follows it), its stall vacant unless
+    another lease holds it; a signed lease whose start came, active. Returns (ended, started).
+
+    Locks the leases (by primary key), then their stalls."""
+    due = Lease.objects.filter(
+        Q(status__in=IN_FORCE, end_date__lte=today)
+        | Q(status=LeaseStatus.SIGNED, start_date__lte=today)
+    )
+    if vendor is not None or stall is not None:
+        scope = Q()
+        if vendor is not None:
+            scope |= Q(vendor=vendor)
+        if stall is not None:
+            scope |= Q(stall=stall)
+        due = due.filter(scope)
+    ids = list(due.values_list("pk", flat=True).order_by("pk"))
+    if not ids:
+        return 0, 0
+    ended = started = 0
+    with transaction.atomic():
+        leases = list(Lease.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        stalls = {
+            s.pk: s
+            for s in Stall.objects.select_for_update()
+            .filter(pk__in={lease.stall_id for lease in leases})
+            .order_by("pk")
+        }
+        # Ends first: the renewal that starts the same day takes the place the old one leaves.
+        for lease in sorted(leases, key=lambda x: x.status != LeaseStatus.ACTIVE):
+            state = lease_status_on(lease, today)
+            if state in (LeaseStatus.ENDED, LeaseStatus.RENEWED):
+                lease.status = state
+                ended += 1
+            elif state == LeaseStatus.ACTIVE and lease.status == LeaseStatus.SIGNED:
+                lease.status = LeaseStatus.ACTIVE
+                started += 1
+            else:
+                continue
+            lease._history_user = user
+            lease.save(update_fields=["status"])
+        for stall_ in stalls.values():
+            held = Lease.objects.filter(
+                stall=stall_, status__in=IN_FORCE, end_date__gt=today
+            ).exists()
+            if stall_.status == StallStatus.LEASED and not held:
+                _free_stall(stall_, user)
+    return ended, started
+
+
 def offer_accept(*, offer: Offer, user: AbstractBaseUser) -> Offer:
-    """Accept an offer: a lease for the round's lease months at the stall's fee.
+    """Accept an offer: a lease for the round's lease months, priced by the tariff in force
+    (`operations.services.pricing.quote`; the stall's fee where the outlet has no tariff).
 
     Accepting again answers with the same lease; an offer past its time is a 409 (and expired).
     """
+    # A lease of hers or of the stall that ran out is written down first, so it blocks nothing.
+    today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
+    application = Application.objects.select_related("vendor").get(pk=offer.application_id)
+    leases_write_down(today=today, vendor=application.vendor, stall=offer.stall, user=user)
 
     def accept(offer: Offer, stall: Stall, now: datetime) -> None:
         application = Application.objects.select_related("round", "vendor").get(
@@ -160,23 +228,48 @@ def offer_accept(*, offer: Offer, user: AbstractBaseUser) -> Offer:
             raise Conflict(str(STALL_ALREADY_LEASED))
         # The lease starts on the city's date, whatever zone the request is served in.
         start = timezone.localdate(now, timezone.get_default_timezone())
-        lease = Lease(
-            offer=offer,
-            stall=stall,
-            vendor=vendor,
-            start_date=start,
-            end_date=add_months(start, application.round.lease_months),
-            monthly_fee=stall.monthly_fee,
-            status=LeaseStatus.ACTIVE,
-        )
-        lease.full_clean(validate_unique=False, validate_constraints=False)
-        lease._history_user = user
-        lease.save()
+        lease = lease_create_priced(
+            stall=stall, vendor=vendor, start=start, months=application.round.lease_months,
+            user=user, offer=offer,
+        )  # fmt: skip
         offer.status = OfferStatus.ACCEPTED
         stall.status = StallStatus.LEASED
         _log_offer("offer_accepted", offer, lease_id=lease.pk)
 
     return _decide(offer, user, done=OfferStatus.ACCEPTED, decide=accept)
+
+
+def lease_create_priced(
+    *,
+    stall: Stall,
+    vendor: Vendor,
+    start: date,
+    months: int,
+    user: AbstractBaseUser,
+    offer: Offer | None = None,
+    renewal_of: Lease | None = None,
+    status: str = LeaseStatus.ACTIVE,
+) -> Lease:
+    """A lease of `months` from `start`, priced by the tariff in force on `start`, with its
+    pricing (rate, factors, formula) stored beside it. Runs inside the caller's transaction."""
+    from operations.services.pricing import lease_pricing_record, quote
+
+    price = quote(stall=stall, day=start)
+    lease = Lease(
+        offer=offer,
+        renewal_of=renewal_of,
+        stall=stall,
+        vendor=vendor,
+        start_date=start,
+        end_date=add_months(start, months),
+        monthly_fee=price.monthly_amount,
+        status=status,
+    )
+    lease.full_clean(validate_unique=False, validate_constraints=False)
+    lease._history_user = user
+    lease.save()
+    lease_pricing_record(lease=lease, price=price, months=months)
+    return lease
 
 
 def offer_decline(*, offer: Offer, user: AbstractBaseUser) -> Offer:
@@ -191,14 +284,21 @@ def offer_decline(*, offer: Offer, user: AbstractBaseUser) -> Offer:
 
 
 @transaction.atomic
-def lease_terminate(*, lease: Lease, user: AbstractBaseUser, reason: str) -> Lease:
-    """End an active lease early, with the reason; the stall becomes vacant."""
+def lease_terminate(
+    *, lease: Lease, user: AbstractBaseUser | None, reason: str, require_managed: bool = True
+) -> Lease:
+    """End an active lease early, with the reason; the stall becomes vacant (unless a renewal
+    holds it). `require_managed=False` is for the waitlist, which releases a lease its vendor
+    gave up for a better stall."""
     if not (reason or "").strip():
         raise ValidationError({"reason": [REASON_REQUIRED]})
     lease = Lease.objects.select_for_update().get(pk=lease.pk)
     stall = Stall.objects.select_for_update().get(pk=lease.stall_id)
-    outlet_require_managed(user=user, outlet_ids=[stall.outlet_id])
-    if lease.status != LeaseStatus.ACTIVE:
+    if require_managed:
+        outlet_require_managed(user=user, outlet_ids=[stall.outlet_id])
+    today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
+    # What readers see decides: a lease past its end date has ended and cannot be terminated.
+    if lease_status_on(lease, today) not in IN_FORCE:
         raise Conflict(str(LEASE_NOT_ACTIVE))
     lease.status = LeaseStatus.TERMINATED
     lease.termination_reason = reason.strip()
@@ -206,7 +306,9 @@ def lease_terminate(*, lease: Lease, user: AbstractBaseUser, reason: str) -> Lea
     lease.terminated_by = user
     lease._history_user = user
     lease.save()
-    _free_stall(stall, user)
+    other = Lease.objects.filter(stall=stall, status__in=IN_FORCE, end_date__gt=today)
+    if not other.exists():
+        _free_stall(stall, user)
     extra = {"event": "lease_terminated", "lease_id": lease.pk, "stall_id": stall.pk}
     transaction.on_commit(lambda: logger.info("lease terminated", extra=extra))
     return lease

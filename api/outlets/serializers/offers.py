@@ -14,7 +14,7 @@ from outlets.models import (
 )
 
 
-class LeaseSerializer(ResponseModelSerializer):
+class LeaseSerializer(DerivedStateMixin, ResponseModelSerializer):
     outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
     stall_code = serializers.CharField(source="stall.code", read_only=True)
     vendor_business_name = serializers.CharField(source="vendor.business_name", read_only=True)
@@ -27,6 +27,8 @@ class LeaseSerializer(ResponseModelSerializer):
             "terminated_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+        # A lease from its end date reads ended (or renewed), with no job run (#16).
+        extra_kwargs = {"status": {"source": "effective_status"}}
 
 
 class OfferSerializer(DerivedStateMixin, ResponseModelSerializer):
@@ -57,7 +59,9 @@ class OfferSerializer(DerivedStateMixin, ResponseModelSerializer):
 
     @extend_schema_field(LeaseSerializer(allow_null=True))
     def get_lease(self, obj):
-        lease = Lease.objects.filter(offer=obj).select_related("stall", "vendor").first()
+        lease = (
+            Lease.objects.with_state().filter(offer=obj).select_related("stall", "vendor").first()
+        )
         return LeaseSerializer(lease).data if lease is not None else None
 
 
