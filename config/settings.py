@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "geodata",
     "assets_app",
     "outlets",
+    "fairness",
     "operations",
     "documents",
     "api",

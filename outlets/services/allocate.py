@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history
 from core.audit import audit_record
 from core.errors import Conflict
 from core.models import AuditAction
+from fairness.services import objection_gate, round_publish
 from geodata.models import District, DistrictLevel
 from outlets import allocation
 from outlets.models import (
@@ -70,6 +71,7 @@ class EngineInput:
     applications: list[Application]  # submitted, by pk, with vendor and choices
     vacant: dict[GroupKey, list[Stall]]  # each group's vacant stalls, in stall-code order
     claims_of: dict[int, dict]  # application id -> the claims as counted
+    penalised: set[int]  # application ids counted as non-members for a declined offer
 
 
 def _verified_claims(vendor_ids: list[int]) -> dict[int, set[str]]:
@@ -122,7 +124,37 @@ def _locked_closed_round(round_id: int, user: AbstractBaseUser) -> AllocationRou
         raise Conflict(str(ROUND_ALREADY_ALLOCATED))
     if round_.status != RoundStatus.CLOSED:
         raise Conflict(str(ROUND_NOT_CLOSED))
+    objection_gate(round_)
     return round_
+
+
+# A declined offer counts against the vendor in the next round with a decline penalty.
+DECLINE_PENALTY_DAYS = 365
+
+
+def _decline_penalised(round_: AllocationRound, vendor_ids: list[int]) -> set[int]:
+    """Vendors who declined an offer in the 12 months before the round closed and have not
+    yet been allocated in a round with the penalty since: they count as non-members."""
+    if not round_.decline_penalty:
+        return set()
+    since = (round_.closed_at or timezone.now()) - timedelta(days=DECLINE_PENALTY_DAYS)
+    declined: dict[int, datetime] = {}
+    for ids in _chunks(sorted(set(vendor_ids))):
+        rows = Offer.objects.filter(
+            application__vendor_id__in=ids, status=OfferStatus.DECLINED, decided_at__gte=since
+        ).exclude(application__round=round_)
+        for vendor_id, at in rows.values_list("application__vendor_id", "decided_at"):
+            declined[vendor_id] = max(at, declined.get(vendor_id, at))
+    served = set()
+    for vendor_id, at in Application.objects.filter(
+        vendor_id__in=list(declined),
+        round__decline_penalty=True,
+        round__status=RoundStatus.ALLOCATED,
+        round__allocated_at__gt=since,
+    ).values_list("vendor_id", "round__allocated_at"):
+        if at > declined[vendor_id]:
+            served.add(vendor_id)
+    return set(declined) - served
 
 
 def _groups(round_: AllocationRound) -> tuple[list[allocation.Group], dict[GroupKey, list[Stall]]]:
@@ -151,9 +183,10 @@ def _groups(round_: AllocationRound) -> tuple[list[allocation.Group], dict[Group
 
 
 def _applicants(
-    applications: list[Application],
+    applications: list[Application], penalised: set[int] = frozenset()
 ) -> tuple[list[allocation.Applicant], dict[int, dict]]:
-    """The engine's applicants, and each application's claims as counted."""
+    """The engine's applicants, and each application's claims as counted (a penalised vendor,
+    by vendor id, counts as a member of no programme)."""
     # kelurahan -> kecamatan from the 63 codes, not by joining each vendor to a boundary row
     kecamatan_of = dict(
         District.objects.filter(level=DistrictLevel.KELURAHAN).values_list("code", "parent_id")
@@ -165,12 +198,13 @@ def _applicants(
         claims = _claims_counted(vendor, verified.get(vendor.pk, set()))
         claims_of[app.pk] = claims
         # An unverified claim counts as not made: not a member, not resident.
+        member = vendor.pk not in penalised
         applicants.append(
             allocation.Applicant(
                 application_id=app.pk,
                 choices=tuple((c.outlet_id, c.stall_kind) for c in app.choices.all()),
-                wub_participant=claims[Claim.WUB]["verified"],
-                women_programme=claims[Claim.WOMEN]["verified"],
+                wub_participant=member and claims[Claim.WUB]["verified"],
+                women_programme=member and claims[Claim.WOMEN]["verified"],
                 kecamatan_code=(
                     kecamatan_of.get(vendor.home_kelurahan_id)
                     if claims[Claim.DOMICILE]["verified"]
@@ -191,13 +225,15 @@ def _engine_input(round_: AllocationRound) -> EngineInput:
         .prefetch_related("choices")
         .order_by("pk")
     )
-    applicants, claims_of = _applicants(applications)
+    penalised = _decline_penalised(round_, [app.vendor_id for app in applications])
+    applicants, claims_of = _applicants(applications, penalised)
     params = allocation.Params(
         seed=round_.seed,
         women_reserve_share=float(round_.women_reserve_share),
         category_cap=round_.category_cap,
     )
-    return EngineInput(groups, applicants, params, applications, vacant, claims_of)
+    penalised_apps = {app.pk for app in applications if app.vendor_id in penalised}
+    return EngineInput(groups, applicants, params, applications, vacant, claims_of, penalised_apps)
 
 
 def _record_run(
@@ -337,6 +373,14 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
     data = _engine_input(round_)
     result = allocation.allocate(data.groups, data.applicants, data.params)
     _record_run(round_, data, result, user)
+    round_publish(
+        round_=round_,
+        groups=data.groups,
+        applicants=data.applicants,
+        params=data.params,
+        result=result,
+        penalised=data.penalised,
+    )
     offers, offered_stalls = _write_results(
         round_, data, result, _stalls_for(data, result), now=now, user=user
     )
