@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fairness",
     "operations",
     "documents",
+    "programme",
     "api",
     "web",
 ]

@@ -1,4 +1,4 @@
-"""The five roles of the service. Each is a Django group, created by a migration."""
+"""The six roles of the service. Each is a Django group, created by a migration."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -9,10 +9,12 @@ ASSET_APPROVER = "asset_approver"
 OUTLET_MANAGER = "outlet_manager"
 PLANNER = "planner"
 VENDOR = "vendor"
+# The agency that runs the WUB programme (DKUM): cohort lists, coaching, licences (issue 20).
+PROGRAMME_STAFF = "programme_staff"
 
-ROLES = (ASSET_OFFICER, ASSET_APPROVER, OUTLET_MANAGER, PLANNER, VENDOR)
+ROLES = (ASSET_OFFICER, ASSET_APPROVER, OUTLET_MANAGER, PLANNER, VENDOR, PROGRAMME_STAFF)
 # The city's own staff: everyone but vendors.
-STAFF_ROLES = (ASSET_OFFICER, ASSET_APPROVER, OUTLET_MANAGER, PLANNER)
+STAFF_ROLES = (ASSET_OFFICER, ASSET_APPROVER, OUTLET_MANAGER, PLANNER, PROGRAMME_STAFF)
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:

@@ -243,10 +243,18 @@ def programme_stats() -> dict:
     targets = {"wub": settings.PROGRAMME_TARGET_WUB, "women": settings.PROGRAMME_TARGET_WOMEN}
 
     placed = Exists(Lease.objects.filter(vendor=OuterRef("pk"), status=LeaseStatus.ACTIVE))
-    wub, women = Q(wub_participant=True), Q(women_programme=True)
+    # A member counts once her membership is verified (a cohort list or a manager's check),
+    # not as she declared it (issue 20).
+    live = ClaimVerification.objects.filter(vendor=OuterRef("pk"), revoked_at=None)
+    wub = Q(wub_participant=True, wub_verified=True)
+    women = Q(women_programme=True, women_verified=True)
     is_placed = Q(placed=True)
     vendor_rows = (
-        Vendor.objects.annotate(placed=placed)
+        Vendor.objects.annotate(
+            placed=placed,
+            wub_verified=Exists(live.filter(claim="wub_participant")),
+            women_verified=Exists(live.filter(claim="women_programme")),
+        )
         .values(kecamatan=F("home_kelurahan__parent_id"))
         .annotate(
             registered=Count("pk"),

@@ -33,6 +33,7 @@ from outlets.models import (
 from outlets.services._common import (
     FIELD_NOT_WRITABLE,
 )
+from programme.services import match_registered_vendor
 
 # Vendors
 NIK_NOT_ACCEPTED = _("This NIK cannot be registered; ask an outlet manager.")
@@ -191,6 +192,7 @@ def vendor_register(
             vendor._history_user = user
             vendor.save()
             token, _created = Token.objects.get_or_create(user=user)
+            match_registered_vendor(vendor)  # on a cohort list: a verified member (issue 20)
     except IntegrityError:
         # A registration of the same NIK or username committed since the checks above.
         if _nik_refused(digest, info):

@@ -10,7 +10,7 @@ from outlets import services
 from outlets.models import Lease, Offer
 from outlets.selectors import programme_stats
 from tests.api.test_outlets_schema import _json_schema, _resolve
-from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,10 @@ def programme(make_asset, make_user):
     wub_waiting = make_vendor(wub=True, kelurahan=PASIR_PUTIH_KEL)
     homeless = make_vendor(kelurahan=None)
     make_vendor(kelurahan=CINERE_KEL)
+    # Programme figures count verified members only (issue 20): every claim here is checked.
+    for vendor in (wub, both, women, wub_waiting):
+        claims = [c for c in ("wub_participant", "women_programme") if getattr(vendor, c)]
+        verify(vendor, manager, *claims)
 
     round_ = make_round(manager, [outlet_a, outlet_b], status="open")
     for vendor in (wub, both, homeless):
