@@ -46,3 +46,35 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}"
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code an outlet manager issues to a vendor without e-mail, after checking her
+    KTP in person (`core.reset_codes`). Only a keyed hash of the code is kept; it is valid until
+    `expires_at` (24 hours), once (`used_at`), and issuing a new one ends the previous one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reset_codes",
+        verbose_name=_("user"),
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    wrong_guesses = models.PositiveSmallIntegerField(_("wrong guesses"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("password reset code")
+        verbose_name_plural = _("password reset codes")
+
+    def __str__(self) -> str:
+        return f"Reset code {self.pk} for user {self.user_id}"

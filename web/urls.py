@@ -9,6 +9,7 @@ from django.contrib.auth import views as django_auth_views
 from django.urls import include, path
 
 from web.views import auth
+from web.views.home import home
 from web.views.map import map_page
 
 # Django's django.contrib.auth.urls, each with the view of web/views/auth.py where it differs.
@@ -33,4 +34,6 @@ urlpatterns = [
     path("admin/password_change/", auth.admin_password_change),
     path("accounts/", include(accounts)),
     path("map/", map_page, name="map"),
+    path("", home, name="home"),
+    path("vendor/", include("web.views.vendor.urls")),
 ]

@@ -27,6 +27,7 @@ from core.errors import Conflict
 from core.models import AuditAction
 from fairness.services import objection_gate, round_publish
 from geodata.models import District, DistrictLevel
+from notifications.reminders import offers_notify_round
 from outlets import allocation
 from outlets.models import (
     AllocationRound,
@@ -385,6 +386,7 @@ def round_allocate(*, round_: AllocationRound, user: AbstractBaseUser) -> Alloca
         round_, data, result, _stalls_for(data, result), now=now, user=user
     )
     _audit(round_, offers, offered_stalls, now=now, user=user)
+    offers_notify_round(round_id=round_.pk)  # after the commit; a failed send keeps the offers
     counts = result.counts
     fields = {
         "event": "round_allocated",

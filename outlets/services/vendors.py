@@ -107,6 +107,7 @@ def vendor_register(
     wub_participant: bool = False,
     women_programme: bool = False,
     home_kelurahan_code: str | None = None,
+    email: str = "",
 ) -> tuple[Vendor, Token]:
     """Create a vendor account (user in the `vendor` group, profile, token).
 
@@ -141,11 +142,11 @@ def vendor_register(
                 women_programme=women_programme,
             )
         )
-    user = User(username=username, first_name=full_name[:150])
+    user = User(username=username, first_name=full_name[:150], email=(email or "").strip())
     try:
         user.full_clean(exclude=["password", "first_name"], validate_unique=False)
     except ValidationError as exc:
-        errors.update({k: v for k, v in exc.message_dict.items() if k == "username"})
+        errors.update({k: v for k, v in exc.message_dict.items() if k in ("username", "email")})
     if "username" not in errors and User.objects.filter(username__iexact=username).exists():
         errors["username"] = [USERNAME_TAKEN]
     try:
