@@ -4,10 +4,9 @@ record.
 
 The funnel counts people on the cohort lists (one per programme and year) and follows each one
 who registered: coached (attended a session), licensed (a licence valid on the day), applied (an
-application, not withdrawn), placed (a lease in force on the day), trading (the latest inspection
-of her stall found her trading). Inspections are H16's `operations` app: they are read through
-`operations.selectors.vendors_trading` when that exists; until then `trading` is 0 and the answer
-says `trading_known: false`.
+application, not withdrawn), placed (a lease in force on the day), trading (placed, and the latest
+inspection of her leases, read through `operations.selectors.inspection_list`, found her trading;
+without an inspection she is not counted as trading).
 """
 
 from __future__ import annotations
@@ -16,9 +15,11 @@ import csv
 import io
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from geodata.models import District
+from operations.choices import Finding
+from operations.selectors import inspection_list
 from outlets.managers import IN_FORCE, live_applications
 from outlets.models import Application, ClaimVerification, Lease, Vendor
 from outlets.nik import city_today
@@ -44,13 +45,15 @@ def _lease_active(day: date) -> Q:
     return Q(status__in=IN_FORCE, start_date__lte=day, end_date__gt=day)
 
 
-def _trading_vendor_ids(vendor_ids: list[int], day: date) -> tuple[set[int], bool]:
-    """The vendors whose latest inspection found them trading, and whether that is known."""
-    try:
-        from operations.selectors import vendors_trading  # H16's selector, once it exists
-    except ImportError:
-        return set(), False
-    return set(vendors_trading(vendor_ids=vendor_ids, day=day)), True
+def _latest_finding() -> Subquery:
+    """The finding of the latest inspection of any of the member's leases (None without one)."""
+    latest = (
+        inspection_list()
+        .filter(lease__vendor_id=OuterRef("vendor_id"))
+        .order_by("-visited_on", "-id")
+        .values("finding")[:1]
+    )
+    return Subquery(latest)
 
 
 def funnel(
@@ -76,9 +79,7 @@ def funnel(
         is_licensed=Exists(Licence.objects.filter(_valid_licence(day), vendor_id=vendor)),
         is_applied=Exists(Application.objects.filter(live_applications(), vendor_id=vendor)),
         is_placed=Exists(Lease.objects.filter(_lease_active(day), vendor_id=vendor)),
-    )
-    trading_ids, trading_known = _trading_vendor_ids(
-        list(members.exclude(vendor=None).values_list("vendor_id", flat=True).distinct()), day
+        latest_finding=_latest_finding(),
     )
     grouped = (
         annotated.values("year", "programme", "kecamatan_id")
@@ -88,11 +89,7 @@ def funnel(
             licensed=Count("pk", filter=Q(is_licensed=True)),
             applied=Count("pk", filter=Q(is_applied=True)),
             placed=Count("pk", filter=Q(is_placed=True)),
-            trading=(
-                Count("pk", filter=Q(vendor_id__in=sorted(trading_ids)))
-                if trading_ids
-                else Value(0)
-            ),
+            trading=Count("pk", filter=Q(is_placed=True, latest_finding=Finding.TRADING)),
         )
         .order_by("year", "programme", "kecamatan_id")
     )
@@ -146,7 +143,6 @@ def funnel(
         )
     return {
         "as_of": day,
-        "trading_known": trading_known,
         "rows": rows,
         "years": years,
         "total": total,

@@ -167,9 +167,6 @@ class FunnelTargetSerializer(serializers.Serializer):
 
 class FunnelSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    trading_known = serializers.BooleanField(
-        help_text="False while inspections cannot be read: trading is then 0."
-    )
     rows = FunnelRowSerializer(many=True)
     years = FunnelYearSerializer(many=True)
     total = FunnelStagesSerializer()
