@@ -27,6 +27,8 @@ from assets_app.services.register import (
     GEOMETRY_TOO_SMALL,
     GEOMETRY_TYPE_NOT_ALLOWED,
     GRID_SIZE,
+    LAND_LINK_FOR_BUILDINGS,
+    LAND_NOT_FOUND,
     OUTSIDE_DEPOK,
     REGISTER_CODE_TAKEN,
     REGISTER_STATUSES,
@@ -49,6 +51,8 @@ from assets_app.services.register import (
 
 __all__ = [
     "OUTSIDE_DEPOK",
+    "LAND_LINK_FOR_BUILDINGS",
+    "LAND_NOT_FOUND",
     "FIELD_NOT_WRITABLE",
     "FIELD_REQUIRED",
     "REGISTER_CODE_TAKEN",

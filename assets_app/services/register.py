@@ -262,7 +262,8 @@ def _set_fields(asset: Asset, data: Mapping[str, Any]) -> None:
         raise ValidationError({name: [str(FIELD_NOT_WRITABLE)] for name in unknown})
     for name, value in data.items():
         if name != "geometry":
-            setattr(asset, name, value)
+            # A reference may come as its key (the agency's code) as well as the object.
+            setattr(asset, FIELDS_BY_NAME[name].column if isinstance(value, str) else name, value)
 
 
 def _validate(
@@ -364,8 +365,11 @@ def asset_update(
     if not asset.custodian_agency_id:
         asset.custodian_agency_id = default_agency_code(user)
     agency_write_check(user, asset.custodian_agency_id)  # nor hand it to another agency
+    renumber = register_key(asset) != key_before or asset.register_number is None
+    if renumber:
+        asset.register_number = None  # its number belonged to the old key
     _validate(asset, data, allow_outside=allow_outside, creating=False, status_before=status_before)
-    if register_key(asset) != key_before or asset.register_number is None:
+    if renumber:
         asset_number(asset)
     asset._history_user = user
     asset.save()
