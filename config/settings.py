@@ -58,8 +58,6 @@ INSTALLED_APPS = [
     "fairness",
     "operations",
     "documents",
-    "notifications",
-    "programme",
     "api",
     "web",
 ]
@@ -225,6 +223,8 @@ REST_FRAMEWORK = {
         "token": os.environ.get("THROTTLE_TOKEN", "30/minute"),
         "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
         "vendor_write": os.environ.get("THROTTLE_VENDOR_WRITE", "120/minute"),
+        # The public results and verification files of rounds (issue 19), per address.
+        "public": os.environ.get("THROTTLE_PUBLIC", "600/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # An unauthenticated request is a 401 with a WWW-Authenticate header, not a 403.
@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "ReclassificationStatusEnum": "assets_app.models.ReclassificationStatus",
         "StallKindEnum": "outlets.models.StallKind",
         "ClaimsEnum": "outlets.models.Claim",
+        "RoundStatusEnum": "outlets.models.RoundStatus",
+        "DecisionStatusEnum": "fairness.models.Decision",
     },
 }
 
@@ -308,20 +310,6 @@ if os.environ.get("EMAIL_BACKEND"):
     EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", default=bool(EMAIL_HOST))
-if DEBUG and not EMAIL_HOST and not os.environ.get("EMAIL_BACKEND"):
-    # Development: vendors' notification e-mails are printed, never sent.
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-
-# Vendors' notifications (notifications/): the SMS / WhatsApp gateway (a dotted path; the default
-# only records the message), attempts before giving up, how many are sent within the request
-# that caused them (the rest wait for `manage.py retry_notifications`), and the site's address
-# for links in messages.
-NOTIFICATION_SMS_BACKEND = os.environ.get(
-    "NOTIFICATION_SMS_BACKEND", "notifications.gateways.RecordingGateway"
-)
-NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
-NOTIFICATION_SEND_INLINE_MAX = int(os.environ.get("NOTIFICATION_SEND_INLINE_MAX", "200"))
-NOTIFICATION_SITE_URL = os.environ.get("NOTIFICATION_SITE_URL", "http://localhost:8000")
 
 # --- Exports ---------------------------------------------------------------------------------
 

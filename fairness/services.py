@@ -73,10 +73,10 @@ def objection_gate(round_: AllocationRound) -> None:
         raise Conflict(str(OBJECTIONS_OPEN))
 
 
-def _own_application(user: AbstractBaseUser, application_id: int) -> Application:
+def _own_application(user: AbstractBaseUser, application: Application) -> Application:
     vendor = vendor_for_user(user)
     application = (
-        Application.objects.select_for_update().select_related("round").get(pk=application_id)
+        Application.objects.select_for_update().select_related("round").get(pk=application.pk)
     )
     if application.vendor_id != vendor.pk:
         raise PermissionDenied(str(NOT_YOUR_APPLICATION))
@@ -92,10 +92,10 @@ def _statement(statement) -> str:
 
 @transaction.atomic
 def objection_create(
-    *, user: AbstractBaseUser, application_id: int, fact: str, statement: str
+    *, user: AbstractBaseUser, application: Application, fact: str, statement: str
 ) -> Objection:
     """The applicant objects to a fact the round will use about her, within the period."""
-    application = _own_application(user, application_id)
+    application = _own_application(user, application)
     text = _statement(statement)
     round_ = AllocationRound.objects.select_for_update().get(pk=application.round_id)
     deadline = objection_deadline(round_)
@@ -133,13 +133,13 @@ def _decided(item, *, user: AbstractBaseUser, decision: str, reason: str):
 
 @transaction.atomic
 def objection_decide(
-    *, user: AbstractBaseUser, objection_id: int, decision: str, reason: str
+    *, user: AbstractBaseUser, objection: Objection, decision: str, reason: str
 ) -> Objection:
     """A manager of the round decides; upholding verifies the claim if it is made and unchecked."""
     objection = (
         Objection.objects.select_for_update()
         .select_related("application__round", "application__vendor")
-        .get(pk=objection_id)
+        .get(pk=objection.pk)
     )
     require_round_managed(user, objection.application.round)
     objection = _decided(objection, user=user, decision=decision, reason=reason)
@@ -164,9 +164,9 @@ def objection_decide(
 
 
 @transaction.atomic
-def appeal_create(*, user: AbstractBaseUser, application_id: int, statement: str) -> Appeal:
+def appeal_create(*, user: AbstractBaseUser, application: Application, statement: str) -> Appeal:
     """The applicant appeals the result for her application, within the appeal period."""
-    application = _own_application(user, application_id)
+    application = _own_application(user, application)
     text = _statement(statement)
     if application.status not in (ApplicationStatus.ASSIGNED, ApplicationStatus.UNASSIGNED):
         raise Conflict(str(APPEAL_NOT_ALLOCATED))
@@ -182,9 +182,9 @@ def appeal_create(*, user: AbstractBaseUser, application_id: int, statement: str
 
 
 @transaction.atomic
-def appeal_decide(*, user: AbstractBaseUser, appeal_id: int, decision: str, reason: str) -> Appeal:
+def appeal_decide(*, user: AbstractBaseUser, appeal: Appeal, decision: str, reason: str) -> Appeal:
     appeal = (
-        Appeal.objects.select_for_update().select_related("application__round").get(pk=appeal_id)
+        Appeal.objects.select_for_update().select_related("application__round").get(pk=appeal.pk)
     )
     require_round_managed(user, appeal.application.round)
     return _decided(appeal, user=user, decision=decision, reason=reason)

@@ -32,7 +32,6 @@ from outlets.services._common import (
 )
 from outlets.services.outlet_stalls import outlet_require_managed, require_round_managed
 from outlets.services.vendors import vendor_for_user
-from programme.services import check_licences
 
 # Rounds
 OUTLETS_REQUIRED = _("Choose at least one outlet.")
@@ -58,7 +57,7 @@ APPLICATION_NOT_SUBMITTED = _("Only a submitted application can be changed or wi
 
 ROUND_FIELDS = (
     "name", "opens_at", "closes_at", "acceptance_days", "lease_months", "women_reserve_share",
-    "category_cap", "max_choices",
+    "category_cap", "max_choices", "objection_days", "appeal_days", "decline_penalty",
 )  # fmt: skip
 
 
@@ -194,7 +193,6 @@ def application_create(
     round_ = _round_accepting(round_.pk)
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     keys = _validated_choices(round_, choices)
-    check_licences(vendor, keys)  # an outlet's required licences (issue 20)
     if Application.objects.live().filter(round=round_, vendor=vendor).exists():
         raise Conflict(str(APPLICATION_EXISTS))
     application = Application.objects.create(round=round_, vendor=vendor)
@@ -217,7 +215,6 @@ def application_update(
     """Replace the choices of a submitted application while the round is open."""
     application, round_ = _locked_application(application)
     keys = _validated_choices(round_, choices)
-    check_licences(application.vendor, keys)  # an outlet's required licences (issue 20)
     application.choices.all().delete()
     _save_choices(application, keys)
     application.save(update_fields=["updated_at"])

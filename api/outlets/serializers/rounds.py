@@ -40,7 +40,8 @@ class RoundSerializer(ResponseModelSerializer):
         fields = [
             "id", "name", "status", "outlets", "opens_at", "closes_at", "acceptance_days",
             "lease_months", "women_reserve_share", "category_cap", "max_choices",
-            "seed_commitment", "seed", "applications_count", "groups", "created_at",
+            "objection_days", "appeal_days", "decline_penalty", "seed_commitment", "seed",
+            "applications_count", "groups", "created_at",
             "opened_at", "closed_at", "allocated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -80,6 +81,21 @@ class RoundInputSerializer(serializers.Serializer):
         min_value=1, max_value=10000, allow_null=True, default=None
     )
     max_choices = serializers.IntegerField(min_value=1, max_value=10, default=3)
+    objection_days = serializers.IntegerField(
+        min_value=0,
+        max_value=30,
+        default=0,
+        help_text="Days after closing in which applicants may object to their facts (0: none); "
+        "allocation waits for the period and for every objection's decision.",
+    )
+    appeal_days = serializers.IntegerField(
+        min_value=0, max_value=60, default=14, help_text="Days after allocation to appeal."
+    )
+    decline_penalty = serializers.BooleanField(
+        default=False,
+        help_text="A vendor who declined an offer in the 12 months before closing counts as a "
+        "non-member (once).",
+    )
 
 
 class ChoiceInputSerializer(serializers.Serializer):

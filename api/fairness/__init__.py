@@ -1,0 +1,1 @@
+"""The API of issue 19: public round results and verification files, objections, appeals."""
