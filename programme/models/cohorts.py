@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programme.choices import Programme, TargetProgramme
 
@@ -112,6 +113,8 @@ class Target(models.Model):
     source = models.CharField(_("source"), max_length=300)
     source_url = models.URLField(_("source address"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["programme", "year"]
