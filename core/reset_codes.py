@@ -95,7 +95,10 @@ def reset_code_redeem(*, username: str, code: str, password: str) -> AbstractBas
         if live is not None and hmac.compare_digest(live.code_hash, _digest(user.pk, code)):
             if not password:
                 raise ValidationError({"password": [PASSWORD_REQUIRED]})
-            validate_password(password, user=user)
+            try:
+                validate_password(password, user=user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from None
             live.used_at = now
             live.save(update_fields=["used_at"])
             return user_set_password(user=user, password=password)

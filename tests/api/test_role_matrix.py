@@ -28,6 +28,7 @@ from core.roles import (
     ASSET_OFFICER,
     OUTLET_MANAGER,
     PLANNER,
+    PROGRAMME_STAFF,
     ROLES,
     STAFF_ROLES,
     VENDOR,
@@ -37,6 +38,7 @@ from outlets import services as outlet_services
 from outlets.models import Offer
 from tests.conftest import MINIMAL_PDF, client_for
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.programme.helpers import programme_world
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,9 @@ MANAGERS = (OUTLET_MANAGER,)
 OFFICERS = (ASSET_OFFICER,)
 APPROVERS = (ASSET_APPROVER,)
 ROUND_READERS = (OUTLET_MANAGER, PLANNER, VENDOR)
+PROGRAMME = (PROGRAMME_STAFF,)
+PROGRAMME_READERS = (PROGRAMME_STAFF, PLANNER)
+LICENCE_READERS = (PROGRAMME_STAFF, OUTLET_MANAGER)
 
 # Order matters only for the few rows that act (open, close, allocate, withdraw, accept, decline):
 # each acts on an object of its own.
@@ -158,6 +163,14 @@ MATRIX = [
     row("GET", "/vendors/", MANAGERS, 200),
     row("GET", "/vendors/{id}/", MANAGERS, 200, url="/vendors/{vendor}/"),
     row("POST", "/vendors/{id}/verify/", MANAGERS, 400, body={}, url="/vendors/{vendor}/verify/"),
+    row(
+        "POST",
+        "/vendors/{id}/reset-code/",
+        MANAGERS,
+        400,
+        body={},
+        url="/vendors/{vendor}/reset-code/",
+    ),
     # rounds
     row("GET", "/rounds/", ROUND_READERS, 200),
     row("POST", "/rounds/", MANAGERS, 400, body={}),
@@ -202,6 +215,86 @@ MATRIX = [
     row(
         "POST", "/leases/{id}/terminate/", MANAGERS, 400, body={}, url="/leases/{lease}/terminate/"
     ),
+    # the programme (#20)
+    row("GET", "/programme/cohorts/", PROGRAMME_READERS, 200),
+    row(
+        "GET",
+        "/programme/cohorts/{id}/",
+        PROGRAMME_READERS,
+        200,
+        url="/programme/cohorts/{cohort_list}/",
+    ),
+    row("POST", "/programme/cohorts/import/", PROGRAMME, 400, body={}, fmt="multipart"),
+    row("GET", "/programme/targets/", PROGRAMME_READERS, 200),
+    row("POST", "/programme/targets/", PROGRAMME, 400, body={}),
+    row(
+        "GET",
+        "/programme/targets/{id}/",
+        PROGRAMME_READERS,
+        200,
+        url="/programme/targets/{target}/",
+    ),
+    row(
+        "PATCH",
+        "/programme/targets/{id}/",
+        PROGRAMME,
+        400,
+        body={"target": 0},
+        url="/programme/targets/{target}/",
+    ),
+    row("GET", "/programme/sessions/", PROGRAMME_READERS, 200),
+    row("POST", "/programme/sessions/", PROGRAMME, 400, body={}),
+    row(
+        "GET",
+        "/programme/sessions/{id}/",
+        PROGRAMME_READERS,
+        200,
+        url="/programme/sessions/{session}/",
+    ),
+    row(
+        "POST",
+        "/programme/sessions/{id}/attendance/",
+        PROGRAMME,
+        400,
+        body={},
+        url="/programme/sessions/{session}/attendance/",
+    ),
+    row("GET", "/programme/licences/", LICENCE_READERS, 200),
+    row("POST", "/programme/licences/", PROGRAMME, 400, body={}),
+    row(
+        "GET",
+        "/programme/licences/{id}/",
+        LICENCE_READERS,
+        200,
+        url="/programme/licences/{licence}/",
+    ),
+    row("GET", "/programme/licences/expiring/", LICENCE_READERS, 200),
+    row("GET", "/programme/requirements/", ROLES, 200),
+    row("POST", "/programme/requirements/", MANAGERS, 400, body={}),
+    row(
+        "GET",
+        "/programme/requirements/{id}/",
+        ROLES,
+        200,
+        url="/programme/requirements/{requirement}/",
+    ),
+    row(
+        "DELETE",
+        "/programme/requirements/{id}/",
+        MANAGERS,
+        204,
+        url="/programme/requirements/{requirement}/",
+    ),
+    row("GET", "/programme/funnel/", PROGRAMME_READERS, 200),
+    row("GET", "/programme/me/", VENDORS, 200),
+    row(
+        "POST",
+        "/programme/vendors/{id}/verify/",
+        PROGRAMME,
+        400,
+        body={},
+        url="/programme/vendors/{vendor}/verify/",
+    ),
     # last: it deletes each caller's token (NOT_ALLOWED's rows run before MATRIX's)
     row("POST", "/auth/token/revoke/", ROLES, 204),
 ]
@@ -233,6 +326,7 @@ def world(make_user, make_asset):
         OUTLET_MANAGER: manager,
         PLANNER: make_user(PLANNER),
         VENDOR: vendor.user,
+        PROGRAMME_STAFF: make_user(PROGRAMME_STAFF),
     }
     asset = make_asset(user=officer)
     proposal = reclassification_propose(
@@ -274,6 +368,7 @@ def world(make_user, make_asset):
             asset=asset,
         ).pk,
         "audit_event": AuditEvent.objects.order_by("pk").values_list("pk", flat=True)[0],
+        **programme_world(users[PROGRAMME_STAFF], manager, vendor, outlet),
     }
     clients = {ANONYMOUS: APIClient(), **{role: client_for(u) for role, u in users.items()}}
     return {"clients": clients, "ids": ids}

@@ -4,11 +4,13 @@ For `make run` only: these are well-known credentials, refused when DEBUG is off
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.roles import ROLES
 from core.services import user_create_with_roles
 
+User = get_user_model()
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo only, refused without DEBUG
 
 
@@ -18,6 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are for development only (DEBUG is off).")
+        from outlets.demo import DEMO_VENDOR, demo_portal, demo_vendor_profile
+
+        # The demo vendor registers like any vendor, so her token works on vendors/me/.
+        demo_vendor_profile(DEMO_PASSWORD)
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD}):")
         for role in ROLES:
             username = f"demo_{role}"
@@ -25,3 +31,9 @@ class Command(BaseCommand):
                 username=username, password=DEMO_PASSWORD, roles=[role], reset=True
             )
             self.stdout.write(f"  {role:<15} {username:<22} Authorization: Token {token.key}")
+        manager = User.objects.get(username="demo_outlet_manager")
+        round_ = demo_portal(manager=manager, password=DEMO_PASSWORD)
+        self.stdout.write(
+            f"Vendor portal (synthetic): round {round_.pk} open over {round_.outlets.count()} "
+            f"outlets; sign in at /accounts/login/ as {DEMO_VENDOR}, or open / and pick Sign in."
+        )
