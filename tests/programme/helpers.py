@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -77,3 +78,37 @@ def cohort_xlsx(rows: list[list]) -> bytes:
 
 def row(value: str, programme: str = "wub", year: int = 2023, kecamatan: str = BEJI, batch="A1"):
     return [value, "Peserta", programme, year, kecamatan, batch]
+
+
+def programme_world(staff, manager, vendor, outlet) -> dict:
+    """One object of each programme kind, for the role matrix: {name: id}."""
+    from programme import services
+    from programme.models import Target
+
+    report = services.cohort_list_import(
+        data=cohort_csv([row(unique_nik(990_001))]), file_name="matrix.csv", user=staff
+    )
+    session = services.coaching_session_create(
+        user=staff,
+        data={"topic": "other", "held_on": "2026-01-05", "place": "Aula", "trainer": "DKUM"},
+    )
+    licence = services.licence_create(
+        user=staff,
+        data={
+            "vendor": vendor,
+            "kind": "halal",
+            "number": "MATRIX-1",
+            "issuer": "BPJPH",
+            "issued_on": date(2025, 1, 1),
+        },
+    )
+    requirement = services.licence_requirement_create(
+        user=manager, outlet=outlet, stall_kind="kitchen", licence_kind="spp_irt"
+    )
+    return {
+        "cohort_list": report["cohort_list"],
+        "target": Target.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "session": session.pk,
+        "licence": licence.pk,
+        "requirement": requirement.pk,
+    }
