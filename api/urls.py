@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("api.assets.urls")),
     path("", include("api.repurposing.urls")),
     path("", include("api.outlets.urls")),
+    path("", include("api.programme.urls")),
     path("", include("api.fairness.urls")),
     path("", include("api.operations.urls")),
     path("", include("api.documents.urls")),

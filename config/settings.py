@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fairness",
     "operations",
     "documents",
+    "programme",
     "api",
     "web",
 ]
@@ -259,6 +260,10 @@ SPECTACULAR_SETTINGS = {
         "ClaimsEnum": "outlets.models.Claim",
         "RoundStatusEnum": "outlets.models.RoundStatus",
         "DecisionStatusEnum": "fairness.models.Decision",
+        "LicenceKindEnum": "programme.choices.LicenceKind",
+        "CohortProgrammeEnum": "programme.choices.Programme",
+        "TargetProgrammeEnum": "programme.choices.TargetProgramme",
+        "CoachingTopicEnum": "programme.choices.Topic",
     },
 }
 

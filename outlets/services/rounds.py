@@ -32,6 +32,7 @@ from outlets.services._common import (
 )
 from outlets.services.outlet_stalls import outlet_require_managed, require_round_managed
 from outlets.services.vendors import vendor_for_user
+from programme.services import check_licences
 
 # Rounds
 OUTLETS_REQUIRED = _("Choose at least one outlet.")
@@ -193,6 +194,7 @@ def application_create(
     round_ = _round_accepting(round_.pk)
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     keys = _validated_choices(round_, choices)
+    check_licences(vendor, keys)  # an outlet's required licences (issue 20)
     if Application.objects.live().filter(round=round_, vendor=vendor).exists():
         raise Conflict(str(APPLICATION_EXISTS))
     application = Application.objects.create(round=round_, vendor=vendor)
@@ -215,6 +217,7 @@ def application_update(
     """Replace the choices of a submitted application while the round is open."""
     application, round_ = _locked_application(application)
     keys = _validated_choices(round_, choices)
+    check_licences(application.vendor, keys)  # an outlet's required licences (issue 20)
     application.choices.all().delete()
     _save_choices(application, keys)
     application.save(update_fields=["updated_at"])
