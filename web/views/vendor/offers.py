@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from outlets import services
-from outlets.choices import OfferStatus
+from outlets.choices import LeaseStatus, OfferStatus
 from web.views.vendor._common import vendor_page
 from web.views.vendor.queries import my_lease, my_offer
 
@@ -82,5 +82,9 @@ def lease_detail(request, lease_id: int):
     return render(
         request,
         "web/vendor/lease.html",
-        {"lease": lease, "state": lease.state, "bills_url": _bills_url(lease)},
+        {
+            "lease": lease,
+            "state_label": LeaseStatus(lease.state).label,
+            "bills_url": _bills_url(lease),
+        },
     )
