@@ -326,12 +326,18 @@ def _refill_round(round_: AllocationRound, *, today: date, user) -> list[Waitlis
             for app_id in group.assigned:
                 if app_id in movers and movers[app_id].to_group == key:
                     target_code[app_id] = free[key].pop(0)
+        # Every release first, then the offers: a stall one mover leaves may be another's.
+        extras = {
+            app_id: _release(
+                released[app_id]["holding"], user=user, stall_code=target_code[app_id].code,
+                now=now,
+            )
+            for app_id in sorted(movers)
+            if app_id in released
+        }  # fmt: skip
         for app_id in sorted(movers):
             stall = target_code[app_id]
-            extra = {}
-            if app_id in released:
-                extra = _release(released[app_id]["holding"], user=user, stall_code=stall.code,
-                                 now=now)  # fmt: skip
+            extra = extras.get(app_id, {})
             app = Application.objects.get(pk=app_id)
             made.append(_offer(app, stall, rank=movers[app_id].rank, round_=round_, now=now,
                                user=user, **extra))  # fmt: skip
