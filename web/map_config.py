@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from api.pagination import MAX_LIMIT
 from assets_app.models import Condition, FacilityType, Status, Use
 from core.roles import ASSET_OFFICER, has_role
+from programme.map_panel import funnel_map_config
 
 API_ROOT = "/api/v1/"
 
@@ -173,4 +174,5 @@ def map_config(request: HttpRequest) -> dict:
         "figure_labels": FIGURE_LABELS,
         "can_view_history": has_role(request.user, ASSET_OFFICER),
         "strings": MAP_STRINGS,
+        "funnel": funnel_map_config(),  # the programme funnel panel (issue 20)
     }

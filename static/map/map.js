@@ -30,6 +30,7 @@ import {
   rampColor,
 } from "./figures.js";
 import { loadProgramme } from "./programme.js";
+import { loadFunnel } from "./funnel.js";
 import { assetStyle, outletStyle, vacantStalls } from "./styles.js";
 
 const DEBOUNCE_MS = 250;
@@ -700,6 +701,7 @@ async function start() {
   fillFigureOptions();
   applyChoropleth();
   loadProgramme();
+  loadFunnel();
   // Only now does moving the map reload: the first fit above is part of this first cycle.
   map.on("moveend", () => scheduleReload());
   clearTimeout(timer);
