@@ -295,6 +295,23 @@ MATRIX = [
         body={},
         url="/programme/vendors/{vendor}/verify/",
     ),
+    # public results, objections and appeals (#19)
+    row("GET", "/public/rounds/", EVERYONE, 200),
+    row("GET", "/public/rounds/{id}/", EVERYONE, 200, url="/public/rounds/{allocated_round}/"),
+    row(
+        "GET",
+        "/public/rounds/{id}/verification.json",
+        EVERYONE,
+        200,
+        url="/public/rounds/{allocated_round}/verification.json",
+    ),
+    row("GET", "/applications/{id}/facts/", VENDORS, 200, url="/applications/{application}/facts/"),
+    row("GET", "/objections/", ROUND_READERS, 200),
+    row("POST", "/objections/", VENDORS, 400, body={}),
+    row("POST", "/objections/{id}/decide/", MANAGERS, 400, body={}, url="/objections/1/decide/"),
+    row("GET", "/appeals/", ROUND_READERS, 200),
+    row("POST", "/appeals/", VENDORS, 400, body={}),
+    row("POST", "/appeals/{id}/decide/", MANAGERS, 400, body={}, url="/appeals/1/decide/"),
     # last: it deletes each caller's token (NOT_ALLOWED's rows run before MATRIX's)
     row("POST", "/auth/token/revoke/", ROLES, 204),
 ]
