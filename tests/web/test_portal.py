@@ -41,7 +41,7 @@ def test_home_for_anonymous_visitors_lists_open_rounds_with_sign_in_and_register
     assert 'href="/vendor/register/"' in html
     assert "Putaran Beji" in html
     assert "Draf rahasia" not in html
-    assert f"{outlet.name}, Kecamatan Beji: 3 vacant stalls" in html
+    assert f"{outlet.name}, Kecamatan Beji: vacant stalls: 3" in html
     assert '<html lang="en">' in html
     assert 'data-testid="language-switch"' in html
 
