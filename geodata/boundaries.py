@@ -25,10 +25,17 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 KECAMATAN_FILE = DATA_DIR / "depok_kecamatan.geojson"
 KELURAHAN_FILE = DATA_DIR / "depok_kelurahan.geojson"
 POPULATION_FILE = DATA_DIR / "population.csv"
+POPULATION_FILE_2020 = DATA_DIR / "population_2020.csv"
 
 CITY_CODE = "32.76"
 CITY_NAME = "Kota Depok"
 POPULATION_SOURCE_2010 = "BPS, Sensus Penduduk 2010 (Hasil Olah Cepat)"
+# The default since issue 18: the SP2020 city total, per kecamatan by the SP2010 shares (no
+# per-kecamatan SP2020 table with a citable source was found; see data/SOURCES.md).
+POPULATION_SOURCE_2020 = (
+    "BPS Kota Depok, Sensus Penduduk 2020 (city total 2,056,335), per kecamatan by SP2010 shares"
+)
+CITY_POPULATION_2020 = 2_056_335
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,20 @@ def population_2010() -> dict[str, dict]:
                 "female": int(row["female"]),
                 "year": int(row["year"]),
                 "source": POPULATION_SOURCE_2010,
+            }
+            for row in csv.DictReader(fh)
+        }
+
+
+@lru_cache(maxsize=1)
+def population_2020() -> dict[str, dict]:
+    """The default figures per kecamatan code: {"total", "year", "source"} (SP2020)."""
+    with POPULATION_FILE_2020.open(encoding="utf-8") as fh:
+        return {
+            row["kecamatan_code"]: {
+                "total": int(row["total"]),
+                "year": int(row["year"]),
+                "source": POPULATION_SOURCE_2020,
             }
             for row in csv.DictReader(fh)
         }

@@ -85,7 +85,9 @@ def test_staff_read_the_assessment(client_as, lone_sd, role):
     assert body["coverage"]["radius_m"] == 1000.0
     assert body["coverage"]["newly_uncovered_population"] == body["coverage"]["covered_population"]
     assert "EPSG:32748" in body["coverage"]["method"]
-    assert body["population_source"].startswith("BPS, Sensus Penduduk 2010")
+    assert body["population_source"].startswith(
+        "BPS Kota Depok, Sensus Penduduk 2020 (city total 2,056,335)"
+    )
     lone_sd.refresh_from_db()
     assert lone_sd.repurposable is False
     assert lone_sd.assessed_at is not None

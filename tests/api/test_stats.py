@@ -8,6 +8,7 @@ import numpy as np
 
 from assets_app.stats import LEVEL_INVALID
 from core.roles import STAFF_ROLES
+from geodata import boundaries
 from geodata.models import District
 from tests.assets_app.scenarios import cell_table, to_xy
 from tests.conftest import BEJI_POINT
@@ -42,11 +43,11 @@ def test_kecamatan_statistics_exact(client_as, register):
         None,
         None,
     )
-    assert body["population_source"].startswith("BPS, Sensus Penduduk 2010")
+    assert body["population_source"].startswith(boundaries.POPULATION_SOURCE_2020)
     rows = {row["code"]: row for row in body["results"]}
     assert list(rows) == sorted(rows)
     beji = rows[BEJI]
-    assert beji["population"] == District.objects.get(code=BEJI).population == 164_682
+    assert beji["population"] == District.objects.get(code=BEJI).population == 195_007
     assert beji["assets"]["total"] == 4
     assert beji["assets"]["by_use"] == {
         "education": 2,
@@ -73,7 +74,7 @@ def test_kecamatan_statistics_exact(client_as, register):
     sd = beji["facilities"]["sd"]
     assert (sd["count"], sd["needed"], sd["radius_m"], sd["residents_per_facility"]) == (
         1,
-        math.ceil(164_682 / 1600),
+        math.ceil(195_007 / 1600),
         1000.0,
         1600,
     )
@@ -101,7 +102,7 @@ def test_kecamatan_statistics_exact(client_as, register):
         0.0,
         {"count": 0, "land_area_m2": 0.0},
     )
-    assert sum(row["population"] for row in rows.values()) == 1_736_565
+    assert sum(row["population"] for row in rows.values()) == boundaries.CITY_POPULATION_2020
     assert "geometry" not in beji
 
 
@@ -117,8 +118,9 @@ def test_kelurahan_statistics(client_as, register, django_assert_max_num_queries
     assert rows[kelurahan]["parent_code"] == BEJI
     assert sum(row["assets"]["total"] for row in rows.values()) == 4
     cells = cell_table()
-    assert abs(sum(row["population"] for row in rows.values()) - 1_736_565) <= 63
-    assert math.isclose(float(cells["population"].sum()), 1_736_565, rel_tol=1e-12)
+    city = boundaries.CITY_POPULATION_2020
+    assert abs(sum(row["population"] for row in rows.values()) - city) <= 63
+    assert math.isclose(float(cells["population"].sum()), city, rel_tol=1e-12)
 
 
 def test_geojson_for_choropleth_maps(client_as, register):
@@ -131,7 +133,7 @@ def test_geojson_for_choropleth_maps(client_as, register):
     assert body["level"] == "kecamatan"
     feature = next(f for f in body["features"] if f["id"] == BEJI)
     assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
-    assert feature["properties"]["population"] == 164_682
+    assert feature["properties"]["population"] == 195_007
     assert feature["properties"]["facilities"]["sd"]["count"] == 1
     accept = client_as("planner").get(
         "/api/v1/stats/districts/", HTTP_ACCEPT="application/geo+json"

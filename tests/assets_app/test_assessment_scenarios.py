@@ -1,4 +1,5 @@
-"""Hand-built scenarios on the real Depok boundaries and the shipped 2010 population cells.
+"""Hand-built scenarios on the real Depok boundaries and the shipped population cells (SP2020
+since issue 18).
 
 Expected figures are reckoned independently in `scenarios.expected_coverage` (pyproj and numpy
 straight over the cell table), then compared for equality with the service's answer.
@@ -38,8 +39,8 @@ def by_rule(result) -> dict:
 @pytest.fixture
 def sawangan_grid(make_asset):
     """A 600 m grid of SDs over Sawangan: each node a compound of two SDs (Sawangan needs
-    ceil(123,356 / 1,600) = 78 SDs; the grid has 74 nodes), except the central node and the
-    node nearest the border, which hold one SD each, registered through the service."""
+    ceil(146,071 / 1,600) = 92 SDs in SP2020; the grid has 74 nodes), except the central node and
+    the node nearest the border, which hold one SD each, registered through the service."""
     nodes = grid_nodes(SAWANGAN)
     centre, edge = central_node(SAWANGAN, nodes), edge_node(SAWANGAN, nodes)
     single = {centre, edge}
@@ -67,8 +68,8 @@ def test_grid_is_as_described(sawangan_grid):
     assert sds.count() == 2 * 74 - 2
     assert set(sds.values_list("kecamatan_id", flat=True)) == {SAWANGAN}
     population = District.objects.get(code=SAWANGAN).population
-    assert population == 123_356
-    assert math.ceil(population / SD_RESIDENTS) == 78
+    assert population == 146_071  # SP2020 (issue 18; 123,356 in SP2010)
+    assert math.ceil(population / SD_RESIDENTS) == 92
 
 
 def test_central_sd_of_a_full_grid_is_repurposable(sawangan_grid):
@@ -89,10 +90,10 @@ def test_central_sd_of_a_full_grid_is_repurposable(sawangan_grid):
         "rule": "capacity",
         "passed": True,
         "detail": checks["capacity"]["detail"],
-        "needed": 78,
+        "needed": 92,
         "available_after": 2 * 74 - 3,
         "kecamatan": SAWANGAN,
-        "kecamatan_population": 123_356,
+        "kecamatan_population": 146_071,
     }
     assert result["repurposable"] is True
     central.refresh_from_db()
@@ -116,7 +117,7 @@ def test_edge_sd_fails_coverage_across_the_border_while_capacity_passes(sawangan
     assert checks["coverage"]["passed"] is False
     # the residents who would lose their SD include some outside Sawangan
     assert set(expected["lost_kecamatan"]) - {SAWANGAN}
-    assert (checks["capacity"]["passed"], checks["capacity"]["needed"]) == (True, 78)
+    assert (checks["capacity"]["passed"], checks["capacity"]["needed"]) == (True, 92)
     assert checks["capacity"]["available_after"] == 2 * 74 - 3
     assert result["repurposable"] is False
 
@@ -140,7 +141,7 @@ def test_lone_sd_fails_capacity_and_coverage(make_asset):
         math.ceil(beji / SD_RESIDENTS),
         0,
     )
-    assert checks["capacity"]["needed"] == 103
+    assert checks["capacity"]["needed"] == 122  # ceil(195,007 / 1,600); 103 with SP2010
     assert checks["capacity"]["passed"] is False
     assert result["repurposable"] is False
     assert [c["rule"] for c in result["checks"] if not c["passed"]] == ["coverage", "capacity"]
@@ -155,8 +156,8 @@ def test_office_coverage_not_applicable(make_asset):
     assert result["coverage"] is None
     assert result["repurposable"] is True
     assert result["population_source"] == (
-        "BPS, Sensus Penduduk 2010 (Hasil Olah Cepat), 2010, per kecamatan, "
-        "spread by area over 250 m cells"
+        "BPS Kota Depok, Sensus Penduduk 2020 (city total 2,056,335), per kecamatan by SP2010 "
+        "shares, 2020, per kecamatan, spread by area over 250 m cells"
     )
 
 
@@ -206,4 +207,4 @@ def test_cells_total_population_per_kecamatan():
     )
     for district in District.objects.filter(level="kecamatan"):
         assert round(sums[district.code]) == district.population
-    assert np.isclose(sum(sums.values()), 1_736_565)
+    assert np.isclose(sum(sums.values()), 2_056_335)

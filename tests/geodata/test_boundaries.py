@@ -81,11 +81,21 @@ def test_kecamatan_areas_sum_to_depok_area():
 
 
 @pytest.mark.django_db
-def test_kecamatan_population_is_the_2010_census():
+def test_kecamatan_population_is_the_2020_census():
+    # issue 18: SP2020's city total, per kecamatan by the SP2010 shares (largest remainder)
     rows = District.objects.filter(level="kecamatan")
-    assert sum(d.population for d in rows) == 1_736_565
-    assert {d.population_year for d in rows} == {2010}
-    assert District.objects.get(code="32.76.01").population == 210_204
+    assert sum(d.population for d in rows) == 2_056_335
+    assert {d.population_year for d in rows} == {2020}
+    assert {d.population_source for d in rows} == {boundaries.POPULATION_SOURCE_2020}
+    census_2010 = boundaries.population_2010()
+    share_total = sum(row["total"] for row in census_2010.values())
+    assert share_total == 1_736_565
+    for district in rows:
+        exact = census_2010[district.code]["total"] * 2_056_335 / share_total
+        assert abs(district.population - exact) < 1
+    assert District.objects.get(code="32.76.01").population == 248_911
+    # the kelurahan carry no figure of their own (they were never imported)
+    assert not District.objects.filter(level="kelurahan", population__isnull=False).exists()
 
 
 @pytest.mark.django_db

@@ -133,20 +133,25 @@ def test_parse_population_csv_levels_and_errors():
 
 @pytest.mark.django_db
 def test_migrated_database_has_the_census_surface():
-    source = PopulationSource.objects.get()
-    assert (source.level, source.year, source.cell_size_m) == ("kecamatan", 2010, 250.0)
+    # the 2010 surface stays as the record; the current one (newest) is SP2020's (issue 18)
+    first, current = PopulationSource.objects.order_by("id")
+    assert (first.level, first.year) == ("kecamatan", 2010)
+    source = PopulationSource.objects.first()  # ordering: newest first
+    assert source == current
+    assert (source.level, source.year, source.cell_size_m) == ("kecamatan", 2020, 250.0)
     assert source.label == (
-        "BPS, Sensus Penduduk 2010 (Hasil Olah Cepat), 2010, per kecamatan, spread by area over "
-        "250 m cells"
+        "BPS Kota Depok, Sensus Penduduk 2020 (city total 2,056,335), per kecamatan by SP2010 "
+        "shares, 2020, per kecamatan, spread by area over 250 m cells"
     )
     cells = PopulationCell.objects.filter(source=source)
-    assert cells.count() == source.cell_count == 4656
+    assert cells.count() == source.cell_count == PopulationCell.objects.count() == 4656
     assert cells.aggregate(Max("area_m2"))["area_m2__max"] <= 62_500 + 1e-6
     assert round(cells.aggregate(Sum("area_m2"))["area_m2__sum"] / 1e6, 3) == 199.772
-    # each kecamatan's census figure is spread over exactly its own cells
+    assert round(source.total_population) == boundaries.CITY_POPULATION_2020 == 2_056_335
+    # each kecamatan's figure is spread over exactly its own cells
     totals = dict(cells.values_list("kecamatan_id").annotate(total=Sum("population")))
-    for code, census in boundaries.population_2010().items():
-        assert math.isclose(totals[code], census["total"], rel_tol=1e-12)
+    for code, figure in boundaries.population_2020().items():
+        assert math.isclose(totals[code], figure["total"], rel_tol=1e-12)
     # every cell's kelurahan belongs to the cell's kecamatan
     parents = dict(District.objects.filter(level="kelurahan").values_list("code", "parent_id"))
     assert all(
@@ -221,8 +226,8 @@ def test_import_population_requires_year_and_source(tmp_path, args, message):
     with pytest.raises(CommandError) as info:
         call_command("import_population", path, *args)
     assert str(info.value) == message
-    assert PopulationSource.objects.count() == 1
-    assert District.objects.get(code="32.76.01").population == 210_204
+    assert PopulationSource.objects.count() == 2
+    assert District.objects.get(code="32.76.01").population == 248_911
 
 
 @pytest.mark.django_db
@@ -231,7 +236,7 @@ def test_import_population_refuses_incomplete_files(tmp_path):
     with pytest.raises(CommandError) as info:
         call_command("import_population", path, "--year", "2020", "--source", "x")
     assert str(info.value).startswith("No figure for kecamatan 32.76.02, 32.76.03")
-    assert PopulationSource.objects.count() == 1
+    assert PopulationSource.objects.count() == 2
     with pytest.raises(CommandError):
         call_command("import_population", str(write(tmp_path, "")) + ".missing", "--year", "2020")
 
@@ -239,7 +244,8 @@ def test_import_population_refuses_incomplete_files(tmp_path):
 @pytest.mark.django_db
 def test_build_population_cells_rebuilds_from_the_districts():
     call_command("build_population_cells", stdout=open("/dev/null", "w"))
-    assert PopulationSource.objects.count() == 2
+    assert PopulationSource.objects.count() == 3
+    assert PopulationSource.objects.first().year == 2020
     assert PopulationCell.objects.count() == 4656
 
 
