@@ -67,7 +67,7 @@ class CohortListViewSet(viewsets.ReadOnlyModelViewSet):
             200: s.CohortImportReportSerializer,
             201: s.CohortImportReportSerializer,
             400: s.CohortImportReportSerializer,
-            **errors(401, 403),
+            **errors(401, 403, 409),
         },
     )
     @action(

@@ -15,12 +15,13 @@ from collections import defaultdict
 from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assets_app.importing.cleaning import row_error
 from core.audit import audit_record
+from core.errors import Conflict
 from core.models import AuditAction
 from geodata.models import District, DistrictLevel
 from outlets import nik
@@ -44,6 +45,9 @@ PROGRAMME_UNKNOWN = _("The programme is wub or women.")
 YEAR_RANGE = _("The year is a whole number from {first} to this year.")
 KECAMATAN_UNKNOWN = _("Not a kecamatan of Kota Depok (a code such as 32.76.06, or its name).")
 WOMEN_NIK_MALE = _("The women-entrepreneurs programme is for women; the NIK is a man's.")
+IMPORT_RACED = _(
+    "Another import with some of these people ran at the same time; send the file again."
+)
 DUPLICATE_ROW = _("The same person is already in this cohort in row {row}.")
 
 CLAIM_OF = {Programme.WUB: Claim.WUB, Programme.WOMEN: Claim.WOMEN}
@@ -174,14 +178,24 @@ def cohort_list_import(*, data: bytes, file_name: str, user: AbstractBaseUser) -
     clean, errors = _clean(header, rows)
     if errors:
         return _report(len(rows), errors=errors)
-    with transaction.atomic():
-        return _write(
-            clean,
-            rows=len(rows),
-            digest=digest,
-            suffix=suffix,
-            user=user,
-            file_name=PurePath(file_name).name[:200],
+    try:
+        with transaction.atomic():
+            return _write(
+                clean,
+                rows=len(rows),
+                digest=digest,
+                suffix=suffix,
+                user=user,
+                file_name=PurePath(file_name).name[:200],
+            )
+    except IntegrityError:
+        # Another import committed since the checks: the same file (then it is done), or a
+        # list sharing people with this one (then try again: they are members by now).
+        existing = CohortList.objects.filter(sha256=digest).first()
+        if existing is None:
+            raise Conflict(str(IMPORT_RACED)) from None
+        return _report(
+            len(rows), cohort_list=existing.pk, already_imported=True, unchanged=len(rows)
         )
 
 
