@@ -25,6 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from api.fields import integer_bounds, integer_range
+from api.properties import PropertiesFilter
 from geodata import boundaries
 from geodata.map_query import MapQuery, map_filter
 from geodata.spatial import MAX_RADIUS_M, GeometryError, parse_bbox, parse_near
@@ -311,4 +312,5 @@ class BoundedFilterSet(django_filters.FilterSet):
         return filters
 
 
-MAP_FILTER_BACKENDS = [DistrictFilter, BBoxFilter, NearFilter]
+# `properties=` (issue 18) is not a map condition: it checks the names the list then keeps.
+MAP_FILTER_BACKENDS = [DistrictFilter, BBoxFilter, NearFilter, PropertiesFilter]

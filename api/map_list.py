@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from rest_framework.request import Request
 
 from api.filters import MapFilterBackend, map_query_from_request
+from api.properties import project_items, properties_from_request
 from geodata.map_query import MapPage, MapQuery, map_filter, map_matches
 
 
@@ -43,16 +44,18 @@ class MapListMixin:
 
     def list(self, request, *args, **kwargs):
         queryset, query = self.filtered_for_list(self.get_queryset())
+        # `properties=`: only these, with id and geometry (checked once, before any query).
+        names = properties_from_request(request, self)
         if query.pages_ids:
             paginator = self.paginator
             limit, offset = paginator.get_limit(request), paginator.get_offset(request)
             page = self.map_page(queryset, query, limit=limit, offset=offset)
             _paged(paginator, request, limit=limit, offset=offset, count=page.count)
-            return self.get_paginated_response(self.map_page_items(page))
+            return self.get_paginated_response(_only(self.map_page_items(page), names))
         distances = None
         if query.spatial:
             queryset, distances = map_filter(queryset, query, prefix=self.geo_prefix)
-        return self.get_paginated_response(self.page_items(queryset, distances))
+        return self.get_paginated_response(_only(self.page_items(queryset, distances), names))
 
     def filtered_for_list(self, queryset: QuerySet) -> tuple[QuerySet, MapQuery]:
         """The queryset through the filter backends, in their order (so the first bad
@@ -79,6 +82,10 @@ class MapListMixin:
                 matches = map_matches(rows, near_only, prefix=self.geo_prefix)
                 context["distances"] = matches.distances
         return context
+
+
+def _only(items: list, names: tuple[str, ...] | None) -> list:
+    return items if names is None else project_items(items, names)
 
 
 def _paged(paginator, request, *, limit: int, offset: int, count: int) -> None:
