@@ -214,8 +214,10 @@ def test_a_vendor_registers_applies_reads_her_result_and_accepts_a_lease(
                 visit(page, weigher, f"{base}{url}", name)
             context.close()
 
-            # Budi, at 360 px, signs in and declines his offer
-            context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+            # Budi, at 360 px with JavaScript off, signs in and declines his offer
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740}, locale="id-ID", java_script_enabled=False
+            )
             page = context.new_page()
             weigher = Weigher(page)
             sign_in(page, base, "budi", PASSWORD)
