@@ -8,7 +8,7 @@ from django.test import Client
 
 from outlets import services
 from outlets.models import Application, Lease, Offer
-from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
+from tests.outlets.helpers import PASSWORD, apply, make_outlet, make_round, make_vendor, verify
 from tests.web.helpers import web_client
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,13 @@ def test_a_declined_offer_frees_the_stall(manager, outlet):
     offer.refresh_from_db()
     assert offer.status == "declined"
     assert Lease.objects.count() == 0
+
+
+def test_signing_in_without_a_next_page_lands_a_vendor_on_her_pages():
+    vendor = make_vendor()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/accounts/login/", {"username": vendor.user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain == [("/", 302), ("/vendor/", 302)]
+    assert response.status_code == 200
