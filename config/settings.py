@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fairness",
     "operations",
     "documents",
+    "notifications",
     "programme",
     "api",
     "web",
@@ -172,7 +173,8 @@ STORAGES = {
 DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(20 * 1024 * 1024)))
 
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/map/"
+# `/` sends each person on to her place (vendors to /vendor/, staff to the map).
+LOGIN_REDIRECT_URL = "/"
 
 CACHES = {
     "default": {
@@ -315,6 +317,20 @@ if os.environ.get("EMAIL_BACKEND"):
     EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 PASSWORD_RESET_ENABLED = env_bool("PASSWORD_RESET_ENABLED", default=bool(EMAIL_HOST))
+if DEBUG and not EMAIL_HOST and not os.environ.get("EMAIL_BACKEND"):
+    # Development: vendors' notification e-mails are printed, never sent.
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Vendors' notifications (notifications/): the SMS / WhatsApp gateway (a dotted path; the default
+# only records the message), attempts before giving up, how many are sent within the request
+# that caused them (the rest wait for `manage.py retry_notifications`), and the site's address
+# for links in messages.
+NOTIFICATION_SMS_BACKEND = os.environ.get(
+    "NOTIFICATION_SMS_BACKEND", "notifications.gateways.RecordingGateway"
+)
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_SEND_INLINE_MAX = int(os.environ.get("NOTIFICATION_SEND_INLINE_MAX", "200"))
+NOTIFICATION_SITE_URL = os.environ.get("NOTIFICATION_SITE_URL", "http://localhost:8000")
 
 # --- Exports ---------------------------------------------------------------------------------
 
