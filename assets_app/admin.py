@@ -4,6 +4,11 @@ Assets: list filters by kecamatan, use, status and condition; search by register
 address; the history of every change (django-simple-history). Saving goes through the services,
 so the geometry is validated and the district derived exactly as over the API.
 
+Officers sign in to the admin as staff (their role makes them staff; the groups' permissions are
+set by `documents/migrations/0002_i17_group_permissions.py`); an officer of a user agency reads
+every asset but changes only her agency's, as over the API. The asset page follows the KIB
+form's order.
+
 Reclassifications are read-only here: proposals and decisions go through the API so that the
 four-eyes rule and the assessment snapshot are never bypassed. Their history shows every
 transition with who and when.
@@ -11,11 +16,12 @@ transition with who and when.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assets_app.models import Asset, Reclassification, Status
+from assets_app.agencies import agency_write_check
+from assets_app.models import Agency, Asset, OfficerProfile, Reclassification, Status
 from assets_app.services import (
     WRITABLE_FIELDS,
     asset_apply_geometry,
@@ -85,8 +91,63 @@ class AssetAdmin(SimpleHistoryAdmin):
     list_filter = [KecamatanFilter, "use", "status", "condition", "category", "facility_type"]
     search_fields = ["register_code", "name", "address"]
     list_select_related = ["kelurahan"]
-    readonly_fields = ["kelurahan", "kecamatan", "repurposable", "created_at", "updated_at"]
+    readonly_fields = [
+        "register_number",
+        "kelurahan",
+        "kecamatan",
+        "repurposable",
+        "created_at",
+        "updated_at",
+    ]
     ordering = ["register_code"]
+    # The KIB form's order: identity and kode barang, the land or building, its title, its
+    # acquisition and value, then the register's own (use, status, geometry, districts).
+    fieldsets = [
+        (
+            _("Identity (KIB)"),
+            {
+                "fields": [
+                    "register_code",
+                    "item_code",
+                    "register_number",
+                    "name",
+                    "category",
+                    "custodian_agency",
+                    "custodian",
+                ]
+            },
+        ),
+        (
+            _("Land and building"),
+            {
+                "fields": [
+                    "land_area_m2",
+                    "building_area_m2",
+                    "floors",
+                    "concrete",
+                    "condition",
+                    "address",
+                    "land_register_code",
+                ]
+            },
+        ),
+        (_("Title"), {"fields": ["title_type", "title_date", "title_number"]}),
+        (_("Acquisition and value"), {"fields": ["origin", "acquisition_year", "book_value"]}),
+        (_("Use"), {"fields": ["use", "facility_type", "status", "repurposable", "notes"]}),
+        (_("Location"), {"fields": ["geometry", "kelurahan", "kecamatan"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            agency_write_check(request.user, obj.custodian_agency_id)
+        except PermissionDenied:
+            return False  # readable, not writable: the page shows it read-only
+        return True
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -100,6 +161,24 @@ class AssetAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # The register keeps its records; disposal is a status, not a deletion.
         return False
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "location_code", "runs_outlets"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # assets and history refer to it
+
+
+@admin.register(OfficerProfile)
+class OfficerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency"]
+    list_filter = ["agency"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "agency"]
 
 
 @admin.register(Reclassification)

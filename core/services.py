@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
-from core.roles import ROLES
+from core.roles import ROLES, STAFF_ROLES
 
 User = get_user_model()
 
@@ -38,6 +38,8 @@ def user_create_with_roles(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    # Staff status follows the role (#17): the city's staff sign in to the admin, vendors not.
+    user.is_staff = user.is_superuser or bool(set(roles) & set(STAFF_ROLES))
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
