@@ -9,7 +9,6 @@ register's values; anything else is left as written for the field's own check to
 from __future__ import annotations
 
 import datetime
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +51,7 @@ def read_kib(path: str | Path, kind: str) -> Table:
     """The KIB `kind` ("A" or "C") workbook at `path` as the importer's table."""
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever breaks openpyxl is not a workbook
         raise ValidationError(str(NOT_XLSX)) from exc
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
