@@ -30,6 +30,7 @@ PUBLIC_STATUSES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.ALLOCATED)
 # KTP) is never shown.
 EVIDENCE_MANAGER = "manager_check"
 EVIDENCE_OBJECTION = "objection_upheld"
+EVIDENCE_COHORT = "cohort_list"  # matched on a programme's cohort list (issue 20)
 
 
 def public_rounds() -> QuerySet[AllocationRound]:
@@ -74,7 +75,11 @@ def _evidence(round_: AllocationRound) -> dict[int, dict[str, str]]:
             Q(revoked_at=None) | Q(revoked_at__gt=round_.allocated_at)
         )
     for vendor_id, claim, reason in rows.values_list("vendor_id", "claim", "reason"):
-        kind = EVIDENCE_OBJECTION if reason.startswith("Objection ") else EVIDENCE_MANAGER
+        kind = EVIDENCE_MANAGER
+        if reason.startswith("Objection "):
+            kind = EVIDENCE_OBJECTION
+        elif reason.startswith("Cohort list "):
+            kind = EVIDENCE_COHORT
         evidence.setdefault(vendor_of[vendor_id], {})[claim] = kind
     return evidence
 

@@ -12,7 +12,8 @@ from outlets import services
 from tests.e2e.browser import assert_accessible, launch, needs_chromium, shot
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor, verify
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the migrated rows (districts, agencies) are back for this test and after.
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE_360 = {"width": 360, "height": 740}
 

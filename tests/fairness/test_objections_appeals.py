@@ -198,7 +198,8 @@ def test_an_upheld_appeal_gets_the_first_vacancy_above_her_result_without_taking
     assert remedy_claimant(kiosk).pk == app_first.pk
     assert remedy_claimant(booth) is None
     events = AuditEvent.objects.filter(object_type="fairness.appeal")
-    assert [e.changes.get("status") for e in events.order_by("pk")] == [[None, "open"], ["open", "upheld"]]
+    statuses = [e.changes.get("status") for e in events.order_by("pk")]
+    assert statuses == [[None, "open"], ["open", "upheld"]]
     public = english_client().get(f"/api/v1/public/rounds/{round_.pk}/").json()
     assert public["appeals"] == {"open": 0, "upheld": 1, "rejected": 0}
 

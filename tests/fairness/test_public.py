@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils import timezone
 
 from core.roles import OUTLET_MANAGER
 from fairness.publication import sha256_of
 from outlets import services
-from outlets.models import Vendor
+from outlets.models import ClaimVerification, Vendor
 from outlets.nik import nik_decrypt
 from tests.conftest import english_client
 from tests.outlets.helpers import (
@@ -165,3 +166,33 @@ def test_no_personal_data_in_the_json_the_file_or_the_pages(market):
         for text in texts:
             for secret in secrets:
                 assert secret not in text, (secret, vendor.pk)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/rounds/{}/", "/public/rounds/{}/"])
+def test_a_huge_or_unknown_round_id_is_a_404(path):
+    client = english_client()
+    for pk in (10**30, 2**63, 987654):
+        assert client.get(path.format(pk)).status_code == 404
+    assert client.get("/api/v1/public/rounds/-1/").status_code == 404
+    assert client.get(f"/api/v1/public/rounds/{10**30}/verification.json").status_code == 404
+
+
+def test_the_evidence_of_each_verified_claim_is_named(market):
+    manager, _, round_, vendors, applications = market
+    # the unverified WUB vendor is matched on a cohort list (issue 20's reason text)
+    ClaimVerification.objects.create(
+        vendor=vendors[3], claim="wub_participant", reason="Cohort list 7: wub 2025",
+        verified_by=manager, verified_at=timezone.now(),
+    )  # fmt: skip
+    services.round_close(round_=round_, user=manager)
+    services.round_allocate(round_=round_, user=manager)
+
+    rows = {
+        a["id"]: a for a in english_client().get(f"{PUBLIC}{round_.pk}/").json()["applications"]
+    }
+
+    assert rows[applications[3].pk]["verified"]["wub_participant"] == {
+        "verified": True, "evidence": "cohort_list",
+    }  # fmt: skip
+    assert rows[applications[3].pk]["programme"] == 0
+    assert rows[applications[0].pk]["verified"]["wub_participant"]["evidence"] == "manager_check"
