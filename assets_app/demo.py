@@ -328,3 +328,22 @@ def _record(rng, kind: Kind, number: int, k: int, place, kecamatan, geometry) ->
         "status": status,
         "notes": NOTE,
     }
+
+
+DEMO_REVIEWER = "demo_bkd_reviewer"
+
+
+def demo_officers_join(*, password: str) -> None:
+    """The demo officers' agencies (#17): `demo_asset_officer` and a second officer,
+    `demo_bkd_reviewer`, who reviews proposals, both of the managing agency (BKD)."""
+    from django.contrib.auth import get_user_model
+
+    from assets_app.models import OfficerProfile
+    from core.services import user_create_with_roles
+
+    user_create_with_roles(
+        username=DEMO_REVIEWER, password=password, roles=["asset_officer"], reset=True
+    )
+    officers = get_user_model().objects.filter(username__in=["demo_asset_officer", DEMO_REVIEWER])
+    for user in officers:
+        OfficerProfile.objects.update_or_create(user=user, defaults={"agency_id": "BKD"})

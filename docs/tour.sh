@@ -46,8 +46,17 @@ curl -s $API/assets/$ASSET/assessment/ -H "$OFFICER" -H 'Accept-Language: en' | 
 RECLASSIFICATION=$(curl -s $API/assets/$ASSET/reclassifications/ -H "$OFFICER" -H "$J" \
   -d '{"reason": "Kantor UPT pindah ke gedung baru; bangunan kosong, cocok untuk gerai UMKM."}' | json id)
 step "2. Approver: decide the reclassification (four eyes)"
-curl -s $API/reclassifications/$RECLASSIFICATION/approve/ -H "$APPROVER" -H "$J" \
-  -d '{"note": "Disetujui dalam rapat BPKAD 12/2026"}' | json status          # approved
+REVIEWER=$(signin demo_bkd_reviewer)
+curl -s $API/reclassifications/$RECLASSIFICATION/review/ -H "$REVIEWER" -H "$J" \
+  -d '{"note": "Ditelaah BKD: sesuai rencana pemanfaatan."}' | json status       # reviewed
+SK=$(mktemp) && printf '%%PDF-1.4\n%% SK Wali Kota (contoh)\n%%%%EOF\n' > "$SK"
+DECREE=$(curl -s $API/documents/ -H "$APPROVER" -F kind=decree \
+  -F reclassification=$RECLASSIFICATION -F "file=@$SK;filename=sk.pdf" | json id)
+curl -s $API/reclassifications/$RECLASSIFICATION/approve/ -H "$APPROVER" -H "$J" -d "{
+  \"note\": \"Disetujui dalam rapat BKD 12/2026\", \"decree_number\": \"SK 028/123/Kpts/2026\",
+  \"decree_date\": \"2026-03-02\", \"decree_document\": $DECREE,
+  \"handover_number\": \"BAST 028/45/2026\", \"handover_date\": \"2026-03-09\"
+}" | json status                                                                 # approved
 curl -s $API/assets/$ASSET/ -H "$APPROVER" | json status                        # designated_economic
 step "3. Outlet manager: an outlet with stalls, and an allocation round"
 OUTLET=$(curl -s $API/outlets/ -H "$MANAGER" -H "$J" \

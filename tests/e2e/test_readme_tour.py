@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from assets_app.demo import demo_officers_join
 from assets_app.models import Asset
 from core.roles import ROLES
 from core.services import user_create_with_roles
@@ -62,6 +63,7 @@ def test_the_tour_reaches_a_signed_lease(live_server):
         user_create_with_roles(
             username=f"demo_{role}", password=DEMO_PASSWORD, roles=[role], reset=True
         )
+    demo_officers_join(password=DEMO_PASSWORD)
 
     # when: a newcomer runs the README's commands
     result = subprocess.run(
@@ -78,7 +80,7 @@ def test_the_tour_reaches_a_signed_lease(live_server):
     assert result.stderr == ""
     out = result.stdout
     assert "\n32.76.06.1004\nTrue\nLand area 850 m² is at least the minimum of 100 m².\n" in out
-    assert "\napproved\ndesignated_economic\n" in out
+    assert "\nreviewed\napproved\ndesignated_economic\n" in out
     assert "\nD-01\nopen\n" in out
     assert "\n3276********0001\n" in out
     assert "\nclosed\nallocated\n" in out

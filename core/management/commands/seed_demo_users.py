@@ -31,6 +31,11 @@ class Command(BaseCommand):
                 username=username, password=DEMO_PASSWORD, roles=[role], reset=True
             )
             self.stdout.write(f"  {role:<15} {username:<22} Authorization: Token {token.key}")
+        # The asset officers' agencies, and the managing agency's reviewer (#17).
+        from assets_app.demo import DEMO_REVIEWER, demo_officers_join
+
+        demo_officers_join(password=DEMO_PASSWORD)
+        self.stdout.write(f"  {'(reviewer)':<15} {DEMO_REVIEWER:<22} asset_officer of BKD")
         manager = User.objects.get(username="demo_outlet_manager")
         round_ = demo_portal(manager=manager, password=DEMO_PASSWORD)
         self.stdout.write(
