@@ -256,3 +256,37 @@ def test_a_vendor_who_declined_counts_as_a_non_member_in_the_next_penalty_round_
     Stall.objects.update(status="vacant")
     served, _ = run(True)
     assert served == [(0, False), (1, False)]
+
+
+def test_a_round_publishes_its_periods_and_penalty_and_refuses_bad_ones(make_asset, make_user):
+    manager = make_user(OUTLET_MANAGER)
+    outlet = make_outlet(make_asset, manager)
+    now = timezone.now()
+    body = {
+        "name": "Putaran adil",
+        "outlets": [outlet.pk],
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+    }
+    client = client_for(manager)
+    for extra, field in [
+        ({"objection_days": 31}, "objection_days"),
+        ({"objection_days": -1}, "objection_days"),
+        ({"appeal_days": 61}, "appeal_days"),
+        ({"appeal_days": "x"}, "appeal_days"),
+        ({"decline_penalty": "maybe"}, "decline_penalty"),
+    ]:
+        response = client.post("/api/v1/rounds/", {**body, **extra}, format="json")
+        assert response.status_code == 400, extra
+        assert list(response.json()) == [field]
+    assert AllocationRound.objects.count() == 0
+
+    created = client.post(
+        "/api/v1/rounds/",
+        {**body, "objection_days": 5, "appeal_days": 0, "decline_penalty": True},
+        format="json",
+    )
+
+    assert created.status_code == 201
+    got = created.json()
+    assert (got["objection_days"], got["appeal_days"], got["decline_penalty"]) == (5, 0, True)
