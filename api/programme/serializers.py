@@ -49,6 +49,8 @@ class CohortImportReportSerializer(serializers.Serializer):
 
 
 class TargetSerializer(ResponseModelSerializer):
+    source_url = serializers.CharField(read_only=True, help_text="Empty when not published.")
+
     class Meta:
         model = Target
         fields = ["id", "programme", "year", "target", "source", "source_url", "updated_at"]

@@ -10,7 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,6 +23,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.assets.serializers import FieldErrorsSerializer
 from api.assets.views import IgnoreFormatParam
 from api.outlets.views._common import ID_REGEX, _validated
 from api.permissions import RolePermission
@@ -66,7 +72,11 @@ class CohortListViewSet(viewsets.ReadOnlyModelViewSet):
         responses={
             200: s.CohortImportReportSerializer,
             201: s.CohortImportReportSerializer,
-            400: s.CohortImportReportSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="CohortImportFailure",
+                serializers=[s.CohortImportReportSerializer, FieldErrorsSerializer],
+                resource_type_field_name=None,
+            ),
             **errors(401, 403, 409),
         },
     )
