@@ -47,11 +47,20 @@ from schemathesis.specs.openapi.checks import (
 
 from assets_app.services import reclassification_propose
 from core.models import AuditEvent
-from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, ROLES, VENDOR
+from core.roles import (
+    ASSET_APPROVER,
+    ASSET_OFFICER,
+    OUTLET_MANAGER,
+    PLANNER,
+    PROGRAMME_STAFF,
+    ROLES,
+    VENDOR,
+)
 from outlets import services as outlet_services
 from outlets.models import Lease, Offer
 from tests.conftest import approve_with_decree
 from tests.outlets.helpers import PASSWORD, apply, make_outlet, make_round, make_vendor
+from tests.programme.helpers import programme_world
 
 pytestmark = [pytest.mark.django_db]
 
@@ -183,7 +192,9 @@ def fuzz_data(make_user, make_asset, monkeypatch):
         OUTLET_MANAGER: manager,
         PLANNER: planner,
         VENDOR: vendor.user,
+        PROGRAMME_STAFF: make_user(PROGRAMME_STAFF, username="fuzz_programme"),
     }
+    programme = programme_world(users[PROGRAMME_STAFF], manager, vendor, outlet)
     tokens = {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
     ids = {
         "districts": ["32.76.06", "32.76.06.1002"],
@@ -195,6 +206,8 @@ def fuzz_data(make_user, make_asset, monkeypatch):
         "offers": list(Offer.objects.values_list("pk", flat=True)),
         "leases": list(Lease.objects.values_list("pk", flat=True)),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)[:3]),
+        # programme/{cohorts,targets,sessions,licences,requirements}/{id}/ and vendors/{id}/
+        "programme": sorted({*programme.values(), vendor.pk}),
     }
     # Values a body must hold to pass validation that a schema cannot state (an id that exists,
     # a designated site, a password that matches), put into about half of the generated bodies.
