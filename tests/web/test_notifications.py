@@ -1,6 +1,7 @@
 """Notifications to vendors: stored per channel, sent after the commit, retried on failure, and
 never able to undo the offer that caused them; the daily reminders are idempotent."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from notifications.services import notifications_retry
 from outlets import services
 from outlets.models import Lease, Offer
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
+from tests.web.helpers import web_client
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +81,11 @@ def test_an_offer_sends_an_email_and_an_sms_after_the_allocation_commits(
     ]
     assert all(n.recipient_id == vendor.user_id and n.sent_at for n in rows)
     assert rows[0].context["offer"] == offer.pk
+    # listed on her page, each channel with its state
+    page = web_client(vendor.user).get("/vendor/").content.decode()
+    table = re.search(r'<table data-testid="notifications">(.*?)</table>', page, re.S).group(1)
+    cells = re.findall(r"<td>Offer of a stall</td><td>([^<]*)</td><td>([^<]*)</td>", table)
+    assert sorted(cells) == [("E-mail", "Sent"), ("SMS / WhatsApp", "Sent")]
 
 
 def test_a_failing_gateway_is_recorded_and_retried_and_the_offer_stands(
