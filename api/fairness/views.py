@@ -9,7 +9,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from api.fairness import serializers as s
@@ -25,13 +25,21 @@ from outlets.models import Application
 ROUND_READERS = (OUTLET_MANAGER, PLANNER, VENDOR)
 
 
+class PublicThrottle(SimpleRateThrottle):
+    """Per address, at the `public` rate (settings' DEFAULT_THROTTLE_RATES)."""
+
+    scope = "public"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class _Public:
     """No sign-in, no session: anyone may read; throttled by address."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "public"
+    throttle_classes = [PublicThrottle]
 
 
 class PublicRoundListView(_Public, generics.ListAPIView):

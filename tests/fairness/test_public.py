@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from api.fairness.views import PublicThrottle
 from core.roles import OUTLET_MANAGER
 from fairness.publication import sha256_of
 from outlets import services
@@ -196,3 +197,14 @@ def test_the_evidence_of_each_verified_claim_is_named(market):
     }  # fmt: skip
     assert rows[applications[3].pk]["programme"] == 0
     assert rows[applications[0].pk]["verified"]["wub_participant"]["evidence"] == "manager_check"
+
+
+def test_the_public_results_are_throttled_per_address(market, settings, monkeypatch):
+    _, _, round_, _, _ = market
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public": "3/minute"}
+    monkeypatch.setattr(PublicThrottle, "THROTTLE_RATES", rates, raising=False)
+    client = english_client()
+
+    codes = [client.get(f"{PUBLIC}{round_.pk}/").status_code for _ in range(4)]
+
+    assert codes == [200, 200, 200, 429]
