@@ -262,3 +262,24 @@ def test_a_building_names_the_land_it_stands_on(client_as):
     ok = client.post(URL, {**building, "land_register_code": "TANAH-1"}, format="json")
     assert ok.status_code == 201
     assert ok.json()["land_register_code"] == "TANAH-1"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_registrations_take_distinct_register_numbers(make_user):
+    from tests.assets_app.test_reclassification import race
+
+    officers = [make_user(ASSET_OFFICER, agency="DISDIK") for _ in range(8)]
+
+    responses = race(
+        8,
+        lambda i: client_for(officers[i]).post(
+            URL, _land(register_code=f"RACE-{i}"), format="json"
+        ),
+    )
+
+    assert sorted(r.status_code for r in responses) == [201] * 8
+    numbers = sorted(
+        Asset.objects.filter(custodian_agency_id="DISDIK").values_list("register_number", flat=True)
+    )
+    assert numbers == list(range(1, 9))
