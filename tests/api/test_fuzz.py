@@ -147,7 +147,12 @@ def fuzz_data(make_user, make_asset, monkeypatch):
     monkeypatch.setattr(
         ScopedRateThrottle,
         "THROTTLE_RATES",
-        {"register": "100000/hour", "token": "100000/hour", "vendor_write": "100000/hour"},
+        {
+            "register": "100000/hour",
+            "token": "100000/hour",
+            "vendor_write": "100000/hour",
+            "password_reset": "100000/hour",  # POST vendors/{id}/reset-code/ (#15)
+        },
     )
     officer = make_user(ASSET_OFFICER, username="fuzz_officer")
     approver = make_user(ASSET_APPROVER, username="fuzz_approver")
