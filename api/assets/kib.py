@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.assets.serializers import ImportReportSerializer
+from api.assets.serializers import FieldErrorsSerializer, ImportReportSerializer
 from api.permissions import RolePermission
 from api.schema import errors
 from assets_app.kib import KIB_CATEGORY, kib_export, kib_import
@@ -78,7 +78,15 @@ class KibImportView(APIView):
         summary="Import a KIB A or KIB C workbook (officers): all rows or none",
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["A", "C"])],
         request={"multipart/form-data": KibImportSerializer},
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer, **errors(401, 403)},
+        responses={
+            200: ImportReportSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="KibImportFailure",
+                serializers=[ImportReportSerializer, FieldErrorsSerializer],
+                resource_type_field_name=None,
+            ),
+            **errors(401, 403),
+        },
     )
     def post(self, request, kind: str):
         serializer = KibImportSerializer(data=request.data)
