@@ -10,6 +10,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR, has_role
 from fairness.models import Appeal, Decision, Objection, RoundPublication
@@ -24,6 +25,27 @@ from outlets.models import (
     Stall,
 )
 from outlets.services.vendors import vendor_claimed
+
+# The rules in words (the public page says the same).
+RULE_PRIORITY = _(
+    "Priority at each group (outlet and stall kind), best first: verified programme members "
+    "(WUB or women-entrepreneur), then residents of the outlet's kecamatan, then the lottery "
+    "number."
+)
+RULE_DEFERRED_ACCEPTANCE = _(
+    "Vendors propose to their choices in order (deferred acceptance): nobody can gain by "
+    "ranking choices other than as she prefers them, and no vendor and group would both rather "
+    "be matched to each other."
+)
+RULE_APPEAL_REMEDY = _(
+    "An upheld appeal takes no stall from anyone: the vendor gets the first stall that falls "
+    "vacant in a group she ranked above her result, before the waitlist."
+)
+RULE_DECLINE_PENALTY = _(
+    "Decline penalty: a vendor who declined an offer in the 12 months before this round counts "
+    "as a non-member in it."
+)
+RULE_NO_DECLINE_PENALTY = _("No decline penalty in this round.")
 
 PUBLIC_STATUSES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.ALLOCATED)
 # Verification evidence as the public results name it; the reason text (which may quote a
@@ -103,6 +125,12 @@ def public_round(round_: AllocationRound) -> dict:
             "appeal_days": round_.appeal_days,
             "decline_penalty": round_.decline_penalty,
         },
+        "rules": [
+            str(RULE_PRIORITY),
+            str(RULE_DEFERRED_ACCEPTANCE),
+            str(RULE_DECLINE_PENALTY if round_.decline_penalty else RULE_NO_DECLINE_PENALTY),
+            str(RULE_APPEAL_REMEDY),
+        ],
         "seed_commitment": round_.seed_commitment,
         "seed": round_.revealed_seed,
         "engine_version": None,

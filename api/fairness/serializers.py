@@ -86,6 +86,7 @@ class PublicRoundSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField()
     allocated_at = serializers.DateTimeField(allow_null=True)
     params = PublicParamsSerializer()
+    rules = serializers.ListField(child=serializers.CharField(), help_text="The rules in words.")
     seed_commitment = serializers.CharField()
     seed = serializers.CharField(allow_null=True)
     engine_version = serializers.CharField(allow_null=True)

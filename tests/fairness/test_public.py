@@ -11,6 +11,12 @@ from django.utils import timezone
 from api.fairness.views import PublicThrottle
 from core.roles import OUTLET_MANAGER
 from fairness.publication import sha256_of
+from fairness.selectors import (
+    RULE_APPEAL_REMEDY,
+    RULE_DEFERRED_ACCEPTANCE,
+    RULE_NO_DECLINE_PENALTY,
+    RULE_PRIORITY,
+)
 from outlets import services
 from outlets.models import ClaimVerification, Vendor
 from outlets.nik import nik_decrypt
@@ -100,6 +106,11 @@ def test_after_the_draw_the_results_are_public_and_match_the_file(market):
     document = client.get(f"{PUBLIC}{round_.pk}/verification.json").json()
 
     assert body["seed"] == round_.seed
+    assert body["rules"] == [
+        str(RULE_PRIORITY), str(RULE_DEFERRED_ACCEPTANCE), str(RULE_NO_DECLINE_PENALTY),
+        str(RULE_APPEAL_REMEDY),
+    ]  # fmt: skip
+    assert body["rules"][0].startswith("Priority at each group (outlet and stall kind)")
     assert body["engine_version"] == "deferred-acceptance/2"
     assert body["input_sha256"] == sha256_of(document["input"]) == document["input_sha256"]
     assert body["params"] == {
