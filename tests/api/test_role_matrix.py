@@ -145,6 +145,11 @@ MATRIX = [
     row("POST", "/documents/", (*OFFICERS, *APPROVERS, *MANAGERS), 400, body={}, fmt="multipart"),
     row("GET", "/documents/{id}/", STAFF, 200, url="/documents/{document}/"),
     row("GET", "/documents/{id}/download/", STAFF, 200, url="/documents/{document}/download/"),
+    row("GET", "/kib/{kind}/", STAFF, 200, url="/kib/A/"),
+    row(
+        "POST", "/kib/{kind}/import/", OFFICERS, 400, body={}, fmt="multipart", url="/kib/C/import/"
+    ),
+    row("GET", "/reports/{name}/", STAFF, 200, url="/reports/kib_c/"),
     row("GET", "/stats/districts/", STAFF, 200),
     row("GET", "/stats/programme/", STAFF, 200),
     row("GET", "/audit/", STAFF, 200),
