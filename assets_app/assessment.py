@@ -221,11 +221,14 @@ def coverage_figures(
     still_covered = reach.any(axis=1)
     covers = population @ reach if reach.size else np.zeros(int(near.sum()))
 
-    order = np.lexsort((fids[near], facility_distance[near]))
+    near_ids, near_distance = fids[near], facility_distance[near]
+    order = np.lexsort((near_ids, near_distance))
+    # Index the nearby arrays once: re-masking them per alternative made a dense register's
+    # assessment quadratic in its facilities.
     alternatives = [
         {
-            "asset": int(fids[near][i]),
-            "distance_m": round(float(facility_distance[near][i]), 1),
+            "asset": int(near_ids[i]),
+            "distance_m": round(float(near_distance[i]), 1),
             "covers_population": round(float(covers[i])),
         }
         for i in order[:MAX_ALTERNATIVES]

@@ -256,7 +256,9 @@ def _import_table(
             if "status" in changed_fields:
                 recheck_statuses(statuses_read, to_update)
             update_existing(to_update, changed_fields, user, progress)
-            written = Asset.objects.filter(register_code__in=codes)
+            # This run's rows: every one it created or changed carries its timestamp (a list of
+            # 100,000 codes would pass PostgreSQL's 65,535 parameters).
+            written = Asset.objects.filter(updated_at=now)
             assets_number_missing(written)
             # Every asset the file created or changed gets its repurposing flag in this run.
             assets_assess(queryset=written)

@@ -1,6 +1,8 @@
 """The stored `repurposable` flag (and the asset list's `repurposable` filter) follows changes to
 neighbouring facilities: registering, editing (status, position, type), reclassifying."""
 
+import math
+
 import pytest
 
 import numpy as np
@@ -9,6 +11,7 @@ from assets_app.models import Asset
 from assets_app.repurposing import affected_asset_ids, assets_assess
 from assets_app.services import asset_update, reclassification_propose
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
+from geodata.selectors import population_surface
 from tests.assets_app.scenarios import expected_coverage, grid_nodes, to_lonlat
 from tests.conftest import approve_with_decree
 
@@ -116,8 +119,13 @@ def test_far_facilities_in_other_kecamatan_are_left_alone(make_asset):
 
 
 def test_capacity_links_facilities_across_a_kecamatan(make_asset):
-    # Tapos needs ceil(216,581 / 120,000) = 2 puskesmas. Puskesmas at opposite ends of Tapos
-    # are more than twice the 3 km radius apart, so only capacity links them.
+    # Tapos needs N = ceil(population / 120,000) puskesmas (3 with the 2020 figures). Puskesmas
+    # at opposite ends of Tapos are more than twice the 3 km radius apart, so only capacity
+    # links them: P1's capacity verdict can change only when the kecamatan's count reaches N
+    # (what others could lose) or N + 1 (what remains after removing P1 reaches N).
+    population = population_surface().demand.population_by("kecamatan")[TAPOS]
+    needed = math.ceil(round(population, 6) / 120_000)
+    assert needed == 3
     nodes = grid_nodes(TAPOS)
     west, east = nodes[np.argmin(nodes[:, 0])], nodes[np.argmax(nodes[:, 0])]
     assert np.hypot(*(east - west)) > 6000
@@ -130,19 +138,16 @@ def test_capacity_links_facilities_across_a_kecamatan(make_asset):
         return Asset.objects.get(pk=asset.pk).assessed_at
 
     p1 = add(*west)
-    before = stamp(p1)
-    # 1 -> 2 serving: Tapos reaches what it needs, so P1's capacity verdict may change
-    add(*east)
-    assert stamp(p1) > before
-    before = stamp(p1)
-    # 2 -> 3: what remains after removing P1 goes from 1 to 2, reaching the need
-    add(*east)
-    assert stamp(p1) > before
-    assert flag(p1) is False  # capacity passes now, but its catchment has no other puskesmas
-    before = stamp(p1)
-    # 3 -> 4: no capacity verdict in Tapos can change, and P1 is out of coverage reach
-    add(*east)
-    assert stamp(p1) == before
+    for total in range(2, needed + 3):
+        before = stamp(p1)
+        add(*east)
+        if total in (needed, needed + 1):
+            assert stamp(p1) > before, total
+        else:
+            assert stamp(p1) == before, total
+        if total == needed + 1:
+            # capacity passes now, but its catchment has no other puskesmas
+            assert flag(p1) is False
 
 
 def test_assess_assets_recomputes_every_flag(make_asset):
