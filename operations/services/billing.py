@@ -98,7 +98,7 @@ def bills_issue(*, today: date | None = None) -> int:
         # Locked by primary key: a second run at the same time waits here, then finds the bills.
         with transaction.atomic():
             leases = list(
-                Lease.objects.select_for_update()
+                Lease.objects.select_for_update(of=("self",))
                 .filter(pk__in=chunk)
                 .select_related("stall", "pricing", "termination")
                 .order_by("pk")
