@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "CohortProgrammeEnum": "programme.choices.Programme",
         "TargetProgrammeEnum": "programme.choices.TargetProgramme",
         "CoachingTopicEnum": "programme.choices.Topic",
+        "DocumentKindEnum": "documents.models.DocumentKind",
     },
 }
 
