@@ -4,264 +4,398 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import csv
-from pathlib import Path
-
-AGENCIES = Path(__file__).resolve().parent.parent / "data" / "agencies.csv"
-# Spellings the free-text custodian held before agencies existed (assets_app/demo.py, bench/).
-ALIASES = {"bkad": "BKD", "bpkad": "BKD"}
-
-
-def seed_agencies(apps, schema_editor):
-    """The editable starting list of agencies, and each asset's custodian agency from its free
-    text (by code, name or alias; a kecamatan or kelurahan office to KECAMATAN; anything else
-    to the managing agency, BKD, to be reassigned by its officers)."""
-    Agency = apps.get_model("assets_app", "Agency")
-    Asset = apps.get_model("assets_app", "Asset")
-    with AGENCIES.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for row in rows:
-        Agency.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "runs_outlets": row["runs_outlets"] == "true",
-            },
-        )
-    lookup = dict(ALIASES)
-    for row in rows:
-        lookup[row["code"].lower()] = row["code"]
-        lookup[row["name"].lower()] = row["code"]
-    texts = Asset.objects.values_list("custodian", flat=True).distinct()
-    for text in texts:
-        key = (text or "").strip().lower()
-        code = lookup.get(key)
-        if code is None and key.startswith(("kecamatan", "kelurahan")):
-            code = "KECAMATAN"
-        Asset.objects.filter(custodian=text).update(custodian_agency_id=code or "BKD")
-
-
-def unseed_agencies(apps, schema_editor):
-    apps.get_model("assets_app", "Asset").objects.update(custodian_agency_id=None)
-
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets_app', '0007_register_code_unique_without_pattern_index'),
-        ('geodata', '0005_verbose_names'),
+        ("assets_app", "0007_register_code_unique_without_pattern_index"),
+        ("geodata", "0005_verbose_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('user', 'User agency (pengguna barang)'), ('managing', 'Managing agency (pengelola barang)')], max_length=16, verbose_name='kind')),
-                ('location_code', models.CharField(blank=True, max_length=64, verbose_name='location code (kode lokasi)')),
-                ('runs_outlets', models.BooleanField(default=False, verbose_name='runs the outlets')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("user", "User agency (pengguna barang)"),
+                            ("managing", "Managing agency (pengelola barang)"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "location_code",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="location code (kode lokasi)"
+                    ),
+                ),
+                (
+                    "runs_outlets",
+                    models.BooleanField(default=False, verbose_name="runs the outlets"),
+                ),
             ],
             options={
-                'verbose_name': 'agency',
-                'verbose_name_plural': 'agencies',
-                'ordering': ['code'],
+                "verbose_name": "agency",
+                "verbose_name_plural": "agencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='OfficerProfile',
+            name="OfficerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'officer profile',
-                'verbose_name_plural': 'officer profiles',
+                "verbose_name": "officer profile",
+                "verbose_name_plural": "officer profiles",
             },
         ),
         migrations.RemoveConstraint(
-            model_name='reclassification',
-            name='one_open_reclassification_per_asset',
+            model_name="reclassification",
+            name="one_open_reclassification_per_asset",
         ),
         migrations.RemoveConstraint(
-            model_name='reclassification',
-            name='reclassification_status_valid',
+            model_name="reclassification",
+            name="reclassification_status_valid",
         ),
         migrations.AddField(
-            model_name='asset',
-            name='land_register_code',
-            field=models.CharField(blank=True, max_length=64, verbose_name='land register code (nomor kode tanah)'),
+            model_name="asset",
+            name="land_register_code",
+            field=models.CharField(
+                blank=True, max_length=64, verbose_name="land register code (nomor kode tanah)"
+            ),
         ),
         migrations.AddField(
-            model_name='asset',
-            name='register_number',
-            field=models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='register number'),
+            model_name="asset",
+            name="register_number",
+            field=models.PositiveIntegerField(
+                blank=True, editable=False, null=True, verbose_name="register number"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalasset',
-            name='land_register_code',
-            field=models.CharField(blank=True, max_length=64, verbose_name='land register code (nomor kode tanah)'),
+            model_name="historicalasset",
+            name="land_register_code",
+            field=models.CharField(
+                blank=True, max_length=64, verbose_name="land register code (nomor kode tanah)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalasset',
-            name='register_number',
-            field=models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='register number'),
+            model_name="historicalasset",
+            name="register_number",
+            field=models.PositiveIntegerField(
+                blank=True, editable=False, null=True, verbose_name="register number"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='decree_date',
-            field=models.DateField(blank=True, null=True, verbose_name='decree date'),
+            model_name="historicalreclassification",
+            name="decree_date",
+            field=models.DateField(blank=True, null=True, verbose_name="decree date"),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='decree_number',
-            field=models.CharField(blank=True, max_length=100, verbose_name='decree number (SK Wali Kota)'),
+            model_name="historicalreclassification",
+            name="decree_number",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="decree number (SK Wali Kota)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='handover_date',
-            field=models.DateField(blank=True, null=True, verbose_name='hand-over record date'),
+            model_name="historicalreclassification",
+            name="handover_date",
+            field=models.DateField(blank=True, null=True, verbose_name="hand-over record date"),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='handover_number',
-            field=models.CharField(blank=True, max_length=100, verbose_name='hand-over record number (BAST)'),
+            model_name="historicalreclassification",
+            name="handover_number",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="hand-over record number (BAST)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='review_note',
-            field=models.TextField(blank=True, verbose_name='review note'),
+            model_name="historicalreclassification",
+            name="review_note",
+            field=models.TextField(blank=True, verbose_name="review note"),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
+            model_name="historicalreclassification",
+            name="reviewed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="historicalreclassification",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='decree_date',
-            field=models.DateField(blank=True, null=True, verbose_name='decree date'),
+            model_name="reclassification",
+            name="decree_date",
+            field=models.DateField(blank=True, null=True, verbose_name="decree date"),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='decree_number',
-            field=models.CharField(blank=True, max_length=100, verbose_name='decree number (SK Wali Kota)'),
+            model_name="reclassification",
+            name="decree_number",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="decree number (SK Wali Kota)"
+            ),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='handover_date',
-            field=models.DateField(blank=True, null=True, verbose_name='hand-over record date'),
+            model_name="reclassification",
+            name="handover_date",
+            field=models.DateField(blank=True, null=True, verbose_name="hand-over record date"),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='handover_number',
-            field=models.CharField(blank=True, max_length=100, verbose_name='hand-over record number (BAST)'),
+            model_name="reclassification",
+            name="handover_number",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="hand-over record number (BAST)"
+            ),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='review_note',
-            field=models.TextField(blank=True, verbose_name='review note'),
+            model_name="reclassification",
+            name="review_note",
+            field=models.TextField(blank=True, verbose_name="review note"),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
+            model_name="reclassification",
+            name="reviewed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="reclassification",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AlterField(
-            model_name='asset',
-            name='custodian',
-            field=models.CharField(blank=True, max_length=200, verbose_name='custodian (as recorded)'),
+            model_name="asset",
+            name="custodian",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="custodian (as recorded)"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalasset',
-            name='custodian',
-            field=models.CharField(blank=True, max_length=200, verbose_name='custodian (as recorded)'),
+            model_name="historicalasset",
+            name="custodian",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="custodian (as recorded)"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalreclassification',
-            name='status',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('reviewed', 'Reviewed by the managing agency'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='proposed', max_length=16, verbose_name='status'),
+            model_name="historicalreclassification",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("reviewed", "Reviewed by the managing agency"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                db_index=True,
+                default="proposed",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='reclassification',
-            name='status',
-            field=models.CharField(choices=[('proposed', 'Proposed'), ('reviewed', 'Reviewed by the managing agency'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='proposed', max_length=16, verbose_name='status'),
+            model_name="reclassification",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposed"),
+                    ("reviewed", "Reviewed by the managing agency"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                db_index=True,
+                default="proposed",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['user', 'managing'])), name='agency_kind_valid'),
+            model_name="agency",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["user", "managing"])), name="agency_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agency',
-            constraint=models.UniqueConstraint(condition=models.Q(('runs_outlets', True)), fields=('runs_outlets',), name='one_agency_runs_outlets'),
+            model_name="agency",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("runs_outlets", True)),
+                fields=("runs_outlets",),
+                name="one_agency_runs_outlets",
+            ),
         ),
         migrations.AddField(
-            model_name='asset',
-            name='custodian_agency',
-            field=models.ForeignKey(blank=True, db_column='custodian_agency_code', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='assets_app.agency', to_field='code', verbose_name='custodian agency'),
+            model_name="asset",
+            name="custodian_agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_column="custodian_agency_code",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assets",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian agency",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalasset',
-            name='custodian_agency',
-            field=models.ForeignKey(blank=True, db_column='custodian_agency_code', db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assets_app.agency', to_field='code', verbose_name='custodian agency'),
+            model_name="historicalasset",
+            name="custodian_agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_column="custodian_agency_code",
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian agency",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='from_agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assets_app.agency', to_field='code', verbose_name='custodian before'),
+            model_name="historicalreclassification",
+            name="from_agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian before",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreclassification',
-            name='to_agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='assets_app.agency', to_field='code', verbose_name='custodian after'),
+            model_name="historicalreclassification",
+            name="to_agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian after",
+            ),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='from_agency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets_app.agency', to_field='code', verbose_name='custodian before'),
+            model_name="reclassification",
+            name="from_agency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian before",
+            ),
         ),
         migrations.AddField(
-            model_name='reclassification',
-            name='to_agency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets_app.agency', to_field='code', verbose_name='custodian after'),
+            model_name="reclassification",
+            name="to_agency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="custodian after",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.UniqueConstraint(condition=models.Q(('register_number__isnull', False)), fields=('custodian_agency', 'item_code', 'acquisition_year', 'register_number'), name='asset_register_number_unique'),
+            model_name="asset",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("register_number__isnull", False)),
+                fields=("custodian_agency", "item_code", "acquisition_year", "register_number"),
+                name="asset_register_number_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclassification',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['proposed', 'reviewed'])), fields=('asset',), name='one_open_reclassification_per_asset'),
+            model_name="reclassification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["proposed", "reviewed"])),
+                fields=("asset",),
+                name="one_open_reclassification_per_asset",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclassification',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'reviewed', 'approved', 'rejected', 'withdrawn'])), name='reclassification_status_valid'),
+            model_name="reclassification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["proposed", "reviewed", "approved", "rejected", "withdrawn"])
+                ),
+                name="reclassification_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reclassification',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewed_by__isnull', True), models.Q(('reviewed_by', models.F('proposed_by')), _negated=True), _connector='OR'), name='reclassification_review_four_eyes'),
+            model_name="reclassification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reviewed_by__isnull", True),
+                    models.Q(("reviewed_by", models.F("proposed_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="reclassification_review_four_eyes",
+            ),
         ),
         migrations.AddField(
-            model_name='officerprofile',
-            name='agency',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='assets_app.agency', to_field='code', verbose_name='agency'),
+            model_name="officerprofile",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="officers",
+                to="assets_app.agency",
+                to_field="code",
+                verbose_name="agency",
+            ),
         ),
         migrations.AddField(
-            model_name='officerprofile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='officer_profile', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="officerprofile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="officer_profile",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
-        migrations.RunPython(seed_agencies, unseed_agencies),
     ]

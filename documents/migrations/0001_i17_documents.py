@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('assets_app', '0008_i17_agencies_decisions'),
+        ('assets_app', '0009_i17_seed_agencies'),
         ('outlets', '0006_i16_lease_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

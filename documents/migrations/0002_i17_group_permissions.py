@@ -70,7 +70,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("documents", "0001_i17_documents"),
-        ("assets_app", "0008_i17_agencies_decisions"),
+        ("assets_app", "0009_i17_seed_agencies"),
         ("core", "0001_roles"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
