@@ -1,11 +1,4 @@
-def __getattr__(name: str):
-    # django-simple-history names this package as the module of the history models of a models
-    # *package* (outlets.HistoricalOutlet), so `manage.py shell` imports them from here.
-    if name.startswith("Historical"):
-        from django.apps import apps
+from core.history import history_models_getattr
 
-        try:
-            return apps.get_model("outlets", name)
-        except LookupError:
-            pass
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# `manage.py shell` imports the history models of this models package from here.
+__getattr__ = history_models_getattr("outlets")

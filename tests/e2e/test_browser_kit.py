@@ -29,7 +29,7 @@ def test_axe_reports_a_known_violation():
     assert "button-name" in found
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_axe_runs_under_the_page_csp(live_server):
     from playwright.sync_api import sync_playwright
 

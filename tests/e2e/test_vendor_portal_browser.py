@@ -13,7 +13,9 @@ from outlets.models import Lease, Offer, Vendor
 from tests.e2e.browser import PHONE, assert_accessible, launch, needs_chromium, shot
 from tests.outlets.helpers import PASSWORD, apply, make_outlet, make_round, make_vendor, verify
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would otherwise drop the migrated
+# rows (agencies, groups) that the next test needs, and recreate content types under new ids.
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NEW_PASSWORD = "Kue-ani-2026!"
 PAGE_BUDGET = 200 * 1024
