@@ -61,6 +61,7 @@ def test_audit_endpoint_filters_and_roles(make_user, make_asset, client_as, role
         "asset_approver": 200,
         "outlet_manager": 200,
         "planner": 200,
+        "programme_staff": 200,
         "vendor": 403,
     }
 
