@@ -30,6 +30,7 @@ ERROR_DESCRIPTIONS = {
     "403": "The role may not do this",
     "404": "No such object (or not yours)",
     "413": "The request body is larger than the service accepts",
+    "415": "The request's Content-Type is not one the operation takes (see its request body)",
     "429": "Too many requests (throttled); see Retry-After",
 }
 OPEN_PERMISSIONS = (AllowAny, IsAuthenticated)

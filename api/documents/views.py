@@ -79,7 +79,7 @@ class DocumentFilterSet(BoundedFilterSet):
     create=extend_schema(
         summary="Attach a PDF, JPEG or PNG to one asset, reclassification or lease",
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer, **errors(400, 401, 403, 404)},
+        responses={201: DocumentSerializer, **errors(400, 401, 403, 404, 413, 415)},
     ),
 )
 class DocumentViewSet(

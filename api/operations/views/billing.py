@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -200,9 +200,14 @@ class PaymentViewSet(
     @extend_schema(
         summary="Import a bank or virtual-account statement (CSV); known references skipped",
         request={"multipart/form-data": s.StatementInputSerializer},
-        responses={200: s.StatementReportSerializer, **errors(400, 401, 403, 413)},
+        responses={200: s.StatementReportSerializer, **errors(400, 401, 403, 413, 415)},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_statement(self, request):
         data = _validated(s.StatementInputSerializer, request.data)
         report = billing.statement_import(user=request.user, content=data["file"].read())

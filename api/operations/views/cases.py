@@ -110,7 +110,7 @@ class TerminationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
     create=extend_schema(
         summary="Record a visit to a stall: trading, closed, sublet or other, a note, photos",
         request={"multipart/form-data": s.InspectionInputSerializer},
-        responses={201: s.InspectionSerializer, **errors(400, 401, 403, 413)},
+        responses={201: s.InspectionSerializer, **errors(400, 401, 403, 413, 415)},
     ),
 )
 class InspectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
