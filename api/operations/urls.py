@@ -20,9 +20,10 @@ urlpatterns = [
     path("outlets/<int:outlet_id>/terms/", views.TermsView.as_view(), name="outlet-terms"),
     path("accounts/<int:lease_id>/", views.AccountView.as_view(), name="lease-account"),
     re_path(
-        r"^reports/(?P<name>revenue|arrears|occupancy|leases-ending|closed-stalls)/$",
+        # Apart from the register's reports/{name}/ (KIB, utilisation): one path, one operation.
+        r"^operations/reports/(?P<name>revenue|arrears|occupancy|leases-ending|closed-stalls)/$",
         views.ReportView.as_view(),
-        name="report",
+        name="operations-report",
     ),
     path("", include(router.urls)),
 ]

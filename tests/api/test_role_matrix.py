@@ -16,6 +16,7 @@ caller passes the role check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +35,7 @@ from core.roles import (
     VENDOR,
 )
 from documents.services import document_attach
+from operations.services import billing
 from outlets import services as outlet_services
 from outlets.models import Offer
 from tests.conftest import MINIMAL_PDF, client_for
@@ -317,6 +319,68 @@ MATRIX = [
     row("GET", "/appeals/", ROUND_READERS, 200),
     row("POST", "/appeals/", VENDORS, 400, body={}),
     row("POST", "/appeals/{id}/decide/", MANAGERS, 400, body={}, url="/appeals/1/decide/"),
+    # outlet operations (#16): managers of the outlet write; planners read; a vendor reads her own
+    row(
+        "GET",
+        "/outlets/{outlet_id}/terms/",
+        (OUTLET_MANAGER, PLANNER),
+        404,  # the world's outlet has no terms set: no such object yet
+        url="/outlets/{outlet}/terms/",
+    ),
+    row(
+        "PUT",
+        "/outlets/{outlet_id}/terms/",
+        MANAGERS,
+        400,
+        body=BAD,
+        url="/outlets/{outlet}/terms/",
+    ),
+    row("GET", "/tariffs/", (OUTLET_MANAGER, PLANNER), 200),
+    row("POST", "/tariffs/", MANAGERS, 400, body={}),
+    row("GET", "/bills/", ROUND_READERS, 200),
+    row("GET", "/accounts/{lease_id}/", ROUND_READERS, 200, url="/accounts/{lease}/"),
+    row("GET", "/payments/", ROUND_READERS, 200),
+    row("POST", "/payments/", MANAGERS, 400, body={}),
+    row("GET", "/payments/{id}/", ROUND_READERS, 200, url="/payments/{payment}/"),
+    row("GET", "/payments/{id}/receipt/", ROUND_READERS, 200, url="/payments/{payment}/receipt/"),
+    row(
+        "POST",
+        "/payments/{id}/reverse/",
+        MANAGERS,
+        400,
+        body={},
+        url="/payments/{payment}/reverse/",
+    ),
+    row("POST", "/payments/import/", MANAGERS, 400, body={}, fmt="multipart"),
+    row("GET", "/warnings/", ROUND_READERS, 200),
+    row("POST", "/warnings/", MANAGERS, 400, body={}),
+    row("POST", "/warnings/{id}/resolve/", MANAGERS, 404, body={}, url="/warnings/999999/resolve/"),
+    row("GET", "/terminations/", ROUND_READERS, 200),
+    row("POST", "/terminations/", MANAGERS, 400, body={}),
+    row("GET", "/inspections/", (OUTLET_MANAGER, PLANNER), 200),
+    row("POST", "/inspections/", MANAGERS, 400, body={}, fmt="multipart"),
+    row("GET", "/renewals/", ROUND_READERS, 200),
+    row("POST", "/renewals/", VENDORS, 400, body={}),
+    row("POST", "/renewals/{id}/approve/", MANAGERS, 404, body={}, url="/renewals/999999/approve/"),
+    row("POST", "/renewals/{id}/refuse/", MANAGERS, 404, body={}, url="/renewals/999999/refuse/"),
+    row("GET", "/waitlist-offers/", ROUND_READERS, 200),
+    row(
+        "POST", "/waitlist-offers/{id}/accept/", VENDORS, 404, url="/waitlist-offers/999999/accept/"
+    ),
+    row(
+        "POST",
+        "/waitlist-offers/{id}/decline/",
+        VENDORS,
+        404,
+        url="/waitlist-offers/999999/decline/",
+    ),
+    row(
+        "GET",
+        "/operations/reports/{name}/",
+        (OUTLET_MANAGER, PLANNER),
+        200,
+        url="/operations/reports/arrears/",
+    ),
     # last: it deletes each caller's token (NOT_ALLOWED's rows run before MATRIX's)
     row("POST", "/auth/token/revoke/", ROLES, 204),
 ]
@@ -383,6 +447,13 @@ def world(make_user, make_asset):
         "accepted_offer": first.pk,
         "open_offer": second.pk,
         "lease": lease.pk,
+        "payment": billing.payment_record(
+            lease=lease,
+            user=manager,
+            reference="MATRIX-1",
+            amount=Decimal("1000"),
+            paid_on=lease.start_date,
+        ).pk,  # fmt: skip
         "document": document_attach(
             user=officer,
             upload=SimpleUploadedFile("title.pdf", MINIMAL_PDF),

@@ -245,7 +245,7 @@ def test_inspections_with_photos_and_the_closed_stalls_report(leased, make_user)
     response = boss.post(f"{API}/inspections/", body, format="multipart")
     assert response.json() == {"photos": [str(enforcement.PHOTO_NOT_IMAGE)]}
     assert Inspection.objects.count() == 3
-    report = boss.get(f"{API}/reports/closed-stalls/").json()
+    report = boss.get(f"{API}/operations/reports/closed-stalls/").json()
     assert report["rows"] == [
         {"stall": stall.pk, "stall_code": "K-01", "outlet": outlet.pk, "lease": lease.pk,
          "visits": 3, "closed": 2}
@@ -263,17 +263,17 @@ def test_reports_as_json_csv_and_xlsx(leased, make_user):
     planner = client_for(make_user("planner"))
     month = today.strftime("%Y-%m")
     end = (today + timedelta(days=1)).isoformat()
-    rows = planner.get(f"{API}/reports/revenue/?start={today}&end={end}").json()["rows"]
+    rows = planner.get(f"{API}/operations/reports/revenue/?start={today}&end={end}").json()["rows"]
     assert rows == [
         {"outlet": outlet.pk, "outlet_name": outlet.name, "kecamatan": "32.76.06",
          "month": month, "billed": "120000.00", "collected": "100000.00"}
     ]  # fmt: skip
-    csv = planner.get(f"{API}/reports/revenue/?start={today}&end={end}&download=csv")
+    csv = planner.get(f"{API}/operations/reports/revenue/?start={today}&end={end}&download=csv")
     assert csv.content.decode().splitlines() == [
         "outlet,outlet_name,kecamatan,month,billed,collected",
         f"{outlet.pk},{outlet.name},32.76.06,{month},120000.00,100000.00",
     ]
-    xlsx = planner.get(f"{API}/reports/revenue/?start={today}&end={end}&download=xlsx")
+    xlsx = planner.get(f"{API}/operations/reports/revenue/?start={today}&end={end}&download=xlsx")
     sheet = load_workbook(BytesIO(xlsx.content)).active
     assert [c.value for c in sheet[2]] == [
         outlet.pk,
@@ -284,15 +284,19 @@ def test_reports_as_json_csv_and_xlsx(leased, make_user):
         100000,
     ]
     late = today + timedelta(days=45)
-    arrears = planner.get(f"{API}/reports/arrears/?on={late}").json()["rows"]
+    arrears = planner.get(f"{API}/operations/reports/arrears/?on={late}").json()["rows"]
     assert [(r["lease"], r["overdue"], r["days_31_60"]) for r in arrears] == [
         (lease.pk, "20000.00", "20000.00")
     ]
-    ending = planner.get(f"{API}/reports/leases-ending/?on={lease.end_date - timedelta(days=10)}")
+    ending = planner.get(
+        f"{API}/operations/reports/leases-ending/?on={lease.end_date - timedelta(days=10)}"
+    )
     assert [(r["lease"], r["days_left"]) for r in ending.json()["rows"]] == [(lease.pk, 10)]
-    occupancy = planner.get(f"{API}/reports/occupancy/?start={today}&end={end}").json()["rows"]
+    occupancy = planner.get(f"{API}/operations/reports/occupancy/?start={today}&end={end}").json()[
+        "rows"
+    ]
     assert [(r["stalls"], r["leased_days"], r["vacant_days"]) for r in occupancy] == [(1, 1, 0)]
-    assert planner.get(f"{API}/reports/arrears/?on=2026-02-30").status_code == 400
-    assert planner.get(f"{API}/reports/nothing/").status_code == 404
-    assert client_for(vendor.user).get(f"{API}/reports/arrears/").status_code == 403
+    assert planner.get(f"{API}/operations/reports/arrears/?on=2026-02-30").status_code == 400
+    assert planner.get(f"{API}/operations/reports/nothing/").status_code == 404
+    assert client_for(vendor.user).get(f"{API}/operations/reports/arrears/").status_code == 403
     assert Bill.objects.count() == 1
