@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.spreadsheet import xlsx_row
 from operations import ledger
 from operations.models import Bill, Finding, Inspection, Payment
 from outlets.managers import IN_FORCE
@@ -219,7 +220,7 @@ def to_xlsx(rows: list[dict], columns: list[str], title: str) -> bytes:
                 values.append(float(v) if v == v.quantize(Decimal("0.01")) else str(v))
             else:
                 values.append(_cell(v))
-        sheet.append(values)
+        sheet.append(xlsx_row(values))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
+from core.spreadsheet import xlsx_row
 from geodata.models import District
 from operations.choices import Finding
 from operations.selectors import inspection_list
@@ -166,7 +167,7 @@ def funnel_xlsx(report: dict) -> bytes:
     sheet = book.create_sheet("funnel")
     sheet.append(list(EXPORT_COLUMNS))
     for r in report["rows"]:
-        sheet.append([r[c] for c in EXPORT_COLUMNS])
+        sheet.append(xlsx_row(r[c] for c in EXPORT_COLUMNS))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ import shapely
 from assets_app.kib.columns import KIB_COLUMNS, KIB_TITLES
 from assets_app.kode_barang import item_codes
 from assets_app.models import Asset
+from core.spreadsheet import xlsx_row
 
 CITY = "PEMERINTAH KOTA DEPOK"
 # Excel holds 15 significant digits exactly; larger amounts are written as text.
@@ -76,7 +77,7 @@ def kib_export(*, queryset: QuerySet[Asset], kind: str, agency: str = "") -> byt
     sheet.append(header)
     rows = queryset.select_related("custodian_agency").order_by("id")
     for number, asset in enumerate(rows.iterator(chunk_size=2000), start=1):
-        sheet.append([_value(asset, column, number) for column in columns])
+        sheet.append(xlsx_row(_value(asset, column, number) for column in columns))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

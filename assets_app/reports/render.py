@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from assets_app.reports.data import Report
+from core.spreadsheet import xlsx_row
 
 CITY = "PEMERINTAH KOTA DEPOK"
 CITY_LINE = "Provinsi Jawa Barat: Barang Milik Daerah"
@@ -53,7 +54,7 @@ def report_xlsx(report: Report) -> bytes:
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in report.rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        sheet.append(xlsx_row(float(v) if isinstance(v, Decimal) else v for v in row))
     sheet.append([])
     for label, value in report.totals.items():
         sheet.append([label, float(value) if isinstance(value, Decimal) else value])
