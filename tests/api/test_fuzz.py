@@ -84,7 +84,7 @@ MODE = os.environ.get("FUZZ_MODE", "all")
 STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "16"))
 # Roles that create objects walk more scenarios: with about 100 operations to start from, 16
 # scenarios rarely reach the deeper links (created asset -> proposal; round -> results).
-CREATOR_SCENARIOS = int(os.environ.get("FUZZ_CREATOR_SCENARIOS", "40"))
+CREATOR_SCENARIOS = int(os.environ.get("FUZZ_CREATOR_SCENARIOS", "80"))
 STATEFUL_STEPS = 10
 CHECKS = [
     not_a_server_error,
