@@ -38,7 +38,7 @@ from assets_app.assessment import (
 from assets_app.models import Asset
 from geodata.coverage import distances
 from geodata.population import lonlat_to_xy
-from geodata.selectors import population_surface, service_standards
+from geodata.selectors import Surface, population_surface, service_standards
 
 logger = logging.getLogger(__name__)
 
@@ -124,23 +124,48 @@ def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
     return {t: Facilities.from_rows(grouped[t]) for t in types}
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the pure assessment reads, loaded once for a batch of subjects."""
+
+    surface: Surface
+    standards: dict[str, Standard]
+    serving: dict[str, Facilities]
+    settings: Settings
+
+    def facilities(self, facility_type: str) -> Facilities:
+        return self.serving.get(facility_type, Facilities.empty())
+
+
+def load_inputs(facility_types: Iterable[str]) -> Inputs:
+    """The population surface, standards, settings and serving facilities of these types."""
+    return Inputs(
+        surface=population_surface(),
+        standards=_standards(),
+        serving=_serving(facility_types),
+        settings=assessment_settings(),
+    )
+
+
+def subjects_of(queryset: QuerySet) -> list[Subject]:
+    """The assessment subjects of these assets, in id order."""
+    return _subjects(queryset.order_by("id").values_list(*SUBJECT_FIELDS))
+
+
 def _compute(subjects: list[Subject]) -> tuple[str, dict[int, dict]]:
     """Assess each subject against freshly loaded data; (population_source, {id: result})."""
-    surface = population_surface()
-    standards = _standards()
-    serving = _serving(s.facility_type for s in subjects)
-    settings = assessment_settings()
+    inputs = load_inputs(s.facility_type for s in subjects)
     results = {
         s.id: assess(
             s,
-            demand=surface.demand,
-            facilities=serving.get(s.facility_type, Facilities.empty()),
-            standard=standards.get(s.facility_type),
-            settings=settings,
+            demand=inputs.surface.demand,
+            facilities=inputs.facilities(s.facility_type),
+            standard=inputs.standards.get(s.facility_type),
+            settings=inputs.settings,
         )
         for s in subjects
     }
-    return surface.label, results
+    return inputs.surface.label, results
 
 
 # --- assessment ------------------------------------------------------------------------------
@@ -200,7 +225,7 @@ def assets_assess(*, queryset: QuerySet | None = None) -> dict[str, int]:
     """Re-assess many assets (all by default) and store the answers; returns counts."""
     started = time.perf_counter()
     queryset = Asset.objects.all() if queryset is None else queryset
-    subjects = _subjects(queryset.order_by("id").values_list(*SUBJECT_FIELDS))
+    subjects = subjects_of(queryset)
     _label, results = _compute(subjects)
     flags = {pk: r["repurposable"] for pk, r in results.items()}
     _store(flags, at=timezone.now())
