@@ -36,6 +36,7 @@ from assets_app.assessment import (
     assess,
 )
 from assets_app.models import Asset
+from facilities.selectors import reference_serving_rows
 from geodata.coverage import distances
 from geodata.population import lonlat_to_xy
 from geodata.selectors import Surface, population_surface, service_standards
@@ -101,7 +102,12 @@ def _subjects(rows: Iterable[tuple]) -> list[Subject]:
 
 
 def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
-    """The serving facilities of each type, projected to EPSG:32748."""
+    """The serving facilities of each type, projected to EPSG:32748.
+
+    The city's own (serving assets of the type) and the providers' (operating reference
+    facilities of the type not linked to an asset: a linked one is that asset, counted once).
+    A reference facility's id is its primary key negated, so it never equals an asset's.
+    """
     types = sorted({t for t in facility_types if t})
     if not types:
         return {}
@@ -112,6 +118,10 @@ def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
         .order_by("id")
         .values_list("facility_type", "id", "lon", "lat", "kecamatan_id")
     )
+    rows += [
+        (facility_type, -pk, lon, lat, kecamatan)
+        for facility_type, pk, lon, lat, kecamatan in reference_serving_rows(types)
+    ]
     result = {t: Facilities.empty() for t in types}
     if not rows:
         return result

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "documents",
     "notifications",
     "programme",
+    "facilities",
     "api",
     "web",
 ]
@@ -295,6 +296,10 @@ MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 # RequestBodyLimitMiddleware). Uploads (multipart: the asset import's files); every other body.
 API_MAX_UPLOAD_BYTES = int(os.environ.get("API_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 API_MAX_JSON_BYTES = int(os.environ.get("API_MAX_JSON_BYTES", str(2 * 1024 * 1024)))
+# Reference-facility lists (facilities.importing): a city's school and health lists are small.
+FACILITIES_IMPORT_MAX_BYTES = int(
+    os.environ.get("FACILITIES_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 # --- Sign-in, sessions, API docs ------------------------------------------------------------
 

@@ -74,6 +74,7 @@ class District(models.Model):
 # codes are repeated here (a test checks the two lists agree).
 FACILITY_TYPES = ("paud", "sd", "smp", "sma", "posyandu", "pustu", "puskesmas", "hospital")
 FACILITY_USES = ("education", "health")
+CAPACITY_UNITS = [("students", _("students")), ("beds", _("beds"))]
 
 
 class ServiceStandard(models.Model):
@@ -94,6 +95,18 @@ class ServiceStandard(models.Model):
     )
     source = models.CharField(_("source"), max_length=300)
     note = models.TextField(_("note"), blank=True)
+    # Capacity where known (issue 18): one unit of a facility's stated capacity (a student
+    # place, a bed) serves this many residents; blank unit: capacity is not used for the type.
+    capacity_unit = models.CharField(
+        _("capacity unit"), max_length=8, choices=CAPACITY_UNITS, blank=True
+    )
+    residents_per_capacity_unit = models.FloatField(
+        _("residents per capacity unit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.001)],
+    )
+    capacity_source = models.CharField(_("capacity source"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])

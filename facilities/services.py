@@ -1,0 +1,185 @@
+"""Writes of reference facilities: import (all rows or none), link to a city asset.
+
+Each write re-assesses, in its own transaction, the city assets of the facility types it
+touched: a new private school can make a city school repurposable, a closed one can undo it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from assets_app.agencies import agency_write_check
+from assets_app.assessment import FACILITY_USES
+from assets_app.models import Asset
+from facilities.importing import FileError, check_records, read_records
+from facilities.models import ReferenceFacility
+from geodata.boundaries import locate_point
+
+ASSET_OTHER_TYPE = _(
+    "The asset's facility type is {asset_type}, this facility's is {facility_type}."
+)
+ASSET_ALREADY_LINKED = _("The asset is already linked to reference facility {other}.")
+FIELDS = (
+    "facility_type",
+    "category",
+    "level",
+    "name",
+    "provider",
+    "address",
+    "capacity_students",
+    "capacity_rombel",
+    "capacity_beds",
+    "status",
+    "lon",
+    "lat",
+    "source",
+)
+
+
+def _read(file: Any) -> bytes:
+    if isinstance(file, bytes | bytearray):
+        return bytes(file)
+    if hasattr(file, "chunks"):
+        return b"".join(file.chunks())
+    return file.read()
+
+
+def facilities_reassess(*, facility_types: Iterable[str]) -> int:
+    """Re-assess the city assets of these facility types; returns how many."""
+    from assets_app.repurposing import assets_assess
+
+    types = sorted({t for t in facility_types if t})
+    if not types:
+        return 0
+    queryset = Asset.objects.filter(facility_type__in=types, use__in=FACILITY_USES)
+    return assets_assess(queryset=queryset)["assessed"]
+
+
+def facilities_import(
+    *,
+    file: Any,
+    fmt: str,
+    user: AbstractBaseUser | None,
+    source: str = "",
+    synthetic: bool = False,
+) -> dict[str, Any]:
+    """Import a CSV or GeoJSON list: every row checked, then all written or none.
+
+    An existing (kind, national id) is updated; a file-level problem raises ValidationError
+    naming `file`. The report: rows, created, updated, unchanged, skipped (rows of categories the
+    assessment does not read), errors ({row, column, message}) and reassessed.
+    """
+    try:
+        records, columns = read_records(_read(file), fmt)
+    except FileError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    checked = check_records(records, columns, source=source.strip())
+    report = {
+        "rows": checked.total,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": len(checked.skipped),
+        "errors": checked.errors,
+        "reassessed": 0,
+    }
+    if checked.errors:
+        return report
+    with transaction.atomic():
+        report.update(_write(checked.rows, user=user, synthetic=synthetic))
+    return report
+
+
+def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
+    existing = {
+        (f.kind, f.national_id): f
+        for f in ReferenceFacility.objects.select_for_update()
+        .filter(national_id__in=[r["national_id"] for r in rows])
+        .order_by("pk")
+    }
+    types: set[str] = set()
+    new, created, updated, unchanged = [], 0, 0, 0
+    for row in rows:
+        location = locate_point(row["lon"], row["lat"])
+        values = {key: row[key] for key in FIELDS}
+        facility = existing.get((row["kind"], row["national_id"]))
+        if facility is None:
+            facility = ReferenceFacility(
+                kind=row["kind"], national_id=row["national_id"], synthetic=synthetic, **values
+            )
+            facility.kelurahan_id = location.kelurahan_code
+            facility.kecamatan_id = location.kecamatan_code
+            new.append(facility)
+            types.add(row["facility_type"])
+            continue
+        before = (
+            {key: getattr(facility, key) for key in FIELDS},
+            facility.kelurahan_id,
+        )
+        if before == (values, location.kelurahan_code):
+            unchanged += 1
+            continue
+        types.update({facility.facility_type, row["facility_type"]})
+        for key, value in values.items():
+            setattr(facility, key, value)
+        facility.kelurahan_id = location.kelurahan_code
+        facility.kecamatan_id = location.kecamatan_code
+        facility.full_clean()
+        facility._history_user = user
+        facility.save()
+        updated += 1
+    for facility in new:
+        facility.full_clean(validate_unique=False, validate_constraints=False)
+    if new:
+        bulk_create_with_history(new, ReferenceFacility, batch_size=500, default_user=user)
+        created = len(new)
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "reassessed": facilities_reassess(facility_types=types),
+    }
+
+
+@transaction.atomic
+def facility_link(
+    *, facility: ReferenceFacility, asset: Asset | None, user: AbstractBaseUser | None
+) -> ReferenceFacility:
+    """Link `facility` to the city asset that is it (None unlinks), then re-assess its type.
+
+    The asset must be of the same facility type, not linked to another facility, and one the
+    user may write (an officer writes only their agency's assets).
+    """
+    facility = ReferenceFacility.objects.select_for_update().get(pk=facility.pk)
+    if asset is not None:
+        agency_write_check(user, asset.custodian_agency_id)
+        if asset.facility_type != facility.facility_type:
+            raise ValidationError(
+                {
+                    "asset": [
+                        str(ASSET_OTHER_TYPE).format(
+                            asset_type=asset.facility_type or "-",
+                            facility_type=facility.facility_type,
+                        )
+                    ]
+                }
+            )
+        other = ReferenceFacility.objects.filter(asset=asset).exclude(pk=facility.pk).first()
+        if other is not None:
+            raise ValidationError({"asset": [str(ASSET_ALREADY_LINKED).format(other=other.pk)]})
+    elif facility.asset_id is not None:
+        previous = Asset.objects.get(pk=facility.asset_id)
+        agency_write_check(user, previous.custodian_agency_id)
+    facility.asset = asset
+    facility.full_clean(validate_unique=False)
+    facility._history_user = user
+    facility.save()
+    facilities_reassess(facility_types=[facility.facility_type])
+    return facility
