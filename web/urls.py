@@ -11,6 +11,7 @@ from django.urls import include, path
 from web.views import auth
 from web.views.home import home
 from web.views.map import map_page
+from web.views.pages import asset_detail, outlet_detail
 from web.views.public import public_round, public_rounds
 
 # Django's django.contrib.auth.urls, each with the view of web/views/auth.py where it differs.
@@ -35,6 +36,8 @@ urlpatterns = [
     path("admin/password_change/", auth.admin_password_change),
     path("accounts/", include(accounts)),
     path("map/", map_page, name="map"),
+    path("aset/<int:pk>/", asset_detail, name="asset-page"),
+    path("gerai/<int:pk>/", outlet_detail, name="outlet-page"),
     path("public/rounds/", public_rounds, name="public-rounds-page"),
     path("public/rounds/<int:pk>/", public_round, name="public-round-page"),
     path("", home, name="home"),
