@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("api.fairness.urls")),
     path("", include("api.operations.urls")),
     path("", include("api.documents.urls")),
+    path("", include("api.facilities.urls")),
     path("", include(router.urls)),
 ]

@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "TargetProgrammeEnum": "programme.choices.TargetProgramme",
         "CoachingTopicEnum": "programme.choices.Topic",
         "DocumentKindEnum": "documents.models.DocumentKind",
+        "ReferenceFacilityCategoryEnum": "facilities.categories.Category",
+        "CategoryEnum": "assets_app.models.Category",
     },
 }
 

@@ -35,6 +35,7 @@ from core.roles import (
     VENDOR,
 )
 from documents.services import document_attach
+from facilities.models import ReferenceFacility
 from operations.services import billing
 from outlets import services as outlet_services
 from outlets.models import Offer
@@ -152,6 +153,24 @@ MATRIX = [
         "POST", "/kib/{kind}/import/", OFFICERS, 400, body={}, fmt="multipart", url="/kib/C/import/"
     ),
     row("GET", "/reports/{name}/", STAFF, 200, url="/reports/kib_c/"),
+    # reference facilities (#18)
+    row("GET", "/reference-facilities/", STAFF, 200),
+    row(
+        "GET",
+        "/reference-facilities/{id}/",
+        STAFF,
+        200,
+        url="/reference-facilities/{reference_facility}/",
+    ),
+    row("POST", "/reference-facilities/import/", OFFICERS, 400, body={}, fmt="multipart"),
+    row(
+        "POST",
+        "/reference-facilities/{id}/link/",
+        OFFICERS,
+        400,
+        body=BAD,
+        url="/reference-facilities/{reference_facility}/link/",
+    ),
     row("GET", "/stats/districts/", STAFF, 200),
     row("GET", "/stats/programme/", STAFF, 200),
     row("GET", "/audit/", STAFF, 200),
@@ -461,6 +480,19 @@ def world(make_user, make_asset):
             asset=asset,
         ).pk,
         "audit_event": AuditEvent.objects.order_by("pk").values_list("pk", flat=True)[0],
+        "reference_facility": ReferenceFacility.objects.create(
+            kind="school",
+            facility_type="sd",
+            category="sd",
+            level="basic",
+            national_id="99000001",
+            name="SD (synthetic)",
+            provider="private",
+            lon=106.8179,
+            lat=-6.3723,
+            source="synthetic test row",
+            synthetic=True,
+        ).pk,
         **programme_world(users[PROGRAMME_STAFF], manager, vendor, outlet),
     }
     clients = {ANONYMOUS: APIClient(), **{role: client_for(u) for role, u in users.items()}}
