@@ -25,7 +25,10 @@ SOURCE = "Synthetic rows shaped like Data Referensi Pendidikan (test)"
 def test_csv_of_schools_maps_categories_and_providers():
     # when
     report = facilities_import(
-        file=(DATA / "sekolah_depok_synthetic.csv").read_bytes(), fmt="csv", user=None, source=SOURCE
+        file=(DATA / "sekolah_depok_synthetic.csv").read_bytes(),
+        fmt="csv",
+        user=None,
+        source=SOURCE,
     )
     # then
     assert report == {
