@@ -1,12 +1,53 @@
-"""What the operations views share: lookups that hide other vendors' objects."""
+"""What the operations views share: lookups that hide other vendors' objects, and the shape of
+a viewset that lists its objects and creates one (schema and the 201 answer)."""
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
 
 from api.outlets.views._common import ID_REGEX, _validated
+from api.permissions import RolePermission
+from api.schema import errors
 from core.roles import OUTLET_MANAGER, PLANNER, has_role
 from outlets.models import Lease, Outlet, Stall
 
-__all__ = ["ID_REGEX", "_validated", "lease_for", "outlet_for", "stall_for"]
+__all__ = [
+    "ID_REGEX",
+    "ListCreateViewSet",
+    "_validated",
+    "lease_for",
+    "list_and_create",
+    "outlet_for",
+    "stall_for",
+]
+
+LIST_ERRORS = (400, 401, 403)
+CREATE_ERRORS = (400, 401, 403, 409)
+
+
+def list_and_create(*, serializer, listed: str, created: str, request, create_errors=CREATE_ERRORS):
+    """The schema of a list-and-create viewset: the list answers `serializer` many, creating
+    answers 201 with one; `request` is the input serializer (or a content-type mapping)."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=listed, responses={200: serializer(many=True), **errors(*LIST_ERRORS)}
+        ),
+        create=extend_schema(
+            summary=created,
+            request=request,
+            responses={201: serializer, **errors(*create_errors)},
+        ),
+    )
+
+
+# Lists with the subclass's selector; `create` is each subclass's, answered by `created`. (A
+# comment, not a docstring: the schema would show a docstring on every operation.)
+class ListCreateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [RolePermission]
+
+    def created(self, obj) -> Response:
+        return Response(self.serializer_class(obj).data, status=status.HTTP_201_CREATED)
 
 
 def lease_for(user, lease_id: int, *, field: str | None = None) -> Lease:

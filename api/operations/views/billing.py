@@ -16,7 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.operations import serializers as s
-from api.operations.views._common import ID_REGEX, _validated, lease_for, outlet_for
+from api.operations.views._common import (
+    ID_REGEX,
+    ListCreateViewSet,
+    _validated,
+    lease_for,
+    list_and_create,
+    outlet_for,
+)
 from api.permissions import RolePermission
 from api.schema import errors
 from core.roles import OUTLET_MANAGER, PLANNER, VENDOR
@@ -57,20 +64,14 @@ class TermsView(APIView):
         return Response(s.TermsSerializer(terms).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Tariffs (per outlet and stall kind, from a Perwal)",
-        responses={200: s.TariffSerializer(many=True), **errors(400, 401, 403)},
-    ),
-    create=extend_schema(
-        summary="Add a tariff: rate per m² at most 30% of the commercial rate (PP 7/2021)",
-        request=s.TariffInputSerializer,
-        responses={201: s.TariffSerializer, **errors(400, 401, 403, 409)},
-    ),
+@list_and_create(
+    serializer=s.TariffSerializer,
+    listed="Tariffs (per outlet and stall kind, from a Perwal)",
+    created="Add a tariff: rate per m² at most 30% of the commercial rate (PP 7/2021)",
+    request=s.TariffInputSerializer,
 )
-class TariffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TariffViewSet(ListCreateViewSet):
     serializer_class = s.TariffSerializer
-    permission_classes = [RolePermission]
     read_roles = STAFF_READ
     write_roles = (OUTLET_MANAGER,)
     queryset = selectors.tariff_list()
@@ -78,8 +79,7 @@ class TariffViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
     def create(self, request, *args, **kwargs):
         data = _validated(s.TariffInputSerializer, request.data)
         outlet = outlet_for(data.pop("outlet"), field="outlet")
-        tariff = pricing.tariff_create(outlet=outlet, user=request.user, **data)
-        return Response(s.TariffSerializer(tariff).data, status=status.HTTP_201_CREATED)
+        return self.created(pricing.tariff_create(outlet=outlet, user=request.user, **data))
 
 
 @extend_schema_view(

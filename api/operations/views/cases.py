@@ -2,13 +2,20 @@
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.operations import serializers as s
-from api.operations.views._common import ID_REGEX, _validated, lease_for, stall_for
+from api.operations.views._common import (
+    ID_REGEX,
+    ListCreateViewSet,
+    _validated,
+    lease_for,
+    list_and_create,
+    stall_for,
+)
 from api.permissions import RolePermission
 from api.schema import errors
 from api.throttles import VendorWriteThrottle
@@ -21,24 +28,14 @@ READERS = (OUTLET_MANAGER, PLANNER, VENDOR)
 MANAGERS = (OUTLET_MANAGER,)
 
 
-def _created(serializer_class, obj) -> Response:
-    return Response(serializer_class(obj).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Warning letters SP1-SP3 (a vendor sees her own)",
-        responses={200: s.WarningSerializer(many=True), **errors(400, 401, 403)},
-    ),
-    create=extend_schema(
-        summary="Issue the lease's next warning letter (SP1, then SP2, then SP3)",
-        request=s.WarningInputSerializer,
-        responses={201: s.WarningSerializer, **errors(400, 401, 403, 409)},
-    ),
+@list_and_create(
+    serializer=s.WarningSerializer,
+    listed="Warning letters SP1-SP3 (a vendor sees her own)",
+    created="Issue the lease's next warning letter (SP1, then SP2, then SP3)",
+    request=s.WarningInputSerializer,
 )
-class WarningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class WarningViewSet(ListCreateViewSet):
     serializer_class = s.WarningSerializer
-    permission_classes = [RolePermission]
     read_roles = READERS
     write_roles = MANAGERS
     lookup_value_regex = ID_REGEX
@@ -51,9 +48,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
     def create(self, request, *args, **kwargs):
         data = _validated(s.WarningInputSerializer, request.data)
         lease = lease_for(request.user, data.pop("lease"), field="lease")
-        return _created(
-            s.WarningSerializer, enforcement.warning_issue(lease=lease, user=request.user, **data)
-        )
+        return self.created(enforcement.warning_issue(lease=lease, user=request.user, **data))
 
     @extend_schema(
         summary="Mark a warning resolved: the vendor put it right",
@@ -70,20 +65,14 @@ class WarningViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         return Response(s.WarningSerializer(warning).data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Terminations for cause (a vendor sees her own)",
-        responses={200: s.TerminationSerializer(many=True), **errors(400, 401, 403)},
-    ),
-    create=extend_schema(
-        summary="Terminate a lease after SP3, or at once for a serious breach; the stall is freed",
-        request=s.TerminationInputSerializer,
-        responses={201: s.TerminationSerializer, **errors(400, 401, 403, 409)},
-    ),
+@list_and_create(
+    serializer=s.TerminationSerializer,
+    listed="Terminations for cause (a vendor sees her own)",
+    created="Terminate a lease after SP3, or at once for a serious breach; the stall is freed",
+    request=s.TerminationInputSerializer,
 )
-class TerminationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TerminationViewSet(ListCreateViewSet):
     serializer_class = s.TerminationSerializer
-    permission_classes = [RolePermission]
     read_roles = READERS
     write_roles = MANAGERS
 
@@ -99,23 +88,18 @@ class TerminationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
             lease=lease, user=request.user, ground=data["ground"], reason=data["reason"],
             on=data.get("terminated_on"),
         )  # fmt: skip
-        return _created(s.TerminationSerializer, termination)
+        return self.created(termination)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Inspections of stalls",
-        responses={200: s.InspectionSerializer(many=True), **errors(400, 401, 403)},
-    ),
-    create=extend_schema(
-        summary="Record a visit to a stall: trading, closed, sublet or other, a note, photos",
-        request={"multipart/form-data": s.InspectionInputSerializer},
-        responses={201: s.InspectionSerializer, **errors(400, 401, 403, 413, 415)},
-    ),
+@list_and_create(
+    serializer=s.InspectionSerializer,
+    listed="Inspections of stalls",
+    created="Record a visit to a stall: trading, closed, sublet or other, a note, photos",
+    request={"multipart/form-data": s.InspectionInputSerializer},
+    create_errors=(400, 401, 403, 413, 415),
 )
-class InspectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class InspectionViewSet(ListCreateViewSet):
     serializer_class = s.InspectionSerializer
-    permission_classes = [RolePermission]
     read_roles = (OUTLET_MANAGER, PLANNER)
     write_roles = MANAGERS
     parser_classes = [MultiPartParser, FormParser]
@@ -130,23 +114,18 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         data = _validated(s.InspectionInputSerializer, payload)
         stall = stall_for(data.pop("stall"), field="stall")
         inspection = enforcement.inspection_record(stall=stall, user=request.user, **data)
-        return _created(s.InspectionSerializer, inspection)
+        return self.created(inspection)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="Renewal requests (a vendor sees her own)",
-        responses={200: s.RenewalSerializer(many=True), **errors(400, 401, 403)},
-    ),
-    create=extend_schema(
-        summary="Ask to renew my lease (last 90 days, good standing)",
-        request=s.RenewalInputSerializer,
-        responses={201: s.RenewalSerializer, **errors(400, 401, 403, 409, 429)},
-    ),
+@list_and_create(
+    serializer=s.RenewalSerializer,
+    listed="Renewal requests (a vendor sees her own)",
+    created="Ask to renew my lease (last 90 days, good standing)",
+    request=s.RenewalInputSerializer,
+    create_errors=(400, 401, 403, 409, 429),
 )
-class RenewalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class RenewalViewSet(ListCreateViewSet):
     serializer_class = s.RenewalSerializer
-    permission_classes = [RolePermission]
     read_roles = READERS
     write_roles = (VENDOR,)
     action_roles = {"approve": MANAGERS, "refuse": MANAGERS}
@@ -167,7 +146,7 @@ class RenewalViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
         data = _validated(s.RenewalInputSerializer, request.data)
         lease = lease_for(request.user, data["lease"], field="lease")
         renewal = renewals.renewal_request(lease=lease, user=request.user, months=data["months"])
-        return _created(s.RenewalSerializer, renewal)
+        return self.created(renewal)
 
     @extend_schema(
         summary="Approve a renewal: a new lease from the old one's end, at the tariff in force",
