@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from api.repurposing.scenarios import RepurposingScenarioView
 from api.repurposing.views import (
     AssessmentView,
     DistrictStatsView,
@@ -21,5 +22,6 @@ urlpatterns = [
         name="asset-reclassification-propose",
     ),
     path("stats/districts/", DistrictStatsView.as_view(), name="stats-districts"),
+    path("scenarios/repurposing/", RepurposingScenarioView.as_view(), name="scenario-repurposing"),
     *router.urls,
 ]
