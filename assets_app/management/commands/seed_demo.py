@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assets_app.demo import demo_register
 from assets_app.importing import assets_import_table, table_from_records
+from facilities.demo import demo_reference_facilities
 
 
 class Command(BaseCommand):
@@ -27,4 +28,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo register (synthetic): {report['rows']} assets, {report['created']} created, "
             f"{report['updated']} updated, {report['unchanged']} unchanged."
+        )
+        facilities = demo_reference_facilities()
+        self.stdout.write(
+            f"Demo reference facilities (synthetic): {facilities['created']} created, "
+            f"{facilities['updated']} updated, {facilities['unchanged']} unchanged."
         )
