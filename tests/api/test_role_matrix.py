@@ -172,6 +172,7 @@ MATRIX = [
         url="/reference-facilities/{reference_facility}/link/",
     ),
     row("GET", "/stats/districts/", STAFF, 200),
+    row("POST", "/scenarios/repurposing/", STAFF, 400, body={"assets": []}),
     row("GET", "/stats/programme/", STAFF, 200),
     row("GET", "/audit/", STAFF, 200),
     row("GET", "/audit/{id}/", STAFF, 200, url="/audit/{audit_event}/"),
