@@ -1,7 +1,8 @@
-"""The calendar's work for one day (`manage.py run_daily`), in order: expire offers and
-waitlist offers past their time, end and start leases by their dates, issue the bills due,
-send reminders (through `notifications.reminders` when that app is installed), and offer
-vacant stalls to waitlisted applicants.
+"""The calendar's work for one day (`manage.py run_daily`), in order: send again the
+notifications that failed before (`notifications.services.notifications_retry`, when that app is
+installed), expire offers and waitlist offers past their time, end and start leases by their
+dates, issue the bills due, send reminders (through `notifications.reminders`), and offer vacant
+stalls to waitlisted applicants.
 
 Safe to run twice (every step writes only what is not written yet) and twice at once: on
 PostgreSQL the run holds a transaction-level advisory lock for its whole length, so a second
@@ -52,9 +53,20 @@ def _reminders(now: datetime, today: date) -> dict:
     return sent
 
 
+def _retry_notifications() -> dict:
+    """Retry what failed before this run, outside the run's transaction: each send holds only its
+    own row lock, and the day's new reminders are sent once the run commits."""
+    try:
+        services = importlib.import_module("notifications.services")
+    except ImportError:
+        return {"tried": 0, "sent": 0, "failed": 0}
+    return services.notifications_retry()
+
+
 def run_daily(*, today: date) -> dict:
     """Do the day's work for `today`; returns what it did (counts)."""
     started = time.monotonic()
+    retried = _retry_notifications()
     now = min(_end_of(today), timezone.now()) if today <= city_today() else _end_of(today)
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -70,6 +82,7 @@ def run_daily(*, today: date) -> dict:
         figures["bills_issued"] = bills_issue(today=today)
         figures["reminders"] = _reminders(now, today)
         figures["waitlist_offers"] = len(waitlist_refill(today=today))
+    figures["notifications_retried"] = retried
     figures["duration_s"] = round(time.monotonic() - started, 3)
     logger.info("run_daily", extra={"event": "run_daily", **figures})
     return figures

@@ -12,8 +12,8 @@ from outlets.nik import city_today
 
 class Command(BaseCommand):
     help = (
-        "Expire due offers, end and start leases, issue bills, send reminders and make "
-        "waitlist offers for a day (default: today in Depok)."
+        "Retry failed notifications, expire due offers, end and start leases, issue bills, "
+        "send reminders and make waitlist offers for a day (default: today in Depok)."
     )
 
     def add_arguments(self, parser):
@@ -26,10 +26,12 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, got {raw!r}") from None
         figures = run_daily(today=day)
+        retried = figures["notifications_retried"]
         self.stdout.write(
             "run_daily {date}: {offers_expired} offer(s) and {waitlist_offers_expired} waitlist "
             "offer(s) expired, {leases_ended} lease(s) ended, {leases_started} started, "
-            "{bills_issued} bill(s) issued, {waitlist_offers} waitlist offer(s) made".format(
-                **figures
+            "{bills_issued} bill(s) issued, {waitlist_offers} waitlist offer(s) made, "
+            "{sent} of {tried} failed notification(s) sent again".format(
+                **figures, sent=retried["sent"], tried=retried["tried"]
             )
         )
