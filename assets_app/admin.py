@@ -20,7 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assets_app.admin_widgets import GeometryMapWidget
 from assets_app.agencies import agency_write_check
+from assets_app.history import asset_history_changes, history_names
 from assets_app.models import Agency, Asset, OfficerProfile, Reclassification, Status
 from assets_app.services import (
     WRITABLE_FIELDS,
@@ -52,6 +54,7 @@ class AssetAdminForm(forms.ModelForm):
     class Meta:
         model = Asset
         fields = sorted(WRITABLE_FIELDS)
+        widgets = {"geometry": GeometryMapWidget}
 
     def clean(self):
         cleaned = super().clean()
@@ -161,6 +164,22 @@ class AssetAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # The register keeps its records; disposal is a status, not a deletion.
         return False
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each record's changes as the API's history reads them: field names in the active
+        language, choice labels, agency and district names (`assets_app.history`)."""
+        records = list(historical_records)
+        names = history_names()
+        for i, record in enumerate(records):
+            previous = records[i + 1] if i + 1 < len(records) else record.prev_record
+            record.history_delta_changes = [
+                {
+                    "field": change["field_label"],
+                    "old": change["old_display"],
+                    "new": change["new_display"],
+                }
+                for change in asset_history_changes(record, previous, names=names)
+            ]
 
 
 @admin.register(Agency)

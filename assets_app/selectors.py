@@ -4,8 +4,6 @@ and an asset's history with what changed in each step.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -13,6 +11,7 @@ from django.db.models import QuerySet
 
 from assets_app.fields import ASSET_FIELDS, FIELDS_BY_NAME
 from assets_app.fields import names as field_names
+from assets_app.history import asset_history_changes, history_names, json_value
 from assets_app.models import Asset, Reclassification
 from geodata.map_query import MapPage, MapQuery, map_page
 
@@ -24,10 +23,6 @@ _COLUMNS = {f.name: f.column for f in ASSET_FIELDS if f.output and f.column != f
 _TIME_COLUMNS = frozenset(
     FIELDS_BY_NAME[name].column for name in field_names(output=True, kinds=("datetime",))
 )
-# History noise: columns that follow the geometry, and the time of the last automatic
-# assessment (it moves on every write); none needs a line of its own.
-HISTORY_HIDDEN_FIELDS = ("min_lon", "min_lat", "max_lon", "max_lat", "lon", "lat", "assessed_at")
-HISTORY_FIELD_NAMES = {"kelurahan": "kelurahan_code", "kecamatan": "kecamatan_code"}
 
 
 def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
@@ -144,72 +139,34 @@ def asset_columns() -> list[str]:
     return [_COLUMNS.get(name, name) for name in OUTPUT_FIELDS]
 
 
-def json_value(value: Any) -> Any:
-    """A stored value as JSON shows it: dates ISO 8601 (UTC times with Z), decimals as strings."""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def asset_history(*, asset: Asset) -> QuerySet:
     """The asset's history records, newest first, with the acting user joined."""
     return asset.history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
-def history_entry(record, previous) -> dict[str, Any]:
-    """One history record as who, when, what kind, and each changed field's old and new value.
+def history_entry(record, previous, *, names: dict | None = None) -> dict[str, Any]:
+    """One history record as who, when, what kind, and each changed field's old and new value,
+    raw and as people read them (`assets_app.history.asset_history_changes`).
 
     The first record lists the values it was created with (old is null).
     """
-    if previous is None:
-        changes = [
-            {
-                "field": HISTORY_FIELD_NAMES.get(f.name, f.name),
-                "old": None,
-                "new": _value(record, f),
-            }
-            for f in record.tracked_fields
-            if f.name not in ("id", *HISTORY_HIDDEN_FIELDS) and _value(record, f) not in (None, "")
-        ]
-    else:
-        # Every tracked field, not only the editable ones simple-history's diff_against
-        # compares: the derived district codes and the workflow fields are part of what changed.
-        changes = [
-            {
-                "field": HISTORY_FIELD_NAMES.get(f.name, f.name),
-                "old": _value(previous, f),
-                "new": _value(record, f),
-            }
-            for f in sorted(
-                record.tracked_fields, key=lambda f: HISTORY_FIELD_NAMES.get(f.name, f.name)
-            )
-            if f.name not in ("id", *HISTORY_HIDDEN_FIELDS)
-            and getattr(previous, f.attname) != getattr(record, f.attname)
-        ]
     user = record.history_user
     return {
         "id": record.history_id,
         "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
         "user": user.get_username() if user is not None else None,
         "date": json_value(record.history_date),
-        "changes": changes,
+        "changes": asset_history_changes(record, previous, names=names),
     }
-
-
-def _value(record, field) -> Any:
-    return json_value(getattr(record, field.attname))
 
 
 def asset_history_entries(records: list, *, before: Any = None) -> list[dict[str, Any]]:
     """Entries for records given newest first; `before` is the record preceding the oldest."""
+    names = history_names()
     entries = []
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else before
-        entries.append(history_entry(record, previous))
+        entries.append(history_entry(record, previous, names=names))
     return entries
 
 

@@ -185,8 +185,13 @@ class AssetWriteSerializer(BoundedModelSerializer):
 
 class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
+    field_label = serializers.CharField(help_text=_("The field's name in the active language."))
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
+    old_display = serializers.CharField(
+        help_text=_("The old value as people read it: choice labels, agency and district names.")
+    )
+    new_display = serializers.CharField(help_text=_("The new value as people read it."))
 
 
 class HistoryEntrySerializer(serializers.Serializer):
