@@ -14,18 +14,26 @@ from django.db.models import QuerySet
 from rest_framework.request import Request
 
 from api.filters import MapFilterBackend, map_query_from_request
-from api.properties import project_items, properties_from_request
+from api.properties import ALWAYS, project_items, properties_from_request
+from api.renderers import FeatureList
 from geodata.map_query import MapPage, MapQuery, map_filter, map_matches
 
 
 class MapListMixin:
     """For a viewset whose `list` answers map queries; the view provides `map_page` (its
-    selector) and may override how a page becomes items (`map_page_items`, `page_items`)."""
+    selector) and may override how a page becomes items (`map_page_items`, `page_items`).
+
+    Items carry only what `properties=` asks (`self.properties`, set by `list`; None for all):
+    the default item methods cut the serialized items (`only`); an override may read just those
+    fields instead (what the asset list does), and `list` cuts whatever still carries more.
+    """
 
     request: Request
     action: str
     # Where the rows keep their geometry when on a related model (e.g. "asset__").
     geo_prefix = ""
+    # The names `properties=` asks for, or None for every property.
+    properties: tuple[str, ...] | None = None
 
     def map_page(self, queryset: QuerySet, query: MapQuery, *, limit: int, offset: int) -> MapPage:
         raise NotImplementedError
@@ -40,22 +48,26 @@ class MapListMixin:
 
     def serialized(self, rows: list, distances: dict | None) -> Any:
         context = {**self.get_serializer_context(), "distances": distances}
-        return self.get_serializer(rows, many=True, context=context).data
+        return self.only(self.get_serializer(rows, many=True, context=context).data)
+
+    def only(self, items: list) -> list:
+        """The items with only what `properties=` asks (all of them when it is not given)."""
+        return _only(items, self.properties)
 
     def list(self, request, *args, **kwargs):
         queryset, query = self.filtered_for_list(self.get_queryset())
         # `properties=`: only these, with id and geometry (checked once, before any query).
-        names = properties_from_request(request, self)
+        self.properties = names = properties_from_request(request, self)
         if query.pages_ids:
             paginator = self.paginator
             limit, offset = paginator.get_limit(request), paginator.get_offset(request)
             page = self.map_page(queryset, query, limit=limit, offset=offset)
             _paged(paginator, request, limit=limit, offset=offset, count=page.count)
-            return self.get_paginated_response(_only(self.map_page_items(page), names))
+            return self.get_paginated_response(_checked(self.map_page_items(page), names))
         distances = None
         if query.spatial:
             queryset, distances = map_filter(queryset, query, prefix=self.geo_prefix)
-        return self.get_paginated_response(_only(self.page_items(queryset, distances), names))
+        return self.get_paginated_response(_checked(self.page_items(queryset, distances), names))
 
     def filtered_for_list(self, queryset: QuerySet) -> tuple[QuerySet, MapQuery]:
         """The queryset through the filter backends, in their order (so the first bad
@@ -86,6 +98,18 @@ class MapListMixin:
 
 def _only(items: list, names: tuple[str, ...] | None) -> list:
     return items if names is None else project_items(items, names)
+
+
+def _checked(items: list, names: tuple[str, ...] | None) -> list:
+    """The items, cut to `names` unless their item methods did (all items of a list have the
+    same keys, so the first tells)."""
+    if names is None or not items:
+        return items
+    first = items[0]
+    keys = first["properties"] if isinstance(items, FeatureList) else first
+    if set(keys) <= {*ALWAYS, *names}:
+        return items
+    return project_items(items, names)
 
 
 def _paged(paginator, request, *, limit: int, offset: int, count: int) -> None:

@@ -4,14 +4,17 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         DEBUG=true .venv/bin/python bench/assets_query.py               # PostgreSQL
 
-It builds its own throwaway database (a temporary SQLite file, or the PostgreSQL database
-`depok_bench` on the server DATABASE_URL names, dropped and created afresh), writes 100,000
+It builds its own throwaway database (a temporary SQLite file, or on the PostgreSQL server
+DATABASE_URL names the database `depok_bench`, or the URL's own database when its name ends in
+`bench`, dropped and created afresh), writes 100,000
 synthetic assets (90% points, 10% small squares, spread over Depok) to a GeoPackage and imports
 it with the real importer (`assets_app.importing`, all checks on), timing the rows per second.
 Then, for a bbox, a radius and a district query that each return about 1,000 features as GeoJSON,
 it times at least 30 requests through Django's test client (token auth, filters, paging, the
 GeoJSON renderer: the whole stack but the network) and reports the median and p95, next to the
 floor: one raw SQL query for the same rows, encoded with orjson into the same FeatureCollection.
+The bbox and radius queries run twice more with `properties=` and five names (what a map draws):
+against a floor that reads just those five columns, with id and geometry, in one raw query.
 Targets: within 1.5x of the floor; import at least 10,000 rows/s.
 """
 
@@ -35,6 +38,8 @@ TARGET_FEATURES = 1000
 REQUESTS = 40
 WARMUP = 3
 BENCH_DB = "depok_bench"
+# `properties=` cases: five of the register's names, what the map draws of an asset.
+PROPERTY_NAMES = ("name", "use", "status", "facility_type", "repurposable")
 SEED = 20260101
 
 
@@ -45,12 +50,15 @@ def _database() -> tuple[str, str]:
         import psycopg
 
         parsed = urlparse(url)
+        # Only a database named as a throwaway is dropped (never the one a URL names for work).
+        named = parsed.path.lstrip("/")
+        bench_db = named if named.endswith("bench") and named.isidentifier() else BENCH_DB
         admin = urlunparse(parsed._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
-        return "postgresql", f"PostgreSQL database {BENCH_DB} on {parsed.hostname}"
+            conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+            conn.execute(f"CREATE DATABASE {bench_db}")
+        os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{bench_db}"))
+        return "postgresql", f"PostgreSQL database {bench_db} on {parsed.hostname}"
     folder = tempfile.mkdtemp(prefix="depok-bench-")
     path = os.path.join(folder, "bench.sqlite3")
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
@@ -74,6 +82,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
 from assets_app.importing import assets_import_file  # noqa: E402
+from assets_app.models import Asset  # noqa: E402
 from assets_app.selectors import OUTPUT_FIELDS, asset_output_rows  # noqa: E402
 from core.roles import PLANNER  # noqa: E402
 from core.services import user_create_with_roles  # noqa: E402
@@ -182,6 +191,51 @@ def floor_for(ids: list[int], distances: dict | None = None):
     return run
 
 
+def floor_properties_for(ids: list[int], names: tuple[str, ...]):
+    """The floor of a `properties=` request: id, geometry and these columns of the rows in one
+    raw SQL query by id, encoded with orjson into the same FeatureCollection (whose features'
+    properties repeat the id, as every GeoJSON list of the API does). The names are text and
+    boolean columns, which both drivers hand over JSON-ready."""
+    quote = connection.ops.quote_name
+    columns = [Asset._meta.get_field(n).column for n in names]
+    select = ", ".join(quote(c) for c in ("id", "geometry", *columns))
+    table = quote(Asset._meta.db_table)
+    if VENDOR == "postgresql":
+        sql, params = f"SELECT {select} FROM {table} WHERE id = ANY(%s)", [list(ids)]
+    else:
+        marks = ", ".join(["%s"] * len(ids))
+        sql, params = f"SELECT {select} FROM {table} WHERE id IN ({marks})", list(ids)
+    keys = ("id", *names)
+
+    def run() -> bytes:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        by_id = {row[0]: row for row in rows}
+        features = []
+        for pk in ids:
+            row = by_id[pk]
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": pk,
+                    "geometry": orjson.Fragment(row[1]),
+                    "properties": dict(zip(keys, (pk, *row[2:]), strict=True)),
+                }
+            )
+        return orjson.dumps(
+            {
+                "type": "FeatureCollection",
+                "numberMatched": len(features),
+                "numberReturned": len(features),
+                "links": [],
+                "features": features,
+            }
+        )
+
+    return run
+
+
 def load() -> str:
     return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
@@ -248,13 +302,19 @@ def main() -> None:
         "bbox": {"bbox": box},
         "radius": {"near": f"{centre[0]},{centre[1]}", "radius": radius},
         "district": {"district": kelurahan},
+        "bbox 5p": {"bbox": box, "properties": ",".join(PROPERTY_NAMES)},
+        "radius 5p": {
+            "near": f"{centre[0]},{centre[1]}",
+            "radius": radius,
+            "properties": ",".join(PROPERTY_NAMES),
+        },
     }
     print(
         f"queries ({REQUESTS} requests each after {WARMUP} warm-up, alternating with the floor; "
         "GeoJSON, limit 1000, Django test client with token auth):"
     )
     print(
-        f"  {'query':<9} {'matched':>7} {'returned':>8} {'median ms':>10} {'p95 ms':>8} "
+        f"  {'query':<10} {'matched':>7} {'returned':>8} {'median ms':>10} {'p95 ms':>8} "
         f"{'floor ms':>9} {'floor p95':>9} {'ratio':>6} {'paired':>7}  {'load 1/5/15 min':>15}"
     )
     ratios = []
@@ -264,10 +324,13 @@ def main() -> None:
         assert response.status_code == 200, response.content[:300]
         body = orjson.loads(response.content)
         ids = [f["id"] for f in body["features"]]
-        distances = None
-        if "near" in params:
-            distances = {f["id"]: f["properties"]["distance_m"] for f in body["features"]}
-        floor = floor_for(ids, distances)
+        if "properties" in params:
+            floor = floor_properties_for(ids, PROPERTY_NAMES)
+        else:
+            distances = None
+            if "near" in params:
+                distances = {f["id"]: f["properties"]["distance_m"] for f in body["features"]}
+            floor = floor_for(ids, distances)
         # The floor answers the very same features.
         assert orjson.loads(floor())["features"] == body["features"]
         api_times, floor_times = timed_pair(
@@ -281,11 +344,12 @@ def main() -> None:
         # during the run moves both, so this one shows how far the ratio above is noise.
         paired = statistics.median(a / f for a, f in zip(api_times, floor_times, strict=True))
         print(
-            f"  {name:<9} {body['numberMatched']:>7} {len(ids):>8} {median * 1000:>10.1f} "
+            f"  {name:<10} {body['numberMatched']:>7} {len(ids):>8} {median * 1000:>10.1f} "
             f"{p95(api_times) * 1000:>8.1f} {floor_median * 1000:>9.1f} "
             f"{p95(floor_times) * 1000:>9.1f} {ratio:>5.2f}x {paired:>6.2f}x  {load():>15}"
         )
     print(f"  (bbox {box}; radius {radius} m around {centre[0]},{centre[1]}; district {kelurahan})")
+    print(f"  (5p: properties={','.join(PROPERTY_NAMES)}, floor reads those columns only)")
     print(
         "  floor: the same rows by id in one raw SQL query, encoded with orjson into the same "
         "features; ratio = median / floor median; paired = median of each request / the floor "

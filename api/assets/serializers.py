@@ -88,12 +88,20 @@ def asset_list_rows(queryset):
 
 
 def asset_page_items(
-    ids: list[int], distances: dict | None = None, *, features: bool = False
+    ids: list[int],
+    distances: dict | None = None,
+    *,
+    features: bool = False,
+    names: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """The items of a map page: these assets, in this order, in one query by primary key.
 
     With `features` they come as GeoJSON Features (a `FeatureList`) for the GeoJSON renderer.
+    With `names` (`properties=`) only id, geometry and those, and only their columns are read:
+    the items `api.properties.project_items` would cut from the full ones.
     """
+    if names is not None:
+        return _named_page_items(ids, distances, features, names)
     geometry_at = OUTPUT_FIELDS.index("geometry")
     fragment = orjson.Fragment
     items = FeatureList() if features else []
@@ -113,6 +121,51 @@ def asset_page_items(
             item["geometry"] = fragment(row[geometry_at])
         items.append(item)
     return items
+
+
+def _named_page_items(ids, distances, features, names) -> list[dict[str, Any]]:
+    columns = tuple(n for n in names if n in OUTPUT_FIELDS)
+    fragment = orjson.Fragment
+    items = FeatureList() if features else []
+    # distance_m is no column: the full item has it only with `near`
+    if distances is not None and "distance_m" in names:
+        keys = tuple(n for n in names if n in columns or n == "distance_m")
+        for row in asset_output_rows(ids, ("id", "geometry", *columns)):
+            values = dict(zip(columns, row[2:], strict=True))
+            values["distance_m"] = distances.get(row[0])
+            values = [values[n] for n in keys]
+            if features:
+                properties = dict(zip(("id", *keys), (row[0], *values), strict=True))
+                items.append(_feature(row[0], fragment(row[1]), properties))
+            else:
+                item = (row[0], fragment(row[1]), *values)
+                items.append(dict(zip(("id", "geometry", *keys), item, strict=True)))
+        return items
+    # The hot path: one dict per item straight from the row (zip stops before the last column).
+    if features:
+        keys = ("id", *columns)
+        for row in asset_output_rows(ids, (*keys, "geometry")):
+            properties = dict(zip(keys, row, strict=False))
+            items.append(
+                {
+                    "type": "Feature",
+                    "id": row[0],
+                    "geometry": fragment(row[-1]),
+                    "properties": properties,
+                }
+            )
+        return items
+    keys = ("id", "geometry", *columns)
+    for row in asset_output_rows(ids, keys):
+        item = dict(zip(keys, row, strict=True))
+        item["geometry"] = fragment(row[1])
+        items.append(item)
+    return items
+
+
+def _feature(pk, geometry, properties: dict) -> dict:
+    # as in every GeoJSON list of the API, the properties repeat the id
+    return {"type": "Feature", "id": pk, "geometry": geometry, "properties": properties}
 
 
 def asset_items(rows, distances: dict | None = None) -> list[dict[str, Any]]:

@@ -177,10 +177,12 @@ class AssetViewSet(
     def map_page_items(self, page):
         # The page's rows by primary key, in one query, straight into JSON-ready items.
         features = self.request.accepted_renderer.format == GeoJSONRenderer.format
-        return asset_page_items(page.items, page.distances, features=features)
+        return asset_page_items(
+            page.items, page.distances, features=features, names=self.properties
+        )
 
     def page_items(self, queryset, distances):
-        return asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances)
+        return self.only(asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances))
 
     def create(self, request, *args, **kwargs):
         serializer = AssetWriteSerializer(data=request.data)
