@@ -55,17 +55,15 @@ def user_set_password(*, user: User, password: str | None) -> User:
     """Set (None: disable) the user's password and replace her API token.
 
     Whoever changes or resets a password may be shutting out someone who learnt the old one;
-    a token issued under it would let them in still. Every place a password changes calls this:
-    the sign-in pages' change and reset forms and the admin's (`core.forms`), and
-    `user_create_with_roles(reset=True)`.
+    a token issued under it would let them in still. The sign-in pages' change and reset forms
+    and the admin's (`core.forms`) call this; the token is replaced by the user's save
+    (`core.passwords`), which also covers `manage.py changepassword` and any other path.
     """
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save(update_fields=["password"])
-    if Token.objects.filter(user=user).exists():
-        token_rotate(user=user)
     return user
 
 
