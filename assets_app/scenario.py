@@ -37,7 +37,6 @@ from assets_app.assessment import FACILITY_USES, Facilities, Subject, assess
 from assets_app.models import Asset
 from assets_app.repurposing import Inputs, load_inputs, subjects_of
 from geodata.boundaries import locate_points
-from geodata.coverage import covered
 from geodata.models import District, PopulationSource
 
 MAX_ASSETS = 100
@@ -119,10 +118,40 @@ def _verdict(result: dict) -> dict:
     }
 
 
+class Cells:
+    """The demand cells sorted by x once per scenario, so that the cells within a radius of a
+    facility are a slice (then an exact test), and their kelurahan as indices."""
+
+    def __init__(self, inputs: Inputs):
+        demand = inputs.surface.demand
+        self.x, self.y, self.population = demand.x, demand.y, demand.population
+        self.order = np.argsort(self.x, kind="stable")
+        self.sorted_x = self.x[self.order]
+        self.codes, self.index = np.unique(demand.kelurahan.astype(str), return_inverse=True)
+        by_kelurahan = demand.population_by("kelurahan")
+        self.people = np.array([by_kelurahan.get(str(c), 0.0) for c in self.codes.tolist()])
+
+    def reach_counts(self, fx: np.ndarray, fy: np.ndarray, radius: float) -> np.ndarray:
+        """How many of the facilities reach each cell within the radius (`covered`'s rule: the
+        distance from the cell's centroid at most the radius)."""
+        counts = np.zeros(len(self.x), dtype=np.int64)
+        lows = np.searchsorted(self.sorted_x, fx - radius, side="left")
+        highs = np.searchsorted(self.sorted_x, fx + radius, side="right")
+        for px, py, low, high in zip(fx.tolist(), fy.tolist(), lows, highs, strict=True):
+            band = self.order[low:high]
+            counts[band[np.hypot(self.x[band] - px, self.y[band] - py) <= radius]] += 1
+        return counts
+
+    def per_kelurahan(self, mask: np.ndarray) -> np.ndarray:
+        weights = self.population * mask
+        return np.bincount(self.index, weights=weights, minlength=len(self.codes))
+
+
 def _type_figures(
     facility_type: str,
     *,
     inputs: Inputs,
+    cells: Cells,
     before: Facilities,
     keep: np.ndarray,
     places: dict[str, Place],
@@ -131,27 +160,19 @@ def _type_figures(
     standard = inputs.standards.get(facility_type)
     if standard is None:
         return [], None
-    demand = inputs.surface.demand
     radius = float(standard.radius_m)
-    population = demand.population
-    covered_before = covered(demand.x, demand.y, before.x, before.y, radius)
-    covered_after = covered_before.copy()
+    population = cells.population
+    reach = cells.reach_counts(before.x, before.y, radius)
+    covered_before = reach > 0
     removed = ~keep
-    if removed.any():
-        # Only cells a removed facility reached can lose their cover.
-        touched = covered_before & covered(
-            demand.x, demand.y, before.x[removed], before.y[removed], radius
-        )
-        covered_after[touched] = covered(
-            demand.x[touched], demand.y[touched], before.x[keep], before.y[keep], radius
-        )
+    # A cell stays covered if a facility other than the removed ones still reaches it.
+    covered_after = (reach - cells.reach_counts(before.x[removed], before.y[removed], radius)) > 0
     lost = covered_before & ~covered_after
 
-    codes, cell_index = np.unique(demand.kelurahan.astype(str), return_inverse=True)
-    size = len(codes)
-    people = np.bincount(cell_index, weights=population, minlength=size)
-    people_before = np.bincount(cell_index, weights=population * covered_before, minlength=size)
-    people_lost = np.bincount(cell_index, weights=population * lost, minlength=size)
+    codes, size = cells.codes, len(cells.codes)
+    people = cells.people
+    people_before = cells.per_kelurahan(covered_before)
+    people_lost = cells.per_kelurahan(lost)
 
     located = facility_kelurahan(before)
     position = {code: i for i, code in enumerate(codes.tolist())}
@@ -211,13 +232,14 @@ def scenario_figures(
     set_ids = {s.id for s in subjects}
     types = sorted({s.facility_type for s in subjects})
     after: dict[str, Facilities] = {}
+    cells = Cells(inputs)
     kelurahan: list[dict] = []
     totals: list[dict] = []
     for facility_type in types:
         before = inputs.facilities(facility_type)
         after[facility_type], keep = _without(before, set_ids)
         rows, total = _type_figures(
-            facility_type, inputs=inputs, before=before, keep=keep, places=places
+            facility_type, inputs=inputs, cells=cells, before=before, keep=keep, places=places
         )
         kelurahan += rows
         if total is not None:
