@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
 
-from geodata.coverage import Demand, distances, reach_matrix
+from geodata.coverage import Demand, covered, distances, grid_for, reach_matrix
 
 RULES = ("status", "condition", "land_area", "coverage", "capacity")
 # The statuses an asset may be repurposed from: the assessment's status check and the proposal
@@ -39,6 +39,9 @@ SERVING_STATUSES = ("in_service", "underused")
 FACILITY_USES = ("education", "health")
 # How many alternatives the coverage figures list (nearest first); the count is always given.
 MAX_ALTERNATIVES = 50
+# How many of the nearest alternatives are compared with every catchment cell before the
+# farther ones are asked about the cells still open.
+FIRST_CHECKED = 16
 
 NOT_APPLICABLE = _("not applicable")
 STATUS_OK = _("The asset is {status}.")
@@ -109,6 +112,25 @@ class Facilities:
     x: np.ndarray
     y: np.ndarray
     kecamatan: np.ndarray
+    # Built on first use and kept: a bulk assessment asks the same arrays thousands of times.
+    _grids: dict = field(default_factory=dict, compare=False, repr=False)
+    _per_kecamatan: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def near(self, px: float, py: float, reach: float) -> np.ndarray:
+        """Indices (ascending) of the facilities that may lie within `reach` of (px, py)."""
+        return grid_for(self._grids, self.x, self.y, reach).candidates(px, py, reach)
+
+    def count_in(self, kecamatan: str | None, *, leaving: int) -> int:
+        """How many entries lie in `kecamatan`, leaving out those of the facility `leaving`."""
+        if not self._per_kecamatan:
+            counts: dict = {}
+            for fid, code in zip(self.ids.tolist(), self.kecamatan.tolist(), strict=True):
+                counts[code] = counts.get(code, 0) + 1
+                counts[(fid, code)] = counts.get((fid, code), 0) + 1
+            self._per_kecamatan.update(counts or {None: 0})
+        return self._per_kecamatan.get(kecamatan, 0) - self._per_kecamatan.get(
+            (leaving, kecamatan), 0
+        )
 
     @classmethod
     def empty(cls) -> Facilities:
@@ -157,8 +179,24 @@ def _not_applicable(rule: str) -> dict:
     return _check(rule, True, NOT_APPLICABLE)
 
 
+def status_passes(subject: Subject) -> bool:
+    return subject.status in ELIGIBLE_STATUSES
+
+
+def condition_passes(subject: Subject) -> bool:
+    return subject.condition != "major_damage"
+
+
+def land_area_passes(subject: Subject, minimum: float) -> bool:
+    return subject.land_area_m2 is not None and subject.land_area_m2 >= minimum
+
+
+def capacity_passes(figures: dict) -> bool:
+    return figures["available_after"] >= figures["needed"]
+
+
 def check_status(subject: Subject) -> dict:
-    passed = subject.status in ELIGIBLE_STATUSES
+    passed = status_passes(subject)
     message = STATUS_OK if passed else STATUS_FAILS
     return _check(
         "status", passed, _text(message).format(status=subject.status), status=subject.status
@@ -166,7 +204,7 @@ def check_status(subject: Subject) -> dict:
 
 
 def check_condition(subject: Subject) -> dict:
-    passed = subject.condition != "major_damage"
+    passed = condition_passes(subject)
     detail = _text(CONDITION_OK).format(condition=subject.condition) if passed else CONDITION_FAILS
     return _check("condition", passed, detail, condition=subject.condition)
 
@@ -181,7 +219,7 @@ def check_land_area(subject: Subject, minimum: float) -> dict:
             land_area_m2=None,
             minimum_m2=minimum,
         )
-    passed = area >= minimum
+    passed = land_area_passes(subject, minimum)
     message = LAND_AREA_OK if passed else LAND_AREA_FAILS
     return _check(
         "land_area",
@@ -198,54 +236,84 @@ def applies(subject: Subject) -> bool:
 
 
 def coverage_figures(
-    subject: Subject, *, demand: Demand, facilities: Facilities, standard: Standard
+    subject: Subject,
+    *,
+    demand: Demand,
+    facilities: Facilities,
+    standard: Standard,
+    listed: int = MAX_ALTERNATIVES,
 ) -> dict:
     """Who loses their facility if the subject leaves: the coverage figures, unrounded inside.
+
+    `listed` is how many alternatives (nearest first) are listed with what they cover; a bulk
+    run that keeps only the verdict lists none.
 
     Cells within the radius of the subject form its catchment; a catchment cell stays covered
     if another serving facility reaches it within the radius. Only facilities within twice the
     radius can reach a catchment cell, so only those are compared cell by cell.
     """
     radius = float(standard.radius_m)
-    others = facilities.ids != subject.id
-    fx, fy, fids = facilities.x[others], facilities.y[others], facilities.ids[others]
+    # Only facilities within twice the radius can reach a catchment cell: the grids hand over
+    # those candidates (in index order, so every sum below matches the full-array version).
+    nearby = facilities.near(subject.x, subject.y, 2 * radius)
+    nearby = nearby[facilities.ids[nearby] != subject.id]
+    fx, fy, fids = facilities.x[nearby], facilities.y[nearby], facilities.ids[nearby]
     facility_distance = distances(fx, fy, subject.x, subject.y)
 
-    dx, dy = demand.x - subject.x, demand.y - subject.y
-    in_catchment = dx * dx + dy * dy <= radius * radius
+    cells = demand.candidates(subject.x, subject.y, radius)
+    dx, dy = demand.x[cells] - subject.x, demand.y[cells] - subject.y
+    in_catchment = cells[dx * dx + dy * dy <= radius * radius]
     cx, cy = demand.x[in_catchment], demand.y[in_catchment]
     population = demand.population[in_catchment]
 
-    near = facility_distance <= 2 * radius
-    reach = reach_matrix(cx, cy, fx[near], fy[near], radius)  # catchment cells x nearby others
-    still_covered = reach.any(axis=1)
-    covers = population @ reach if reach.size else np.zeros(int(near.sum()))
-
+    near = np.flatnonzero(facility_distance <= 2 * radius)
     near_ids, near_distance = fids[near], facility_distance[near]
     order = np.lexsort((near_ids, near_distance))
-    # Index the nearby arrays once: re-masking them per alternative made a dense register's
-    # assessment quadratic in its facilities.
+    # The nearest alternatives get their full reach (those listed also what they cover); the
+    # farther ones are only asked about the cells the nearest leave open, which in a dense
+    # register are few.
+    first = max(listed, FIRST_CHECKED)
+    nearest, rest = near[order[:first]], near[order[first:]]
+    reach = reach_matrix(cx, cy, fx[nearest], fy[nearest], radius)  # catchment x nearest
+    still_covered = reach.any(axis=1)
+    shown = nearest[:listed]
+    covers = population @ reach[:, : len(shown)] if reach.size else np.zeros(len(shown))
+    if len(rest) and not still_covered.all():
+        still_covered[~still_covered] = covered(
+            cx[~still_covered], cy[~still_covered], fx[rest], fy[rest], radius
+        )
     alternatives = [
         {
-            "asset": int(near_ids[i]),
-            "distance_m": round(float(near_distance[i]), 1),
-            "covers_population": round(float(covers[i])),
+            "asset": int(fids[i]),
+            "distance_m": round(float(facility_distance[i]), 1),
+            "covers_population": round(float(covers[k])),
         }
-        for i in order[:MAX_ALTERNATIVES]
+        for k, i in enumerate(shown)
     ]
     return {
         "facility_type": standard.facility_type,
         "radius_m": radius,
         "covered_population": round(float(population.sum())),
         "newly_uncovered_population": round(float(population[~still_covered].sum())),
-        "nearest_alternative_m": (
-            round(float(facility_distance.min()), 1) if len(facility_distance) else None
-        ),
-        "alternatives_count": int(near.sum()),
+        "nearest_alternative_m": _nearest(subject, facilities, near_distance),
+        "alternatives_count": len(near),
         "alternatives": alternatives,
-        "catchment_cells": int(in_catchment.sum()),
+        "catchment_cells": len(in_catchment),
         "method": _text(COVERAGE_METHOD),
     }
+
+
+def _nearest(subject: Subject, facilities: Facilities, near_distance: np.ndarray) -> float | None:
+    """The distance to the nearest other facility: among the nearby ones when there are any (the
+    nearest of all is among them), else over all of them."""
+    if len(near_distance):
+        return round(float(near_distance.min()), 1)
+    others = facilities.ids != subject.id
+    if not others.any():
+        return None
+    return round(
+        float(distances(facilities.x[others], facilities.y[others], subject.x, subject.y).min()), 1
+    )
 
 
 def capacity_figures(
@@ -253,13 +321,12 @@ def capacity_figures(
 ) -> dict:
     """Serving facilities of the type left in the subject's kecamatan against those needed."""
     population = demand.population_by("kecamatan").get(subject.kecamatan, 0.0)
-    others = (facilities.ids != subject.id) & (facilities.kecamatan == subject.kecamatan)
     return {
         "kecamatan": subject.kecamatan,
         "kecamatan_population": round(population),
         "residents_per_facility": int(standard.residents_per_facility),
         "needed": math.ceil(round(population, 6) / standard.residents_per_facility),
-        "available_after": int(others.sum()),
+        "available_after": facilities.count_in(subject.kecamatan, leaving=subject.id),
     }
 
 
@@ -270,12 +337,13 @@ def assess(
     facilities: Facilities,
     standard: Standard | None,
     settings: Settings,
+    listed: int = MAX_ALTERNATIVES,
 ) -> dict:
     """`{"repurposable", "checks", "coverage"}` for one asset.
 
     `facilities` are the serving facilities of the subject's facility type (ignored for other
     assets); `coverage` is None when coverage and capacity do not apply, else the figures of
-    both checks together.
+    both checks together, with the nearest `listed` alternatives.
     """
     checks = [
         check_status(subject),
@@ -289,7 +357,9 @@ def assess(
         detail = _text(NO_STANDARD).format(facility_type=subject.facility_type)
         checks += [_check("coverage", False, detail), _check("capacity", False, detail)]
     else:
-        cover = coverage_figures(subject, demand=demand, facilities=facilities, standard=standard)
+        cover = coverage_figures(
+            subject, demand=demand, facilities=facilities, standard=standard, listed=listed
+        )
         passed = cover["newly_uncovered_population"] <= settings.uncovered_threshold
         message = COVERAGE_OK if passed else COVERAGE_FAILS
         detail = _text(message).format(
@@ -318,7 +388,7 @@ def assess(
             capacity = capacity_figures(
                 subject, demand=demand, facilities=facilities, standard=standard
             )
-            passed = capacity["available_after"] >= capacity["needed"]
+            passed = capacity_passes(capacity)
             message = CAPACITY_OK if passed else CAPACITY_FAILS
             detail = _text(message).format(
                 kecamatan=subject.kecamatan,

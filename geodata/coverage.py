@@ -7,6 +7,7 @@ radius is covered). Everything takes projected x/y arrays in metres.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,11 @@ class Demand:
     kecamatan: np.ndarray  # codes (str)
     kelurahan: np.ndarray  # codes (str)
     _by_level: dict = field(default_factory=dict, compare=False, repr=False)
+    _grids: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def candidates(self, px: float, py: float, reach: float) -> np.ndarray:
+        """Indices (ascending) of the cells that may lie within `reach` of (px, py)."""
+        return grid_for(self._grids, self.x, self.y, reach).candidates(px, py, reach)
 
     def __len__(self) -> int:
         return len(self.x)
@@ -37,6 +43,49 @@ class Demand:
             sums = pd.Series(self.population).groupby(codes).sum()
             self._by_level[level] = {str(k): float(v) for k, v in sums.items()}
         return self._by_level[level]
+
+
+class GridIndex:
+    """Points bucketed in square cells of `size` metres, for "which points may be near here".
+
+    `candidates` returns a superset of the points within the reach, in ascending index order,
+    so a caller that filters them with its own exact test gets the same points in the same order
+    as filtering the whole array would (sums and orderings stay bit for bit the same).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, size: float):
+        self.size = float(size)
+        ix = np.floor(x / self.size).astype(np.int64)
+        iy = np.floor(y / self.size).astype(np.int64)
+        order = np.lexsort((iy, ix))
+        self.cells: dict[tuple[int, int], np.ndarray] = {}
+        if len(order):
+            keys = np.stack([ix[order], iy[order]], axis=1)
+            starts = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
+            bounds = np.concatenate([[0], starts, [len(order)]])
+            for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+                self.cells[(int(keys[start, 0]), int(keys[start, 1]))] = order[start:end]
+
+    def candidates(self, px: float, py: float, reach: float) -> np.ndarray:
+        x0, x1 = math.floor((px - reach) / self.size), math.floor((px + reach) / self.size)
+        y0, y1 = math.floor((py - reach) / self.size), math.floor((py + reach) / self.size)
+        parts = [
+            self.cells[key]
+            for key in ((i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1))
+            if key in self.cells
+        ]
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(parts))
+
+
+def grid_for(cache: dict, x: np.ndarray, y: np.ndarray, reach: float) -> GridIndex:
+    """The grid of (x, y) for queries of this reach, built once and kept in `cache`."""
+    size = max(float(reach), 1.0)
+    grid = cache.get(size)
+    if grid is None:
+        grid = cache[size] = GridIndex(x, y, size)
+    return grid
 
 
 def distances(x: np.ndarray, y: np.ndarray, px: float, py: float) -> np.ndarray:

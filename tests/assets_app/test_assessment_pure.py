@@ -18,6 +18,7 @@ from assets_app.assessment import (
     Subject,
     assess,
 )
+from assets_app.verdicts import verdicts
 from geodata.coverage import Demand, covered, reach_matrix, within_radius
 
 # Five cells on a line (metres): populations 10, 20, 30, 40, 50; kecamatan A, A, A, B, B.
@@ -266,3 +267,136 @@ def test_covered_matches_brute_force():
 def test_population_by_level():
     assert DEMAND.population_by("kecamatan") == {"A": 60.0, "B": 90.0}
     assert DEMAND.population_by("kelurahan") == {"A1": 30.0, "A2": 30.0, "B1": 90.0}
+
+
+@pytest.mark.parametrize(
+    ("n_facilities", "extent"),
+    [(120, 20_000), (300, 4_000)],  # sparse (some with no other near), dense (over 50 near)
+)
+def test_grid_figures_match_brute_force(n_facilities, extent):
+    """The spatial grids and the listed-first reach change how fast, never what: each figure
+    equals comparing every cell with every facility, on random cells, facilities and subjects."""
+    rng = np.random.default_rng(11)
+    n_cells = 800
+    demand = Demand(
+        x=rng.uniform(0, extent, n_cells),
+        y=rng.uniform(0, extent, n_cells),
+        population=rng.uniform(0, 500, n_cells),
+        kecamatan=rng.choice(["A", "B", "C"], n_cells).astype(object),
+        kelurahan=np.array(["K"] * n_cells, dtype=object),
+    )
+    fx = rng.uniform(-0.1 * extent, 1.1 * extent, n_facilities)
+    fy = rng.uniform(-0.1 * extent, 1.1 * extent, n_facilities)
+    kecamatan = rng.choice(["A", "B", "C"], n_facilities)
+    facilities = Facilities.from_rows(
+        [(i + 1, fx[i], fy[i], kecamatan[i]) for i in range(n_facilities)]
+    )
+    standard = Standard(facility_type="sd", radius_m=900.0, residents_per_facility=50_000)
+    most = 0
+    for index in range(n_facilities):
+        s = subject(id=index + 1, x=fx[index], y=fy[index], kecamatan=kecamatan[index])
+        figures = assess(
+            s, demand=demand, facilities=facilities, standard=standard, settings=SETTINGS
+        )["coverage"]
+        others = np.arange(n_facilities) != index
+        ox, oy = fx[others], fy[others]
+        far = np.hypot(ox - s.x, oy - s.y)
+        in_catchment = np.hypot(demand.x - s.x, demand.y - s.y) <= 900.0
+        near = far <= 1_800.0
+        still = [
+            bool((np.hypot(ox[near] - x, oy[near] - y) <= 900.0).any())
+            for x, y in zip(demand.x[in_catchment], demand.y[in_catchment], strict=True)
+        ]
+        population = demand.population[in_catchment]
+        assert figures["catchment_cells"] == int(in_catchment.sum())
+        assert figures["covered_population"] == round(float(population.sum()))
+        assert figures["newly_uncovered_population"] == round(
+            float(population[~np.array(still, dtype=bool)].sum())
+        )
+        assert figures["alternatives_count"] == int(near.sum())
+        assert figures["nearest_alternative_m"] == round(float(far.min()), 1)
+        assert figures["available_after"] == int((kecamatan[others] == kecamatan[index]).sum())
+        reaches = (
+            np.hypot(
+                demand.x[in_catchment][:, None] - ox[near][None, :],
+                demand.y[in_catchment][:, None] - oy[near][None, :],
+            )
+            <= 900.0
+        )
+        covers = dict(zip(np.flatnonzero(others)[near] + 1, population @ reaches, strict=True))
+        for alternative in figures["alternatives"]:
+            assert alternative["covers_population"] == round(float(covers[alternative["asset"]]))
+        most = max(most, figures["alternatives_count"])
+    # The dense case lists only the nearest 50 somewhere: the unlisted ones are exercised.
+    assert (most > 50) == (extent == 4_000)
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_bulk_verdicts_equal_assess(seed):
+    """`verdicts` decides exactly what `assess` decides, for every rule's pass and fail: random
+    subjects (serving or not, eligible or not, some outside any kecamatan) over random cells."""
+    rng = np.random.default_rng(seed)
+    n_cells, n = 600, 250
+    demand = Demand(
+        x=rng.uniform(0, 6_000, n_cells),
+        y=rng.uniform(0, 6_000, n_cells),
+        population=rng.uniform(0, 40, n_cells),
+        kecamatan=rng.choice(["A", "B"], n_cells).astype(object),
+        kelurahan=np.array(["K"] * n_cells, dtype=object),
+    )
+    x, y = rng.uniform(-500, 6_500, n), rng.uniform(-500, 6_500, n)
+    statuses = rng.choice(["in_service", "underused", "idle", "designated"], n)
+    kecamatan = rng.choice(["A", "B", None], n, p=[0.45, 0.45, 0.1])
+    subjects = [
+        subject(
+            id=i + 1,
+            use="education" if i % 7 else "office",
+            facility_type=("sd" if i % 3 else "smp") if i % 7 else "",
+            status=statuses[i],
+            condition="major_damage" if i % 11 == 0 else "good",
+            land_area_m2=None if i % 13 == 0 else float(rng.uniform(50, 500)),
+            x=x[i],
+            y=y[i],
+            kecamatan=kecamatan[i],
+        )
+        for i in range(n)
+    ]
+    serving = {
+        t: Facilities.from_rows(
+            [
+                (s.id, s.x, s.y, s.kecamatan)
+                for s in subjects
+                if s.facility_type == t and s.status in ("in_service", "underused")
+            ]
+        )
+        for t in ("sd", "smp")
+    }
+    standards = {
+        "sd": Standard(facility_type="sd", radius_m=600.0, residents_per_facility=300),
+        "smp": Standard(facility_type="smp", radius_m=900.0, residents_per_facility=2_000),
+    }
+    settings = Settings(min_land_area_m2=100.0, uncovered_threshold=25.0)
+    bulk = verdicts(
+        subjects, demand=demand, facilities=serving, standards=standards, settings=settings
+    )
+    one_by_one = {
+        s.id: assess(
+            s,
+            demand=demand,
+            facilities=serving.get(s.facility_type, Facilities.empty()),
+            standard=standards.get(s.facility_type),
+            settings=settings,
+        )
+        for s in subjects
+    }
+    assert bulk == {pk: result["repurposable"] for pk, result in one_by_one.items()}
+    # Both verdicts occur for facility subjects, and for reasons of coverage and of capacity.
+    reasons = {
+        check["rule"]
+        for result in one_by_one.values()
+        if result["coverage"]
+        for check in result["checks"]
+        if not check["passed"]
+    }
+    assert {"coverage", "capacity"} <= reasons
+    assert {True, False} <= set(bulk.values())
