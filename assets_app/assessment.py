@@ -21,7 +21,7 @@ For other assets `coverage` and `capacity` pass as "not applicable".
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -47,7 +47,7 @@ NOT_APPLICABLE = _("not applicable")
 STATUS_OK = _("The asset is {status}.")
 STATUS_FAILS = _("The asset is {status}; only in-service, underused or idle assets qualify.")
 CONDITION_OK = _("The condition is {condition}.")
-CONDITION_FAILS = _("The building is heavily damaged (major_damage).")
+CONDITION_FAILS = _("The building is heavily damaged.")
 LAND_AREA_OK = _("Land area {area:,.0f} m² is at least the minimum of {minimum:,.0f} m².")
 LAND_AREA_FAILS = _("Land area {area:,.0f} m² is below the minimum of {minimum:,.0f} m².")
 LAND_AREA_UNKNOWN = _(
@@ -75,6 +75,24 @@ CAPACITY_FAILS = _(
     "Kecamatan {kecamatan} ({population:,} residents) needs {needed} {facility_type} at "
     "{per:,} residents each; only {available} would remain."
 )
+CAPACITY_BY_UNITS_OK = _(
+    "Kecamatan {kecamatan} ({population:,} residents): the {available} {facility_type} that "
+    "would remain serve {supported:,} residents ({by_capacity} counted by their stated capacity "
+    "at {rpu:,g} residents per unit ({unit}), {by_norm} by the norm of {per:,} each)."
+)
+CAPACITY_BY_UNITS_FAILS = _(
+    "Kecamatan {kecamatan} ({population:,} residents): the {available} {facility_type} that "
+    "would remain serve only {supported:,} residents ({by_capacity} counted by their stated "
+    "capacity at {rpu:,g} residents per unit ({unit}), {by_norm} by the norm of {per:,} each)."
+)
+# The capacity check's extra figures when some facility's capacity is known.
+CAPACITY_UNIT_FIGURES = (
+    "capacity_unit",
+    "residents_per_capacity_unit",
+    "counted_by_capacity",
+    "counted_by_norm",
+    "supported_residents",
+)
 CAPACITY_NO_KECAMATAN = _("The asset lies outside the kecamatan of Depok; capacity is unknown.")
 
 
@@ -84,6 +102,10 @@ class Standard:
     radius_m: float
     residents_per_facility: int
     source: str = ""
+    # Capacity where known: one unit of stated capacity ("students", "beds") serves this many
+    # residents; None: the type counts by `residents_per_facility` alone.
+    capacity_unit: str = ""
+    residents_per_capacity_unit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,12 @@ class Subject:
     x: float
     y: float
     kecamatan: str | None
+    # What the texts show a reader for the codes above (the loader fills them in the active
+    # language; empty means the code itself).
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or str(getattr(self, name) or "")
 
 
 @dataclass(frozen=True)
@@ -112,9 +140,12 @@ class Facilities:
     x: np.ndarray
     y: np.ndarray
     kecamatan: np.ndarray
+    # Stated capacity in the standard's unit (NaN where unknown); None: nobody states one.
+    capacity: np.ndarray | None = None
     # Built on first use and kept: a bulk assessment asks the same arrays thousands of times.
     _grids: dict = field(default_factory=dict, compare=False, repr=False)
     _per_kecamatan: dict = field(default_factory=dict, compare=False, repr=False)
+    _supported: dict = field(default_factory=dict, compare=False, repr=False)
 
     def near(self, px: float, py: float, reach: float) -> np.ndarray:
         """Indices (ascending) of the facilities that may lie within `reach` of (px, py)."""
@@ -132,21 +163,52 @@ class Facilities:
             (leaving, kecamatan), 0
         )
 
+    def supported_in(
+        self, kecamatan: str | None, *, leaving: int, per_unit: float, per_facility: float
+    ) -> tuple[float, int, int]:
+        """(residents served, counted by capacity, counted by norm) of the entries in
+        `kecamatan` other than the facility `leaving`: capacity x `per_unit` where stated,
+        `per_facility` otherwise."""
+        key = (per_unit, per_facility)
+        table = self._supported.get(key)
+        if table is None:
+            table = {}
+            capacity = (
+                self.capacity if self.capacity is not None else np.full(len(self.ids), np.nan)
+            )
+            for fid, code, cap in zip(
+                self.ids.tolist(), self.kecamatan.tolist(), capacity.tolist(), strict=True
+            ):
+                known = not math.isnan(cap)
+                entry = (cap * per_unit if known else per_facility, int(known), int(not known))
+                for k in (code, (fid, code)):
+                    old = table.get(k, (0.0, 0, 0))
+                    table[k] = tuple(a + b for a, b in zip(old, entry, strict=True))
+            self._supported[key] = table
+        total = table.get(kecamatan, (0.0, 0, 0))
+        own = table.get((leaving, kecamatan), (0.0, 0, 0))
+        return total[0] - own[0], total[1] - own[1], total[2] - own[2]
+
     @classmethod
     def empty(cls) -> Facilities:
         return cls(np.empty(0, dtype=np.int64), np.empty(0), np.empty(0), np.empty(0, dtype=object))
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[int, float, float, str | None]]) -> Facilities:
-        """From (id, x, y, kecamatan) rows."""
+    def from_rows(cls, rows: Sequence[tuple]) -> Facilities:
+        """From (id, x, y, kecamatan) rows, or (id, x, y, kecamatan, capacity or None)."""
         if not rows:
             return cls.empty()
-        ids, x, y, kecamatan = zip(*rows, strict=True)
+        columns = list(zip(*rows, strict=True))
+        ids, x, y, kecamatan = columns[:4]
+        capacity = None
+        if len(columns) > 4 and any(c is not None for c in columns[4]):
+            capacity = np.array([np.nan if c is None else c for c in columns[4]], dtype=float)
         return cls(
             np.asarray(ids, dtype=np.int64),
             np.asarray(x, dtype=float),
             np.asarray(y, dtype=float),
             np.asarray(kecamatan, dtype=object),
+            capacity,
         )
 
 
@@ -192,6 +254,10 @@ def land_area_passes(subject: Subject, minimum: float) -> bool:
 
 
 def capacity_passes(figures: dict) -> bool:
+    """Residents served by the remaining facilities (by stated capacity where known) against
+    the kecamatan's population; with no capacity known, facilities left against those needed."""
+    if "supported_residents" in figures:
+        return figures["supported_residents"] >= figures["kecamatan_population"]
     return figures["available_after"] >= figures["needed"]
 
 
@@ -199,13 +265,20 @@ def check_status(subject: Subject) -> dict:
     passed = status_passes(subject)
     message = STATUS_OK if passed else STATUS_FAILS
     return _check(
-        "status", passed, _text(message).format(status=subject.status), status=subject.status
+        "status",
+        passed,
+        _text(message).format(status=subject.label("status")),
+        status=subject.status,
     )
 
 
 def check_condition(subject: Subject) -> dict:
     passed = condition_passes(subject)
-    detail = _text(CONDITION_OK).format(condition=subject.condition) if passed else CONDITION_FAILS
+    detail = (
+        _text(CONDITION_OK).format(condition=subject.label("condition"))
+        if passed
+        else CONDITION_FAILS
+    )
     return _check("condition", passed, detail, condition=subject.condition)
 
 
@@ -284,7 +357,8 @@ def coverage_figures(
         )
     alternatives = [
         {
-            "asset": int(fids[i]),
+            # A reference facility's id is its primary key negated (assets_app.repurposing).
+            **({"asset": int(fids[i])} if fids[i] > 0 else {"facility": -int(fids[i])}),
             "distance_m": round(float(facility_distance[i]), 1),
             "covers_population": round(float(covers[k])),
         }
@@ -321,13 +395,31 @@ def capacity_figures(
 ) -> dict:
     """Serving facilities of the type left in the subject's kecamatan against those needed."""
     population = demand.population_by("kecamatan").get(subject.kecamatan, 0.0)
-    return {
+    figures = {
         "kecamatan": subject.kecamatan,
         "kecamatan_population": round(population),
         "residents_per_facility": int(standard.residents_per_facility),
         "needed": math.ceil(round(population, 6) / standard.residents_per_facility),
         "available_after": facilities.count_in(subject.kecamatan, leaving=subject.id),
     }
+    per_unit = standard.residents_per_capacity_unit
+    if per_unit and facilities.capacity is not None:
+        supported, by_capacity, by_norm = facilities.supported_in(
+            subject.kecamatan,
+            leaving=subject.id,
+            per_unit=float(per_unit),
+            per_facility=float(standard.residents_per_facility),
+        )
+        # Only when some remaining facility states a capacity: otherwise exactly as before.
+        if by_capacity:
+            figures.update(
+                capacity_unit=standard.capacity_unit,
+                residents_per_capacity_unit=float(per_unit),
+                counted_by_capacity=by_capacity,
+                counted_by_norm=by_norm,
+                supported_residents=round(supported),
+            )
+    return figures
 
 
 def assess(
@@ -354,7 +446,7 @@ def assess(
     if not applies(subject):
         checks += [_not_applicable("coverage"), _not_applicable("capacity")]
     elif standard is None:
-        detail = _text(NO_STANDARD).format(facility_type=subject.facility_type)
+        detail = _text(NO_STANDARD).format(facility_type=subject.label("facility_type"))
         checks += [_check("coverage", False, detail), _check("capacity", False, detail)]
     else:
         cover = coverage_figures(
@@ -366,7 +458,7 @@ def assess(
             covered=cover["covered_population"],
             uncovered=cover["newly_uncovered_population"],
             radius=cover["radius_m"],
-            facility_type=subject.facility_type,
+            facility_type=subject.label("facility_type"),
             threshold=round(settings.uncovered_threshold),
         )
         checks.append(
@@ -389,14 +481,29 @@ def assess(
                 subject, demand=demand, facilities=facilities, standard=standard
             )
             passed = capacity_passes(capacity)
-            message = CAPACITY_OK if passed else CAPACITY_FAILS
+            by_units = "supported_residents" in capacity
+            if by_units:
+                message = CAPACITY_BY_UNITS_OK if passed else CAPACITY_BY_UNITS_FAILS
+            else:
+                message = CAPACITY_OK if passed else CAPACITY_FAILS
             detail = _text(message).format(
-                kecamatan=subject.kecamatan,
+                kecamatan=subject.label("kecamatan"),
                 population=capacity["kecamatan_population"],
                 needed=capacity["needed"],
-                facility_type=subject.facility_type,
+                facility_type=subject.label("facility_type"),
                 per=capacity["residents_per_facility"],
                 available=capacity["available_after"],
+                **(
+                    {
+                        "supported": capacity["supported_residents"],
+                        "by_capacity": capacity["counted_by_capacity"],
+                        "by_norm": capacity["counted_by_norm"],
+                        "rpu": capacity["residents_per_capacity_unit"],
+                        "unit": capacity["capacity_unit"],
+                    }
+                    if by_units
+                    else {}
+                ),
             )
             checks.append(
                 _check(
@@ -407,6 +514,7 @@ def assess(
                     available_after=capacity["available_after"],
                     kecamatan=subject.kecamatan,
                     kecamatan_population=capacity["kecamatan_population"],
+                    **{key: capacity[key] for key in CAPACITY_UNIT_FIGURES if key in capacity},
                 )
             )
         figures = {

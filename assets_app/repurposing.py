@@ -35,10 +35,11 @@ from assets_app.assessment import (
     Subject,
     assess,
 )
-from assets_app.models import Asset
+from assets_app.models import Asset, Condition, FacilityType, Status
 from assets_app.verdicts import verdicts
-from facilities.selectors import reference_serving_rows
+from facilities.selectors import reference_names, reference_serving_rows
 from geodata.coverage import distances
+from geodata.models import District
 from geodata.population import lonlat_to_xy
 from geodata.selectors import Surface, population_surface, service_standards
 
@@ -74,6 +75,8 @@ def _standards() -> dict[str, Standard]:
             radius_m=s.radius_m,
             residents_per_facility=s.residents_per_facility,
             source=s.source,
+            capacity_unit=s.capacity_unit,
+            residents_per_capacity_unit=s.residents_per_capacity_unit,
         )
         for code, s in service_standards().items()
     }
@@ -86,6 +89,7 @@ def _subjects(rows: Iterable[tuple]) -> list[Subject]:
     lon = np.array([r[6] for r in rows], dtype=float)
     lat = np.array([r[7] for r in rows], dtype=float)
     x, y = lonlat_to_xy(lon, lat)
+    names = _labels()
     return [
         Subject(
             id=r[0],
@@ -97,9 +101,26 @@ def _subjects(rows: Iterable[tuple]) -> list[Subject]:
             x=float(x[i]),
             y=float(y[i]),
             kecamatan=r[8],
+            labels={
+                "status": names["status"].get(r[3], ""),
+                "condition": names["condition"].get(r[4], ""),
+                "facility_type": names["facility_type"].get(r[2], ""),
+                "kecamatan": names["kecamatan"].get(r[8], ""),
+            },
         )
         for i, r in enumerate(rows)
     ]
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """What the assessment's texts call the codes, in the active language: readers see
+    "Dalam layanan" and "Beji", not `in_service` and `3276010`."""
+    return {
+        "status": {value: str(label) for value, label in Status.choices},
+        "condition": {value: str(label) for value, label in Condition.choices},
+        "facility_type": {value: str(label) for value, label in FacilityType.choices},
+        "kecamatan": dict(District.objects.filter(level="kecamatan").values_list("code", "name")),
+    }
 
 
 def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
@@ -117,12 +138,19 @@ def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
             facility_type__in=types, use__in=FACILITY_USES, status__in=SERVING_STATUSES
         )
         .order_by("id")
-        .values_list("facility_type", "id", "lon", "lat", "kecamatan_id")
+        .values_list(
+            "facility_type",
+            "id",
+            "lon",
+            "lat",
+            "kecamatan_id",
+            # a city asset that is a listed facility has the list's stated capacity
+            "reference_facility__capacity_students",
+            "reference_facility__capacity_beds",
+        )
     )
-    rows += [
-        (facility_type, -pk, lon, lat, kecamatan)
-        for facility_type, pk, lon, lat, kecamatan in reference_serving_rows(types)
-    ]
+    rows += [(r[0], -r[1], *r[2:]) for r in reference_serving_rows(types)]
+    units = {code: s.capacity_unit for code, s in service_standards().items()}
     result = {t: Facilities.empty() for t in types}
     if not rows:
         return result
@@ -131,7 +159,8 @@ def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
     )
     grouped: dict[str, list] = {t: [] for t in types}
     for i, r in enumerate(rows):
-        grouped[r[0]].append((r[1], x[i], y[i], r[4]))
+        capacity = {"students": r[5], "beds": r[6]}.get(units.get(r[0], ""))
+        grouped[r[0]].append((r[1], x[i], y[i], r[4], capacity))
     return {t: Facilities.from_rows(grouped[t]) for t in types}
 
 
@@ -187,6 +216,7 @@ def asset_assessment(*, asset: Asset, at=None) -> dict:
     [subject] = _subjects(Asset.objects.filter(pk=asset.pk).values_list(*SUBJECT_FIELDS))
     label, results = _compute([subject])
     result = results[subject.id]
+    _name_references(result["coverage"])
     return {
         "asset": subject.id,
         "repurposable": result["repurposable"],
@@ -195,6 +225,16 @@ def asset_assessment(*, asset: Asset, at=None) -> dict:
         "checks": result["checks"],
         "coverage": result["coverage"],
     }
+
+
+def _name_references(coverage: dict | None) -> None:
+    """Give the reference facilities among the alternatives their name and provider."""
+    if not coverage:
+        return
+    listed = [a for a in coverage.get("alternatives", ()) if "facility" in a]
+    names = reference_names(a["facility"] for a in listed)
+    for alternative in listed:
+        alternative.update(names.get(alternative["facility"], {}))
 
 
 @transaction.atomic

@@ -134,8 +134,8 @@ def test_a_conflict(make_user, make_asset, language, message):
         (
             "id",
             [
-                "Status aset: idle.",
-                "Kondisi aset: good.",
+                "Status aset: Idle (tidak dimanfaatkan).",
+                "Kondisi aset: Baik.",
                 "Luas tanah 500 m² memenuhi batas minimum 100 m².",
                 "tidak berlaku",
                 "tidak berlaku",
@@ -144,8 +144,8 @@ def test_a_conflict(make_user, make_asset, language, message):
         (
             "en",
             [
-                "The asset is idle.",
-                "The condition is good.",
+                "The asset is Idle.",
+                "The condition is Baik.",
                 "Land area 500 m² is at least the minimum of 100 m².",
                 "not applicable",
                 "not applicable",
