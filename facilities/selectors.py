@@ -14,8 +14,9 @@ def reference_facility_list() -> QuerySet[ReferenceFacility]:
 
 
 def reference_serving_rows(facility_types: Iterable[str]) -> list[tuple]:
-    """(facility_type, pk, lon, lat, kecamatan code) of the operating reference facilities of
-    these types that are not a city asset (a linked one is counted as the asset), by pk."""
+    """(facility_type, pk, lon, lat, kecamatan code, capacity_students, capacity_beds) of the
+    operating reference facilities of these types that are not a city asset (a linked one is
+    counted as the asset), by pk."""
     return list(
         ReferenceFacility.objects.filter(
             facility_type__in=list(facility_types),
@@ -23,7 +24,15 @@ def reference_serving_rows(facility_types: Iterable[str]) -> list[tuple]:
             asset__isnull=True,
         )
         .order_by("id")
-        .values_list("facility_type", "id", "lon", "lat", "kecamatan_id")
+        .values_list(
+            "facility_type",
+            "id",
+            "lon",
+            "lat",
+            "kecamatan_id",
+            "capacity_students",
+            "capacity_beds",
+        )
     )
 
 

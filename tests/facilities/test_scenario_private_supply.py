@@ -108,6 +108,16 @@ def test_city_sd_is_repurposable_only_with_the_private_schools(sawangan):
     assert result["coverage"]["alternatives_count"] == len(
         [f for f in private if _within(central, f, 2 * RADIUS)]
     ) + len([a for a in state if _within(central, a, 2 * RADIUS)])
+    # the four nearest alternatives are private schools 600 m away, named
+    nearest = result["coverage"]["alternatives"][:4]
+    names = {f.pk: f.name for f in private}
+    assert [set(a) for a in nearest] == [
+        {"facility", "name", "provider", "distance_m", "covers_population"}
+    ] * 4
+    assert [(a["provider"], a["name"] == names[a["facility"]]) for a in nearest] == [
+        ("private", True)
+    ] * 4
+    assert [a["distance_m"] for a in nearest] == pytest.approx([600.0] * 4, abs=0.2)
     central.refresh_from_db()
     assert central.repurposable is True  # stored by the import's re-assessment
 
