@@ -30,9 +30,15 @@ CHECK_SCHEMA = {
 
 ALTERNATIVE_SCHEMA = {
     "type": "object",
-    "required": ["asset", "distance_m", "covers_population"],
+    "required": ["distance_m", "covers_population"],
+    "description": (
+        "A city asset (`asset`) or a reference facility (`facility`, `name`, `provider`)."
+    ),
     "properties": {
         "asset": {"type": "integer"},
+        "facility": {"type": "integer"},
+        "name": {"type": "string"},
+        "provider": {"type": "string"},
         "distance_m": {"type": "number"},
         "covers_population": {"type": "integer"},
     },
