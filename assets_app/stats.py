@@ -147,7 +147,7 @@ def _cells_by_district(surface, level: str, codes: list[str]) -> tuple[np.ndarra
 
 
 def district_stats(*, level: str, with_geometry: bool = False) -> dict:
-    """`{"level", "population_source", "results": [one dict per district]}`.
+    """`{"level", "population_source", "population_year", "results": [one dict per district]}`.
 
     Per district: `population` (the population cells' total), asset counts by use and by status,
     `land_area_m2` (assets not disposed), repurposable count and land area, and per facility
@@ -252,4 +252,9 @@ def district_stats(*, level: str, with_geometry: bool = False) -> dict:
         if with_geometry:
             item["geometry"] = district["geometry"]
         results.append(item)
-    return {"level": level, "population_source": surface.label, "results": results}
+    return {
+        "level": level,
+        "population_source": surface.label,
+        "population_year": surface.year,
+        "results": results,
+    }

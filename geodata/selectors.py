@@ -24,6 +24,8 @@ class Surface:
     source_id: int
     label: str
     demand: Demand
+    # The figures' year (the API shows it beside the label): None only for hand-built surfaces.
+    year: int | None = None
 
 
 def population_source_current() -> PopulationSource:
@@ -62,6 +64,7 @@ def population_surface() -> Surface:
             kecamatan=np.asarray(kecamatan, dtype=object),
             kelurahan=np.asarray(kelurahan, dtype=object),
         ),
+        year=record.year,
     )
     with _lock:
         _cache["surface"] = (key, surface)

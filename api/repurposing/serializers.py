@@ -280,13 +280,22 @@ DISTRICT_STATS_SCHEMA = {
 
 DISTRICT_STATS_RESPONSE_SCHEMA = {
     "type": "object",
-    "required": ["count", "next", "previous", "level", "population_source", "results"],
+    "required": [
+        "count",
+        "next",
+        "previous",
+        "level",
+        "population_source",
+        "population_year",
+        "results",
+    ],
     "properties": {
         "count": {"type": "integer"},
         "next": {"type": "string", "nullable": True},
         "previous": {"type": "string", "nullable": True},
         "level": {"type": "string", "enum": ["kecamatan", "kelurahan"]},
         "population_source": {"type": "string"},
+        "population_year": {"type": "integer", "description": "The population figures' year"},
         "results": {"type": "array", "items": DISTRICT_STATS_SCHEMA},
     },
 }

@@ -70,6 +70,7 @@ DISTRICT_STATS_GEOJSON_SCHEMA = geojson_collection(
     },
     level={"type": "string", "enum": ["kecamatan", "kelurahan"]},
     population_source={"type": "string"},
+    population_year={"type": "integer"},
 )
 
 
