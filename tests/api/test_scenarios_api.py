@@ -189,3 +189,12 @@ def test_unknown_fields_and_non_objects_are_400(client_as, compound):
     for raw in ("[1, 2]", "null", "3", '"x"', "{"):
         response = client.post(URL, raw, content_type="application/json")
         assert response.status_code == 400, raw
+
+
+def test_errors_in_indonesian(client_as):
+    client = client_as("planner")
+    response = client.post(URL, {"assets": []}, format="json", HTTP_ACCEPT_LANGUAGE="id")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"assets": ["Berikan setidaknya satu aset."]},
+    )
