@@ -111,3 +111,22 @@ def test_items_a_view_did_not_cut_are_cut_by_the_list():
     )
     assert _checked(features, ("use",)) is features
     assert _checked(features, ("name",))[0]["properties"] == {"id": 1}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/assets/", "/api/v1/outlets/"])
+@pytest.mark.parametrize("fmt", ["json", "geojson"])
+@pytest.mark.parametrize("path", ["", *PATHS])
+def test_an_unknown_name_is_a_400_naming_properties_on_every_list(client_as, url, fmt, path):
+    response = client_as(PLANNER).get(f"{url}?format={fmt}&{path}&properties=name,colour")
+    assert response.status_code == 400
+    assert list(response.json()) == ["properties"]
+    assert "'colour'" in response.json()["properties"][0]
+
+
+def test_geojson_asked_by_accept_header_is_cut_too(client_as, assets):
+    response = client_as(PLANNER).get(
+        f"/api/v1/assets/?bbox={BBOX}&properties=name", HTTP_ACCEPT="application/geo+json"
+    )
+    assert response["Content-Type"].startswith("application/geo+json")
+    properties = [f["properties"] for f in response.json()["features"]]
+    assert properties == [{"id": a.pk, "name": a.name} for a in assets]
