@@ -79,8 +79,9 @@ def renewal_list(*, user: AbstractBaseUser) -> QuerySet[RenewalRequest]:
 
 
 def waitlist_offer_list(*, user: AbstractBaseUser) -> QuerySet[WaitlistOffer]:
+    """Expired once past its time, whether or not `run_daily` has written it (`state`)."""
     return _own(
-        WaitlistOffer.objects.select_related("stall", "application").order_by("-id"),
+        WaitlistOffer.objects.with_state().select_related("stall", "application").order_by("-id"),
         user,
         "application__vendor__user_id",
     )

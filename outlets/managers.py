@@ -93,16 +93,26 @@ def stall_state(now: datetime | None = None) -> Case:
     """A stall's status as readers see it: an offered stall whose open offer is past its time is
     vacant, as it will be once the expiry is written, and so is a leased stall whose lease has
     reached its end date with no other lease holding it. Usable in `values()`, `filter()`,
-    counts."""
+    counts. The operations app's waitlist offers hold stalls the same way; a stall offered again
+    after a lapsed offer (not yet written down) is held by the new one."""
+    now = now or timezone.now()
     offer_model = apps.get_model("outlets", "Offer")
     lease_model = apps.get_model("outlets", "Lease")
-    lapsed = Exists(offer_model.objects.filter(offers_due(now=now), stall=OuterRef("pk")))
+    offer_kinds = [offer_model]
+    if apps.is_installed("operations"):
+        offer_kinds.append(apps.get_model("operations", "WaitlistOffer"))
+    lapsed = live = None
+    for kind in offer_kinds:
+        offers = kind.objects.filter(stall=OuterRef("pk"))
+        due = Exists(offers.filter(offers_due(now=now)))
+        in_time = Exists(offers.filter(status=OfferStatus.OPEN, expires_at__gt=now))
+        lapsed, live = (due, in_time) if lapsed is None else (lapsed | due, live | in_time)
     today = _city_date(now)
     leases = lease_model.objects.filter(stall=OuterRef("pk"))
     held = Exists(leases.filter(leases_holding(today)))
     ran_out = Exists(leases.filter(status__in=IN_FORCE, end_date__lte=today))
     return Case(
-        When(Q(status=StallStatus.OFFERED) & lapsed, then=Value(StallStatus.VACANT)),
+        When(Q(status=StallStatus.OFFERED) & lapsed & ~live, then=Value(StallStatus.VACANT)),
         When(Q(status=StallStatus.LEASED) & ran_out & ~held, then=Value(StallStatus.VACANT)),
         default=F("status"),
         output_field=models.CharField(),

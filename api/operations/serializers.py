@@ -8,7 +8,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from api.fields import IdField
-from api.outlets.serializers._common import RejectUnknownFieldsMixin, ResponseModelSerializer
+from api.outlets.serializers._common import (
+    DerivedStateMixin,
+    RejectUnknownFieldsMixin,
+    ResponseModelSerializer,
+)
 from operations.models import (
     Bill,
     Finding,
@@ -263,7 +267,7 @@ class RenewalSerializer(ResponseModelSerializer):
         read_only_fields = fields
 
 
-class WaitlistOfferSerializer(ResponseModelSerializer):
+class WaitlistOfferSerializer(DerivedStateMixin, ResponseModelSerializer):
     round = serializers.IntegerField(source="application.round_id", read_only=True)
     outlet = serializers.IntegerField(source="stall.outlet_id", read_only=True)
     stall_code = serializers.CharField(source="stall.code", read_only=True)
@@ -275,6 +279,11 @@ class WaitlistOfferSerializer(ResponseModelSerializer):
             "status", "expires_at", "decided_at", "lease", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+        # Expired once past its time, whether or not `run_daily` has written it yet.
+        extra_kwargs = {
+            "status": {"source": "effective_status"},
+            "decided_at": {"source": "effective_decided_at"},
+        }
 
 
 # --- reports ---------------------------------------------------------------------------------

@@ -1,9 +1,18 @@
-"""A vendor's request to renew her lease, and the waitlist's offers of vacant stalls."""
+"""A vendor's request to renew her lease, and the waitlist's offers of vacant stalls.
+
+A waitlist offer past its `expires_at` is expired whether or not `run_daily` has written that
+yet, as ordinary offers are (`outlets.managers`): readers derive it (`WaitlistOffer.objects
+.with_state()`, `effective_status`), and the stall it held reads vacant (`stall_state`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,6 +74,28 @@ class RenewalRequest(models.Model):
         ]
 
 
+def waitlist_offers_due(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """Open waitlist offers whose acceptance time is up at `now`: expired to readers."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": WaitlistOfferStatus.OPEN, f"{prefix}expires_at__lte": now})
+
+
+class WaitlistOfferQuerySet(models.QuerySet):
+    def due(self, now: datetime | None = None) -> WaitlistOfferQuerySet:
+        """Open offers past their time: expired to readers, still to be written so."""
+        return self.filter(waitlist_offers_due(now=now))
+
+    def with_state(self, now: datetime | None = None) -> WaitlistOfferQuerySet:
+        """Annotate `state`, the status readers see (`effective_status` reads it)."""
+        return self.annotate(
+            state=Case(
+                When(waitlist_offers_due(now=now), then=Value(WaitlistOfferStatus.EXPIRED)),
+                default=F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class WaitlistOffer(models.Model):
     """A vacant stall offered to the first waitlisted applicant of its group (`waitlist`)."""
 
@@ -99,6 +130,8 @@ class WaitlistOffer(models.Model):
 
     history = HistoricalRecords()
 
+    objects = WaitlistOfferQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("waitlist offer")
@@ -116,3 +149,26 @@ class WaitlistOffer(models.Model):
                 condition=Q(status__in=WaitlistOfferStatus.values), name="waitlist_status_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Waitlist offer {self.pk} ({self.status})"
+
+    def is_due(self, now: datetime | None = None) -> bool:
+        """Open, but past its time: expired, whether or not that is written yet."""
+        now = now or timezone.now()
+        return self.status == WaitlistOfferStatus.OPEN and self.expires_at <= now
+
+    @property
+    def effective_status(self) -> str:
+        """The status a reader sees: `state` when read `with_state()`, else derived now."""
+        state = getattr(self, "state", None)
+        if state:
+            return state
+        return WaitlistOfferStatus.EXPIRED if self.is_due() else self.status
+
+    @property
+    def effective_decided_at(self) -> datetime | None:
+        """When it was decided; an offer that lapsed was decided by its deadline."""
+        if self.effective_status == WaitlistOfferStatus.EXPIRED and self.decided_at is None:
+            return self.expires_at
+        return self.decided_at

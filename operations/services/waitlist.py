@@ -13,6 +13,11 @@ come before the waitlist (say, an upheld appeal) are callables in `VACANCY_CLAIM
 taking `(stall, today)` and returning an `Application` or None; the first that answers takes the
 stall, before the waitlist is asked.
 
+A waitlist offer past its time reads expired everywhere before anything writes it
+(`WaitlistOffer.objects.with_state`, `stall_state`); `waitlist_expire_due` writes that down, from
+`run_daily` and, for the round's own stalls, before each refill (a stall holds one open offer).
+Accepting or declining checks the time under the offer's row lock.
+
 After the round's `waitlist_closes_on`, vacancies wait for a follow-up round.
 """
 
@@ -103,7 +108,7 @@ def _latest_position(app: Application, offer, waitlist_offers, now, today):
     latest = waitlist_offers[-1] if waitlist_offers else None
     if latest is not None:
         if latest.status == WaitlistOfferStatus.OPEN:
-            if latest.expires_at <= now:
+            if latest.is_due(now):
                 return "out"
             return Holding((latest.stall.outlet_id, latest.stall.kind), latest.stall_id,
                            waitlist_offer=latest)  # fmt: skip
@@ -289,6 +294,10 @@ def _refill_round(round_: AllocationRound, *, today: date, user) -> list[Waitlis
         round_ = AllocationRound.objects.select_for_update().get(pk=round_.pk)
         if not waitlist_is_open(round_, today):
             return made
+        # Readers already see these expired; a stall and an applicant hold one open offer each.
+        waitlist_expire_due(
+            now=now, user=user, outlet_ids=list(round_.outlets.values_list("pk", flat=True))
+        )
         # Claims that come before the waitlist (VACANCY_CLAIMANTS) take their stalls first.
         market = round_market(round_, today=today, now=now)
         for group_stalls in market.vacant.values():
@@ -376,14 +385,14 @@ def waitlist_refill(
     return made
 
 
-def waitlist_expire_due(*, now=None, user=None) -> int:
-    """Write down open waitlist offers past their time; their stalls become vacant."""
+def waitlist_expire_due(*, now=None, user=None, outlet_ids: list[int] | None = None) -> int:
+    """Write down open waitlist offers past their time (of these outlets' stalls, if given):
+    what readers already see; their stalls become vacant."""
     now = now or timezone.now()
-    ids = list(
-        WaitlistOffer.objects.filter(status=WaitlistOfferStatus.OPEN, expires_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    due = WaitlistOffer.objects.due(now)
+    if outlet_ids is not None:
+        due = due.filter(stall__outlet_id__in=outlet_ids)
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         for offer in WaitlistOffer.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
             if offer.status != WaitlistOfferStatus.OPEN:
@@ -417,7 +426,8 @@ def _decide(offer: WaitlistOffer, user: AbstractBaseUser, accept: bool) -> Waitl
         done = WaitlistOfferStatus.ACCEPTED if accept else WaitlistOfferStatus.DECLINED
         if offer.status == done:
             return offer
-        if offer.status == WaitlistOfferStatus.OPEN and offer.expires_at <= now:
+        # Checked under the row lock: an offer past its time is expired, written before the 409.
+        if offer.is_due(now):
             _lapse(offer, user)
             lapsed = True
         elif offer.status != WaitlistOfferStatus.OPEN:
