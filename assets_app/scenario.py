@@ -98,14 +98,19 @@ def facility_kelurahan(facilities: Facilities) -> np.ndarray:
 
 
 def _without(facilities: Facilities, ids: set[int]) -> tuple[Facilities, np.ndarray]:
-    """The facilities minus `ids`, and the mask of those kept."""
+    """The facilities minus `ids`, and the mask of those kept (a new object: the caches of
+    `facilities` describe all of them)."""
     keep = ~np.isin(facilities.ids, np.fromiter(ids, dtype=np.int64, count=len(ids)))
-    return (
-        Facilities(
-            facilities.ids[keep], facilities.x[keep], facilities.y[keep], facilities.kecamatan[keep]
-        ),
-        keep,
+    capacity = facilities.capacity
+    kept = Facilities(
+        facilities.ids[keep],
+        facilities.x[keep],
+        facilities.y[keep],
+        facilities.kecamatan[keep],
+        # Stated capacities (students, beds) travel with their facilities.
+        None if capacity is None else capacity[keep],
     )
+    return kept, keep
 
 
 def _verdict(result: dict) -> dict:

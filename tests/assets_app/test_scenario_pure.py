@@ -145,3 +145,18 @@ def test_a_type_without_a_standard_has_verdicts_but_no_figures():
     assert verdict["alone"] == {"repurposable": False, "newly_uncovered_population": None}
     assert result["kelurahan"] == []
     assert result["totals"] == []
+
+
+def test_stated_capacities_stay_with_their_facilities():
+    from assets_app.scenario import _without
+
+    facilities = Facilities.from_rows(
+        [(1, X, Y, BEJI, 300), (2, X, Y, BEJI, None), (3, X, Y, BEJI, 90)]
+    )
+    kept, keep = _without(facilities, {1})
+    assert keep.tolist() == [False, True, True]
+    assert kept.ids.tolist() == [2, 3]
+    assert np.isnan(kept.capacity[0])
+    assert kept.capacity[1] == 90
+    plain, _ = _without(Facilities.from_rows([(1, X, Y, BEJI), (2, X, Y, BEJI)]), {2})
+    assert (plain.ids.tolist(), plain.capacity) == ([1], None)
