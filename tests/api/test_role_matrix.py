@@ -39,6 +39,7 @@ from facilities.models import ReferenceFacility
 from operations.services import billing
 from outlets import services as outlet_services
 from outlets.models import Offer
+from tests.api.matrix_operations import RESOLVED_ON, operations_world
 from tests.conftest import MINIMAL_PDF, client_for
 from tests.outlets.helpers import apply, make_outlet, make_round, make_vendor
 from tests.programme.helpers import programme_world
@@ -374,25 +375,45 @@ MATRIX = [
     row("POST", "/payments/import/", MANAGERS, 400, body={}, fmt="multipart"),
     row("GET", "/warnings/", ROUND_READERS, 200),
     row("POST", "/warnings/", MANAGERS, 400, body={}),
-    row("POST", "/warnings/{id}/resolve/", MANAGERS, 404, body={}, url="/warnings/999999/resolve/"),
+    row(
+        "POST",
+        "/warnings/{id}/resolve/",
+        MANAGERS,
+        200,
+        body={"resolved_on": RESOLVED_ON},
+        url="/warnings/{warning}/resolve/",
+    ),
     row("GET", "/terminations/", ROUND_READERS, 200),
     row("POST", "/terminations/", MANAGERS, 400, body={}),
     row("GET", "/inspections/", (OUTLET_MANAGER, PLANNER), 200),
     row("POST", "/inspections/", MANAGERS, 400, body={}, fmt="multipart"),
     row("GET", "/renewals/", ROUND_READERS, 200),
     row("POST", "/renewals/", VENDORS, 400, body={}),
-    row("POST", "/renewals/{id}/approve/", MANAGERS, 404, body={}, url="/renewals/999999/approve/"),
-    row("POST", "/renewals/{id}/refuse/", MANAGERS, 404, body={}, url="/renewals/999999/refuse/"),
-    row("GET", "/waitlist-offers/", ROUND_READERS, 200),
+    # after the resolve row: the vendor is in good standing again
+    row("POST", "/renewals/{id}/approve/", MANAGERS, 200, url="/renewals/{renewal}/approve/"),
     row(
-        "POST", "/waitlist-offers/{id}/accept/", VENDORS, 404, url="/waitlist-offers/999999/accept/"
+        "POST",
+        "/renewals/{id}/refuse/",
+        MANAGERS,
+        200,
+        body={"reason": "Tidak memenuhi syarat (synthetic)"},
+        url="/renewals/{other_renewal}/refuse/",
+    ),
+    row("GET", "/waitlist-offers/", ROUND_READERS, 200),
+    # accepting again answers the same offer (she holds a lease, so a first accept would be a 409)
+    row(
+        "POST",
+        "/waitlist-offers/{id}/accept/",
+        VENDORS,
+        200,
+        url="/waitlist-offers/{accepted_waitlist_offer}/accept/",
     ),
     row(
         "POST",
         "/waitlist-offers/{id}/decline/",
         VENDORS,
-        404,
-        url="/waitlist-offers/999999/decline/",
+        200,
+        url="/waitlist-offers/{open_waitlist_offer}/decline/",
     ),
     row(
         "GET",
@@ -495,6 +516,14 @@ def world(make_user, make_asset):
             synthetic=True,
         ).pk,
         **programme_world(users[PROGRAMME_STAFF], manager, vendor, outlet),
+        **operations_world(
+            manager=manager,
+            vendor=vendor,
+            other=other,
+            outlet=outlet,
+            lease=lease,
+            applications=[first.application, second.application],
+        ),  # fmt: skip
     }
     clients = {ANONYMOUS: APIClient(), **{role: client_for(u) for role, u in users.items()}}
     return {"clients": clients, "ids": ids}
