@@ -8,9 +8,11 @@ from django.core.management import call_command
 
 from facilities.importing import (
     LOOKS_LIKE_MARKUP,
+    NOT_A_POINT,
     NOT_GEOJSON,
     NOT_POSITIVE_WHOLE,
     OUTSIDE_AREA,
+    TOO_LARGE,
     UNKNOWN_CATEGORY,
 )
 from facilities.models import NPSN_SHAPE, ReferenceFacility
@@ -161,3 +163,25 @@ def test_management_command_imports_a_file(tmp_path, capsys):
     )
     assert ReferenceFacility.objects.count() == 3
     assert "created 3" in capsys.readouterr().out
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(settings):
+    settings.FACILITIES_IMPORT_MAX_BYTES = 100
+    data = (DATA / "sekolah_depok_synthetic.csv").read_bytes()
+    assert len(data) > 100
+    with pytest.raises(ValidationError) as caught:
+        facilities_import(file=data, fmt="csv", user=None, source=SOURCE)
+    assert caught.value.message_dict == {"file": [str(TOO_LARGE).format(limit=100)]}
+    assert ReferenceFacility.objects.count() == 0
+
+
+def test_geojson_with_a_polygon_names_the_geometry():
+    document = (
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        b'{"NPSN": "99000001", "Nama": "SD A", "Bentuk Pendidikan": "SD", "Status Sekolah": '
+        b'"Swasta"}, "geometry": {"type": "Polygon", "coordinates": [[[106.8, -6.4], '
+        b"[106.81, -6.4], [106.81, -6.41], [106.8, -6.4]]]}}]}"
+    )
+    report = facilities_import(file=document, fmt="geojson", user=None, source=SOURCE)
+    assert report["errors"] == [{"row": 1, "column": "geometry", "message": str(NOT_A_POINT)}]
+    assert ReferenceFacility.objects.count() == 0
