@@ -12,6 +12,7 @@ from api.pagination import MAX_LIMIT
 from assets_app.models import Condition, FacilityType, Status, Use
 from core.roles import ASSET_OFFICER, has_role
 from programme.map_panel import funnel_map_config
+from web.scenario_config import scenario_map_config
 
 API_ROOT = "/api/v1/"
 
@@ -175,4 +176,5 @@ def map_config(request: HttpRequest) -> dict:
         "can_view_history": has_role(request.user, ASSET_OFFICER),
         "strings": MAP_STRINGS,
         "funnel": funnel_map_config(),  # the programme funnel panel (issue 20)
+        "scenario": scenario_map_config(),  # the what-if block (static/map/scenario.js)
     }

@@ -36,6 +36,8 @@ HISTORY_LIMIT = 50
 # Values too long or too structured for a table cell.
 GEOMETRY_CHANGED = _("changed (see the map)")
 EMPTY = "—"
+POWER = _("power")
+WATER = _("water")
 
 # The assessment's rules by name, as people read them (the map uses the same wording).
 RULE_LABELS = {
@@ -179,9 +181,12 @@ def _history(asset: Asset) -> list[dict[str, Any]]:
             "date": record.history_date,
             "changes": [
                 {
-                    "field": _field_label(change["field"]),
-                    "old": _display(change["field"], change["old"], names),
-                    "new": _display(change["field"], change["new"], names),
+                    # The entries' own labels where they carry them (assets_app.history).
+                    "field": change.get("field_label") or _field_label(change["field"]),
+                    "old": change.get("old_display")
+                    or _display(change["field"], change["old"], names),
+                    "new": change.get("new_display")
+                    or _display(change["field"], change["new"], names),
                 }
                 for change in entry["changes"]
             ],
@@ -255,8 +260,11 @@ def outlet_page(*, user, pk: int) -> dict[str, Any]:
             "kind": stall.get_kind_display(),
             "area": _number(stall.area_m2),
             "fee": stall.monthly_fee,
-            "power": _yes_no(stall.has_power),
-            "water": _yes_no(stall.has_water),
+            "amenities": ", ".join(
+                str(label)
+                for present, label in ((stall.has_power, POWER), (stall.has_water, WATER))
+                if present
+            ),
             "state": str(dict(stall._meta.get_field("status").flatchoices)[stall.state]),
             "state_code": stall.state,
         }

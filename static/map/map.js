@@ -31,6 +31,7 @@ import {
 } from "./figures.js";
 import { loadProgramme } from "./programme.js";
 import { loadFunnel } from "./funnel.js";
+import { initScenario } from "./scenario.js";
 import { assetStyle, outletStyle, vacantStalls } from "./styles.js";
 
 const DEBOUNCE_MS = 250;
@@ -708,4 +709,5 @@ async function start() {
   await reload();
 }
 
+initScenario(details); // the what-if block in the asset panel (scenario.js)
 start();

@@ -160,8 +160,9 @@ def test_the_history_is_for_officers_with_readable_fields_and_values(make_user, 
     officer_text = text_of(signed_in(make_user("asset_officer")).get(f"/aset/{school.pk}/"))
     planner_text = text_of(signed_in(make_user("planner")).get(f"/aset/{school.pk}/"))
     # The change from in service to underused, by field label and choice labels.
-    assert re.search(r"Changed: .*? status In service Underused", officer_text)
-    assert re.search(r"Registered: .*? name — SD Negeri Beji 1", officer_text)
+    assert re.search(r"Changed: .*? Status In service Underused", officer_text, flags=re.I)
+    assert re.search(r"Registered: .*? Name — SD Negeri Beji 1", officer_text, flags=re.I)
+    assert re.search(r"Custodian agency — Dinas Pendidikan", officer_text, flags=re.I)
     assert "The change history is for asset officers." not in officer_text
     assert "The change history is for asset officers." in planner_text
     assert "Changed:" not in planner_text
@@ -197,7 +198,7 @@ def test_the_outlet_page_lists_stalls_with_their_state_and_the_open_round(
     round_ = make_round(manager, [outlet], status="open", name="Putaran Beji")
     response = signed_in(make_user("planner")).get(f"/gerai/{outlet.pk}/")
     text = text_of(response)
-    assert "K-01 Kiosk Vacant" in text
+    assert "K-01 Kiosk Vacant 250,000 6.0 power" in text
     assert "D-01 Kitchen Leased" in text
     assert "2 stalls: 1 vacant, 0 offered, 1 leased" in text
     assert "Open now: Putaran Beji" in text
