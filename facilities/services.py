@@ -20,7 +20,7 @@ from assets_app.assessment import FACILITY_USES
 from assets_app.models import Asset
 from facilities.importing import FileError, check_records, read_records
 from facilities.models import ReferenceFacility
-from geodata.boundaries import locate_point
+from geodata.boundaries import locate_points
 
 ASSET_OTHER_TYPE = _(
     "The asset's facility type is {asset_type}, this facility's is {facility_type}."
@@ -106,16 +106,17 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
     }
     types: set[str] = set()
     new, created, updated, unchanged = [], 0, 0, 0
-    for row in rows:
-        location = locate_point(row["lon"], row["lat"])
+    # One spatial-index query for every point (the rule `locate_point` applies to one).
+    kelurahan, kecamatan = locate_points([(r["lon"], r["lat"]) for r in rows])
+    for row, kelurahan_code, kecamatan_code in zip(rows, kelurahan, kecamatan, strict=True):
         values = {key: row[key] for key in FIELDS}
         facility = existing.get((row["kind"], row["national_id"]))
         if facility is None:
             facility = ReferenceFacility(
                 kind=row["kind"], national_id=row["national_id"], synthetic=synthetic, **values
             )
-            facility.kelurahan_id = location.kelurahan_code
-            facility.kecamatan_id = location.kecamatan_code
+            facility.kelurahan_id = kelurahan_code
+            facility.kecamatan_id = kecamatan_code
             new.append(facility)
             types.add(row["facility_type"])
             continue
@@ -123,20 +124,23 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
             {key: getattr(facility, key) for key in FIELDS},
             facility.kelurahan_id,
         )
-        if before == (values, location.kelurahan_code):
+        if before == (values, kelurahan_code):
             unchanged += 1
             continue
         types.update({facility.facility_type, row["facility_type"]})
         for key, value in values.items():
             setattr(facility, key, value)
-        facility.kelurahan_id = location.kelurahan_code
-        facility.kecamatan_id = location.kecamatan_code
+        facility.kelurahan_id = kelurahan_code
+        facility.kecamatan_id = kecamatan_code
         facility.full_clean()
         facility._history_user = user
         facility.save()
         updated += 1
     for facility in new:
-        facility.full_clean(validate_unique=False, validate_constraints=False)
+        # The rows were checked; the districts come from the boundaries themselves, so their
+        # foreign keys need no query each (full_clean would make two per row).
+        facility.clean_fields(exclude=["kelurahan", "kecamatan", "asset"])
+        facility.clean()
     if new:
         bulk_create_with_history(new, ReferenceFacility, batch_size=500, default_user=user)
         created = len(new)
