@@ -16,6 +16,13 @@ from simple_history.models import HistoricalRecords
 # Kode barang (Permendagri 108/2016): 7 segments, e.g. 1.3.1.01.01.01.001 (land).
 ITEM_CODE_RE = r"^\d\.\d\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{3}$"
 ITEM_CODE_MESSAGE = _("Item code (kode barang) must look like 1.3.1.01.01.01.001.")
+# Kode lokasi: owner (12 kabupaten/kota, 11 provinsi, 00 pusat), province, kabupaten/kota, then
+# bidang, unit, sub unit and UPB as the region numbers them (assets_app/data/README.md).
+LOCATION_CODE_RE = r"^(00|11|12)\.\d{2}\.\d{2}(\.\d{2}){1,4}$"
+LOCATION_CODE_MESSAGE = _(
+    "Location code (kode lokasi) must look like 12.32.76.08.01: owner, province, "
+    "kabupaten/kota, then two to eight digits for bidang, unit, sub unit and UPB."
+)
 
 
 class Category(models.TextChoices):
@@ -100,7 +107,12 @@ class Agency(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
-    location_code = models.CharField(_("location code (kode lokasi)"), max_length=64, blank=True)
+    location_code = models.CharField(
+        _("location code (kode lokasi)"),
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(LOCATION_CODE_RE, LOCATION_CODE_MESSAGE)],
+    )
     runs_outlets = models.BooleanField(_("runs the outlets"), default=False)
 
     class Meta:
