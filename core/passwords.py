@@ -6,6 +6,7 @@ issued under it would let them in still. The pages' forms and the admin go throu
 existing name, or `set_password()` in a shell save the user directly. So the check sits on the
 user's save: before it, the stored hash is read (skipped for a save that names its fields and
 not `password`, such as sign-in's `last_login`); after it, a different hash rotates the token.
+A sign-in that only re-hashes the same password under a newer hasher keeps the token.
 """
 
 from __future__ import annotations
@@ -22,8 +23,21 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> N
         return
     if update_fields is not None and "password" not in update_fields:
         return
+    if _rehash(instance, update_fields):
+        return
     stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     setattr(instance, _CHANGED, stored is not None and stored != instance.password)
+
+
+def _rehash(instance, update_fields) -> bool:
+    # check_password() upgrades an old hash of the same password: set_password(), then
+    # `_password = None`, then save(update_fields=["password"]). A changed password keeps the
+    # raw one in `_password` until the save has told the validators.
+    return (
+        update_fields is not None
+        and set(update_fields) == {"password"}
+        and getattr(instance, "_password", "") is None
+    )
 
 
 def _after_save(sender, instance, created=False, raw=False, **kwargs) -> None:

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Another-Pass-456"
+PASSWORD = "Pass-word-123"  # make_user's
 
 
 def _answer_prompts(monkeypatch, answer: str) -> None:
@@ -79,3 +80,22 @@ def test_a_user_without_a_token_gets_none_from_a_password_change(make_user):
     user.set_password(NEW_PASSWORD)
     user.save()
     assert Token.objects.filter(user=user).count() == 0
+
+
+def test_a_sign_in_that_rehashes_the_same_password_keeps_the_token(settings, make_user):
+    # given: a password stored under the test hasher, then a stronger hasher made the default
+    user = make_user("planner", username="ani")
+    old = Token.objects.get(user=user).key
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    stored = get_user_model().objects.get(pk=user.pk).password
+    # when: she signs in with her password (the hash is upgraded on the way)
+    response = APIClient().post("/api/v1/auth/token/", {"username": "ani", "password": PASSWORD})
+    # then: the hash changed, the token did not
+    assert response.status_code == 200
+    assert response.json()["token"] == old
+    assert get_user_model().objects.get(pk=user.pk).password.startswith("pbkdf2_sha256$")
+    assert stored.startswith("md5$")
+    assert list(Token.objects.filter(user=user).values_list("key", flat=True)) == [old]
