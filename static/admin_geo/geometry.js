@@ -29,6 +29,7 @@ function setUp(root) {
   if (!box || !textarea || typeof L === "undefined") return;
   box.hidden = false;
   const map = L.map(box, { scrollWheelZoom: false }).setView([-6.4025, 106.7942], 12);
+  map.attributionControl.setPrefix(false); // its flag carries an inline style the CSP refuses
   if (box.dataset.tileUrl) {
     L.tileLayer(box.dataset.tileUrl, {
       maxZoom: 19,
