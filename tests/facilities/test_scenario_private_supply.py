@@ -71,6 +71,14 @@ def test_city_sd_is_repurposable_only_with_the_private_schools(sawangan):
     expected_without = expected_coverage(central, state, RADIUS)
     checks = by_rule(without)
     assert expected_without["newly_uncovered_population"] > 0
+    # SP2020 cells: 16,660 residents within 1,000 m; 2,066 of them beyond every state SD's reach
+    assert (
+        expected_without["covered_population"],
+        expected_without["newly_uncovered_population"],
+    ) == (
+        16_660,
+        2_066,
+    )
     assert checks["coverage"]["covered_population"] == expected_without["covered_population"]
     assert (
         checks["coverage"]["newly_uncovered_population"]
