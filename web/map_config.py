@@ -6,6 +6,8 @@ script shows go through Django's i18n like the template. Presentation only: noth
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from api.pagination import MAX_LIMIT
@@ -124,6 +126,22 @@ MAP_STRINGS = {
     "figure_facility_count": _("{facility}: facilities"),
     "figure_facility_needed": _("{facility}: facilities needed"),
     "figure_facility_covered_share": _("{facility}: share of residents covered"),
+    # Phone drawer, session, readable pages, district summary (issue 18).
+    "session_expired": _("Your session has ended."),
+    "sign_in_again": _("Sign in again"),
+    "asset_page": _("Open the asset's page"),
+    "history_on_page": _("Change history (on the asset's page)"),
+    "outlet_page": _("Open the outlet's page (stalls)"),
+    "summary_population": _("{population} residents ({year}) on {area} km², {density} per km²."),
+    "summary_population_no_year": _("{population} residents on {area} km², {density} per km²."),
+    "summary_assets": _("{assets} city assets, {repurposable} of them repurposable."),
+    "summary_kelurahan": _("A kelurahan of Kecamatan {kecamatan}."),
+    "all_figures": _("All figures"),
+    "summary_facilities": _("Facilities the repurposing rules count"),
+    "col_facility": _("Facility"),
+    "col_count": _("Serving"),
+    "col_needed": _("Needed"),
+    "col_covered": _("Residents within reach"),
 }
 
 # Labels of the figures `stats/districts/` carries (nested ones as dotted paths); figures by use,
@@ -158,6 +176,11 @@ def map_config(request: HttpRequest) -> dict:
             "history": f"{API_ROOT}assets/{{id}}/history/",
             "outlets": f"{API_ROOT}outlets/",
             "stalls": f"{API_ROOT}outlets/{{id}}/stalls/",
+            # Readable pages for people (the API's own answers are JSON): `{id}` is filled in.
+            "asset_page": reverse("asset-page", args=[0]).replace("/0/", "/{id}/"),
+            "outlet_page": reverse("outlet-page", args=[0]).replace("/0/", "/{id}/"),
+            # Signing in again comes back to the map (`?next=`).
+            "login": f"{resolve_url(settings.LOGIN_URL)}?next={reverse('map')}",
             "stats_districts": f"{API_ROOT}stats/districts/",
             "programme": f"{API_ROOT}stats/programme/",
         },

@@ -2,6 +2,9 @@
 
 import { S, fmt } from "./config.js";
 
+// Sent on `window` when the API answers 401: the session has ended (map.js offers sign-in).
+export const SESSION_EXPIRED_EVENT = "depok:session-expired";
+
 export function withParams(url, params) {
   const query = params.toString();
   return query ? `${url}${url.includes("?") ? "&" : "?"}${query}` : url;
@@ -20,6 +23,7 @@ export async function fetchJSON(url, signal) {
   if (!response.ok) {
     const error = new Error(fmt(S.http_error, { status: response.status }));
     error.status = response.status;
+    if (response.status === 401) window.dispatchEvent(new Event(SESSION_EXPIRED_EVENT));
     throw error;
   }
   return response.json();

@@ -1,6 +1,6 @@
 // The choropleth's figures: their labels, the colour ramp, and flattening `stats/districts/` rows.
 
-import { S, config, fmt } from "./config.js";
+import { S, config, fmt, lang, num } from "./config.js";
 
 // Light enough that the points drawn over it keep their colours.
 export const RAMP = ["#fff7ec", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59"];
@@ -46,4 +46,16 @@ export function flattenFigures(value, prefix, out) {
 
 export function isCount(key) {
   return key.startsWith("assets.") || /^facilities\.[^.]+\.count$/.test(key);
+}
+
+// Shares (0 to 1, such as `facilities.sd.covered_share`) read as percentages: 0.963 is "96,3%".
+const percentFormat = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+
+export function isShare(key) {
+  return /(^|[._])share$/.test(key);
+}
+
+export function figureValueText(key, value) {
+  if (typeof value !== "number") return String(value ?? "");
+  return isShare(key) ? percentFormat.format(value) : num(value);
 }

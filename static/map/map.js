@@ -16,25 +16,39 @@
  * choropleth, the styles, the assessment and the programme panel are modules of their own;
  * Leaflet (`L`) is a classic script loaded before it.
  */
-import { fetchJSON, isAbort, rowsOf, withParams } from "./api.js";
+import { SESSION_EXPIRED_EVENT, fetchJSON, isAbort, rowsOf, withParams } from "./api.js";
 import { loadAssessment, yesNo } from "./assessment.js";
 import { S, config, fmt, num, urls } from "./config.js";
 import { bubble, el } from "./dom.js";
+import { initDrawer } from "./drawer.js";
 import {
   NO_DATA_COLOR,
   NOT_FIGURES,
   RAMP,
   figureLabel,
+  figureValueText,
   flattenFigures,
   isCount,
   rampColor,
 } from "./figures.js";
+import { districtLabels } from "./labels.js";
+import { districtSummary } from "./summary.js";
 import { loadProgramme } from "./programme.js";
 import { loadFunnel } from "./funnel.js";
 import { initScenario } from "./scenario.js";
 import { assetStyle, outletStyle, vacantStalls } from "./styles.js";
 
 const DEBOUNCE_MS = 250;
+// What each layer's request asks for (`properties=`): what the markers and the panel draw.
+const ASSET_PROPERTIES = [
+  "name", "register_code", "use", "facility_type", "status", "condition", "repurposable",
+  "kecamatan_code", "kelurahan_code", "land_area_m2",
+].join(",");
+const OUTLET_PROPERTIES = [
+  "name", "asset_register_code", "stalls", "opening_hours", "kecamatan_code", "kelurahan_code",
+].join(",");
+// The district counts read only `count`: one small property per (single) feature.
+const COUNT_PROPERTIES = "use";
 
 // ---------------------------------------------------------------- hooks and load cycles
 
@@ -47,6 +61,7 @@ const hooks = {
   numberMatched: { assets: null, outlets: null },
   errors: {},
   ready: null,
+  boundaryZoom: null, // the zoom the boundaries were last simplified for (`zoom=`)
 };
 let resolveReady = null;
 window.depokMap = hooks;
@@ -89,8 +104,17 @@ function clearMessage(key) {
 }
 
 function layerFailed(key, layerName, err) {
+  if (err && err.status === 401) return; // the session message says what to do
   showMessage(key, fmt(S.layer_failed, { layer: layerName, reason: err.message || err }));
 }
+
+// An expired session (the API answers 401): one message with a way back through sign-in.
+window.addEventListener(SESSION_EXPIRED_EVENT, () => {
+  if (messages.querySelector('[data-key="session"]')) return;
+  hooks.errors.session = S.session_expired;
+  messages.prepend(el("p", { "data-key": "session", "data-testid": "message-session", class: "error" },
+    `${S.session_expired} `, el("a", { href: urls.login, "data-testid": "sign-in-again", text: S.sign_in_again })));
+});
 
 // ---------------------------------------------------------------- the map
 
@@ -103,6 +127,7 @@ if (config.tile_url) {
   L.tileLayer(config.tile_url, { maxZoom: 19, attribution: config.tile_attribution || "" }).addTo(map);
 }
 L.control.scale({ imperial: false }).addTo(map);
+const labels = districtLabels(map);
 
 const districts = { kecamatan: [], kelurahan: [] }; // features per level
 const districtByCode = new Map();
@@ -143,10 +168,11 @@ const selectedDistrict = L.geoJSON(null, {
 let shownChoropleth = null;
 
 function restack() {
-  // One canvas draws in insertion order: keep shading under outlines under points.
+  // One canvas draws in insertion order and gives a click to the top-most feature: shading
+  // under outlines under assets under outlets, so an outlet (standing on its asset) answers.
   if (shownChoropleth && map.hasLayer(shownChoropleth)) shownChoropleth.bringToBack();
-  if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
   if (map.hasLayer(assetLayer)) assetLayer.bringToFront();
+  if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
 }
 
 // ---------------------------------------------------------------- choropleth
@@ -288,7 +314,8 @@ function renderLegend() {
   if (key && classes.length) {
     parts.push(el("h4", { text: figureLabel(key) }));
     classes.forEach((c, j) => {
-      const text = c.lo === c.hi ? num(c.hi) : `${num(c.lo)} – ${num(c.hi)}`;
+      const show = (v) => figureValueText(key, v);
+      const text = c.lo === c.hi ? show(c.hi) : `${show(c.lo)} – ${show(c.hi)}`;
       parts.push(el("div", { "data-testid": "legend-class" },
         el("span", { class: "ramp", style: `background:${rampColor(j, classes.length)}` }), text));
     });
@@ -308,10 +335,39 @@ function renderLegend() {
 
 const districtSelect = document.getElementById("filter-district");
 
+// Boundaries come simplified for the zoom they are drawn at (`zoom=`, gzip on the wire); zooming
+// in past it fetches finer ones, zooming out keeps what is loaded.
+const FULL_DETAIL_ZOOM = 17;
+
+function boundaryZoom() {
+  return Math.min(FULL_DETAIL_ZOOM, Math.max(0, Math.round(map.getZoom())));
+}
+
+function fetchBoundaries(zoom) {
+  const levels = ["kecamatan", "kelurahan"];
+  hooks.boundaryZoom = zoom;
+  return Promise.allSettled(levels.map((level) => fetchJSON(withParams(urls.districts,
+    new URLSearchParams({ level, format: "geojson", limit: String(config.limit), zoom: String(zoom) })))));
+}
+
+async function refineBoundaries() {
+  const zoom = boundaryZoom();
+  if (hooks.boundaryZoom === null || zoom <= hooks.boundaryZoom) return;
+  const results = await fetchBoundaries(zoom);
+  results.forEach((result, i) => {
+    if (result.status === "rejected") return; // the coarser boundaries stay
+    const level = ["kecamatan", "kelurahan"][i];
+    for (const layer of [outlines[level], choropleth[level]]) {
+      layer.clearLayers();
+      layer.addData(result.value);
+    }
+  });
+  applyChoropleth();
+}
+
 async function loadBoundaries() {
   const levels = ["kecamatan", "kelurahan"];
-  const results = await Promise.allSettled(levels.map((level) =>
-    fetchJSON(withParams(urls.districts, new URLSearchParams({ level, format: "geojson", limit: String(config.limit) })))));
+  const results = await fetchBoundaries(boundaryZoom());
   results.forEach((result, i) => {
     const level = levels[i];
     if (result.status === "rejected") {
@@ -323,6 +379,7 @@ async function loadBoundaries() {
     for (const feature of districts[level]) districtByCode.set(feature.properties.code, feature);
     outlines[level].addData(result.value);
     choropleth[level].addData(result.value);
+    labels.set(level, districts[level]);
     hooks.counts[level] = outlines[level].getLayers().length;
   });
   outlines.kecamatan.addTo(map);
@@ -453,6 +510,7 @@ async function loadAssetPoints(signal) {
   params.set("bbox", bboxParam());
   params.set("limit", String(config.limit));
   params.set("format", "geojson");
+  params.set("properties", ASSET_PROPERTIES);
   const data = await fetchJSON(withParams(urls.assets, params), signal);
   aggregateLayer.remove();
   aggregateLayer.clearLayers();
@@ -486,6 +544,7 @@ async function loadAssetCounts(signal) {
     const params = new URLSearchParams(base);
     params.set("district", code);
     params.set("limit", "1");
+    params.set("properties", COUNT_PROPERTIES);
     const data = await fetchJSON(withParams(urls.assets, params), signal);
     return [code, typeof data.count === "number" ? data.count : rowsOf(data).length];
   }));
@@ -527,6 +586,7 @@ async function loadOutlets(signal) {
   params.set("bbox", bboxParam());
   params.set("limit", String(config.limit));
   params.set("format", "geojson");
+  params.set("properties", OUTLET_PROPERTIES);
   try {
     const data = await fetchJSON(withParams(urls.outlets, params), signal);
     outletLayer.clearLayers();
@@ -558,16 +618,16 @@ function openDetails(kind, title, rows, ...extra) {
     selectedAsset = null;
     assetLayer.setStyle(assetStyle);
   });
-  const table = el("table", {},
+  const table = rows.length === 0 ? null : el("table", {},
     rows.filter(([, value]) => value !== null && value !== undefined && value !== "")
       .map(([label, value]) => el("tr", {}, el("th", { text: label }), el("td", { text: String(value) }))));
-  details.replaceChildren(
+  details.replaceChildren(...[
     close,
     el("div", { class: "kind", text: kind }),
     el("h3", { "data-testid": "details-name", text: title }),
     table,
     ...extra,
-  );
+  ].filter(Boolean));
   details.hidden = false;
   return detailsController.signal;
 }
@@ -579,6 +639,8 @@ function highlightAsset(id) {
       if (layer.bringToFront) layer.bringToFront();
     }
   });
+  // The highlighted asset comes forward, the outlets stay on top of it.
+  if (map.hasLayer(outletLayer)) outletLayer.bringToFront();
 }
 
 function showAsset(feature) {
@@ -589,9 +651,13 @@ function showAsset(feature) {
   highlightAsset(id);
   const assessment = el("div", { class: "assessment", "data-testid": "assessment" },
     el("h4", { text: S.assessment }), el("p", { class: "muted", text: S.assessment_loading }));
-  const history = el("p", {},
-    el("a", { href: fmt(urls.history, { id }), "data-testid": "history-link", text: S.history }),
-    config.can_view_history ? null : el("span", { class: "muted", text: ` ${S.history_officers}` }));
+  // Readable pages, not the API's JSON: the asset's page shows its history to officers.
+  const page = fmt(urls.asset_page, { id });
+  const history = el("p", { class: "links" },
+    el("a", { href: page, "data-testid": "asset-page-link", text: S.asset_page }),
+    config.can_view_history
+      ? el("a", { href: `${page}#history`, "data-testid": "history-link", text: S.history_on_page })
+      : el("span", { class: "muted", "data-testid": "history-link", text: `${S.history} ${S.history_officers}` }));
   const signal = openDetails(S.asset, p.name || `#${id}`, [
     [S.field_register_code, p.register_code],
     [S.field_use, config.use_labels[p.use] || p.use],
@@ -604,6 +670,7 @@ function showAsset(feature) {
     [S.field_land_area, typeof p.land_area_m2 === "number" ? num(p.land_area_m2) : null],
   ], assessment, history);
   details.dataset.assetId = String(id);
+  delete details.dataset.outletId;
   loadAssessment(id, assessment, signal);
 }
 
@@ -619,7 +686,8 @@ function showOutlet(feature) {
     [S.field_opening_hours, p.opening_hours],
     [S.field_kecamatan, districtName(p.kecamatan_code)],
     [S.field_kelurahan, districtName(p.kelurahan_code)],
-  ], el("p", {}, el("a", { href: fmt(urls.stalls, { id }), "data-testid": "stalls-link", text: S.stalls_link })));
+  ], el("p", { class: "links" }, el("a", { href: fmt(urls.outlet_page, { id }), "data-testid": "outlet-page-link", text: S.outlet_page })));
+  details.dataset.outletId = String(id);
   delete details.dataset.assetId;
 }
 
@@ -627,13 +695,12 @@ function bindDistrict(feature, layer) {
   layer.on("click", () => {
     const p = feature.properties;
     const figures = statsByLevel[p.level] && statsByLevel[p.level].get(p.code);
-    const rows = [[S.field_code, p.code]];
-    if (p.parent_code) rows.push([S.field_kecamatan, districtName(p.parent_code)]);
-    for (const [key, value] of Object.entries(figures || {})) rows.push([figureLabel(key), num(value)]);
     selectedAsset = null;
     assetLayer.setStyle(assetStyle);
-    openDetails(S.district, p.name, rows);
+    // A few key figures in sentences; the full list behind a <details>.
+    openDetails(S.district, p.name, [], ...districtSummary(p, figures || {}, districtName));
     delete details.dataset.assetId;
+    delete details.dataset.outletId;
   });
 }
 
@@ -705,9 +772,11 @@ async function start() {
   loadFunnel();
   // Only now does moving the map reload: the first fit above is part of this first cycle.
   map.on("moveend", () => scheduleReload());
+  map.on("zoomend", refineBoundaries);
   clearTimeout(timer);
   await reload();
 }
 
 initScenario(details); // the what-if block in the asset panel (scenario.js)
+hooks.drawer = initDrawer({ onChange: () => map.invalidateSize() });
 start();

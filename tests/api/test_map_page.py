@@ -98,6 +98,9 @@ def test_map_config_names_the_api_and_the_limits(make_user):
         "history": "/api/v1/assets/{id}/history/",
         "outlets": "/api/v1/outlets/",
         "stalls": "/api/v1/outlets/{id}/stalls/",
+        "asset_page": "/aset/{id}/",
+        "outlet_page": "/gerai/{id}/",
+        "login": "/accounts/login/?next=/map/",
         "stats_districts": "/api/v1/stats/districts/",
         "programme": "/api/v1/stats/programme/",
     }

@@ -214,9 +214,11 @@ def test_planner_filters_the_map_and_opens_an_asset(live_server, make_user, make
                 if assessment["repurposable"]
                 else "Not repurposable: at least one check failed."
             )
-            assert page.locator('[data-testid="history-link"]').get_attribute("href") == (
-                f"/api/v1/assets/{target.pk}/history/"
+            # a readable page, not the API's JSON (a planner is told the history is for officers)
+            assert page.locator('[data-testid="asset-page-link"]').get_attribute("href") == (
+                f"/aset/{target.pk}/"
             )
+            assert page.locator('[data-testid="history-link"]').get_attribute("href") is None
             page.screenshot(path=str(SCREENSHOT))
 
             # when: a layer's request fails, the page says so and keeps the rest
