@@ -52,7 +52,11 @@ def test_an_officer_moves_an_assets_point_on_the_admin_map(live_server, make_use
         assert marker.is_visible()
         marker.scroll_into_view_if_needed()
         shot(page, "admin-asset-map")
+        checked = len(problems)
         assert_accessible(page, "admin asset page")
+        # axe-core's own probes (evaluated through DevTools) add inline styles that the page's
+        # Content-Security-Policy refuses and reports; they are the checker's, not the page's.
+        del problems[checked:]
 
         box = marker.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 4
@@ -75,13 +79,7 @@ def test_an_officer_moves_an_assets_point_on_the_admin_map(live_server, make_use
     assert (asset.lon, asset.lat) == tuple(moved["coordinates"])
     assert asset.history.first().history_user.username == "ani"
     assert hosts == {host}, f"requests left the site: {hosts - {host}}"
-    # Blocking no script, and loading nothing that fails but the favicon the admin does not
-    # have. (The change page also reports two refused inline style attributes: the map's
-    # module sets styles only through the DOM, which the policy allows; their source is the
-    # admin's own page and still to be traced.)
-    blocking = [
-        p
-        for p in problems
-        if "Applying inline style" not in p and not p.startswith(f"{base}/admin/login/")
-    ]
+    # Nothing refused by the Content-Security-Policy, no script error, no failed load but the
+    # favicon the admin's sign-in page asks for.
+    blocking = [p for p in problems if not p.startswith(f"{base}/admin/login/")]
     assert blocking == [], "\n".join(blocking)
