@@ -123,12 +123,14 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
+def _serving(facility_types: Iterable[str], extra: Iterable[tuple] = ()) -> dict[str, Facilities]:
     """The serving facilities of each type, projected to EPSG:32748.
 
     The city's own (serving assets of the type) and the providers' (operating reference
     facilities of the type not linked to an asset: a linked one is that asset, counted once).
     A reference facility's id is its primary key negated, so it never equals an asset's.
+    `extra` rows (facility_type, id, lon, lat, kecamatan, None, None) stand for assets about to
+    be written.
     """
     types = sorted({t for t in facility_types if t})
     if not types:
@@ -149,6 +151,7 @@ def _serving(facility_types: Iterable[str]) -> dict[str, Facilities]:
             "reference_facility__capacity_beds",
         )
     )
+    rows += [r for r in extra if r[0] in types]
     rows += [(r[0], -r[1], *r[2:]) for r in reference_serving_rows(types)]
     units = {code: s.capacity_unit for code, s in service_standards().items()}
     result = {t: Facilities.empty() for t in types}
@@ -292,6 +295,65 @@ def _store_postgresql(flags: dict[int, bool], *, at) -> int:
             cursor.execute(sql, [chunk, at, chunk, [bool(flags[pk]) for pk in chunk]])
             stored += cursor.rowcount
     return stored
+
+
+def new_asset_verdicts(columns: dict[str, list], *, lon, lat, kecamatan) -> list[bool]:
+    """The repurposing verdict of each asset an import is about to create, before it is written.
+
+    `columns` holds use, facility_type, status, condition and land_area_m2 per new row; `lon`,
+    `lat` (the representative point) and `kecamatan` come from the derived geometries. The
+    answer is the one `assets_assess` gives once the rows are in the register: they serve as
+    facilities beside the stored ones, under ids above every stored id. Writing the flag with
+    the row spares a second write of every row (and of each of its indexes).
+    """
+    n = len(lon)
+    if n == 0:
+        return []
+    base = (Asset.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    ids = range(base, base + n)
+    rows = [
+        (
+            ids[i],
+            columns["use"][i],
+            columns["facility_type"][i],
+            columns["status"][i],
+            columns["condition"][i],
+            columns["land_area_m2"][i],
+            lon[i],
+            lat[i],
+            kecamatan[i],
+        )
+        for i in range(n)
+    ]
+    subjects = _subjects(rows)
+    serving = [
+        (r[2], r[0], r[6], r[7], r[8], None, None)
+        for r in rows
+        if r[1] in FACILITY_USES and r[2] and r[3] in SERVING_STATUSES
+    ]
+    types = {s.facility_type for s in subjects}
+    inputs = Inputs(
+        surface=population_surface(),
+        standards=_standards(),
+        serving=_serving(types, serving),
+        settings=assessment_settings(),
+    )
+    flags = verdicts(
+        subjects,
+        demand=inputs.surface.demand,
+        facilities=inputs.serving,
+        standards=inputs.standards,
+        settings=inputs.settings,
+    )
+    logger.info(
+        "asset assessment finished",
+        extra={
+            "assessed": n,
+            "repurposable": sum(flags.values()),
+            "not_repurposable": n - sum(flags.values()),
+        },
+    )
+    return [flags[i] for i in ids]
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ from assets_app.importing.cleaning import (
 from assets_app.importing.readers import Table, read_table
 from assets_app.importing.writing import insert_new, recheck_statuses, update_existing
 from assets_app.models import Asset
-from assets_app.repurposing import assets_assess
+from assets_app.repurposing import assets_assess, new_asset_verdicts
 from assets_app.services import (
     OUTSIDE_DEPOK,
     REGISTER_CODE_TAKEN,
@@ -250,8 +250,18 @@ def _import_table(
     report.update(created=len(new_rows), updated=len(to_update), unchanged=unchanged)
     if not dry_run:
         with transaction.atomic(), bulk.sqlite_page_cache():
+            # A file of new assets only is assessed before it is written, so each row goes in
+            # with its flag; with changed assets too, everything written is assessed after.
+            flags = None if to_update else _new_verdicts(cleaned, new_rows, derived)
             insert_new(
-                [cleaned[name] for name in names], names, new_rows, derived, user, now, progress
+                [cleaned[name] for name in names],
+                names,
+                new_rows,
+                derived,
+                user,
+                now,
+                progress,
+                flags,
             )
             if "status" in changed_fields:
                 recheck_statuses(statuses_read, to_update)
@@ -261,7 +271,8 @@ def _import_table(
             written = Asset.objects.filter(updated_at=now)
             assets_number_missing(written)
             # Every asset the file created or changed gets its repurposing flag in this run.
-            assets_assess(queryset=written)
+            if flags is None:
+                assets_assess(queryset=written)
             audit_record(
                 action=AuditAction.BULK,
                 object_type=Asset._meta.label_lower,
@@ -270,6 +281,25 @@ def _import_table(
                 changes={"created": len(new_rows), "updated": len(to_update)},
             )
     return _finish(report, dry_run)
+
+
+def _new_verdicts(cleaned: dict[str, list], rows: list[int], derived) -> list[bool]:
+    """The verdicts of the new rows (`rows`), with the model's default for a column the file
+    does not have."""
+    columns = {}
+    for name in ("use", "facility_type", "status", "condition", "land_area_m2"):
+        values = cleaned.get(name)
+        if values is None:
+            columns[name] = [Asset._meta.get_field(name).get_default()] * len(rows)
+        else:
+            columns[name] = [values[i] for i in rows]
+    point = derived.points[rows]
+    return new_asset_verdicts(
+        columns,
+        lon=point[:, 0].tolist(),
+        lat=point[:, 1].tolist(),
+        kecamatan=[derived.kecamatan[i] for i in rows],
+    )
 
 
 def _finish(report: dict, dry_run: bool) -> dict:

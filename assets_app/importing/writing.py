@@ -82,6 +82,7 @@ def insert_new(
     user: AbstractBaseUser | None,
     now: datetime,
     progress: Progress,
+    flags: list[bool] | None = None,
 ) -> None:
     """Insert new assets (COPY on PostgreSQL, multi-row INSERTs on SQLite), then their "created"
     history rows copied from them inside the database.
@@ -117,6 +118,10 @@ def insert_new(
         "kelurahan": pick(derived.kelurahan),
         "kecamatan": pick(derived.kecamatan),
     }
+    if flags is not None:  # assessed before the insert: the flag goes in with the row
+        derived_values["repurposable"] = flags
+        assessed_at = Asset._meta.get_field("assessed_at").get_db_prep_save(now, connection)
+        derived_values["assessed_at"] = [assessed_at] * len(rows)
     values: dict[str, list] = {}
     for field in fields:
         if field.name in derived_values:

@@ -305,3 +305,54 @@ def test_a_geometry_over_the_vertex_limit_is_a_row_error(tmp_path):
     message = str(TOO_MANY_VERTICES % {"count": n + 1, "limit": MAX_VERTICES})
     assert report["errors"] == [{"row": 2, "field": "geometry", "message": message}]
     assert Asset.objects.count() == 0
+
+
+def test_new_rows_carry_the_flags_a_fresh_assessment_gives(tmp_path, make_asset):
+    """A file of new assets is assessed before it is written (the flag goes in with the row):
+    every stored flag equals what re-assessing the whole register gives afterwards, with the
+    stored schools and the file's own serving each other, and some schools left alone."""
+    from assets_app.repurposing import assets_assess
+
+    stored = make_asset(use="health", facility_type="puskesmas", lon=106.7700, lat=-6.3900)
+    # Puskesmas (one per 120,000 residents): a kecamatan keeps enough of them, so coverage
+    # decides, and the file's own puskesmas are what cover each other.
+    data = [[*row[:3], "health", "puskesmas", *row[5:]] if row[4] else row for row in rows(240)]
+    # Lone ones: one beside the stored puskesmas (covered by it), others with no other within
+    # reach (their catchment is lost), and idle ones (assessed, but serving nobody).
+    lone = [(106.7705, -6.3900, "in_service"), (106.84, -6.37, "in_service")]
+    lone += [(106.86, -6.42, "idle"), (106.78, -6.36, "underused")]
+    header = [*HEADER, "status"]
+    path = tmp_path / "new.csv"
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows([*row, "in_service"] for row in data)
+        for i, (lon, lat, status) in enumerate(lone):
+            writer.writerow(
+                [
+                    f"LONE-{i}",
+                    f"Puskesmas {i}",
+                    "land",
+                    "health",
+                    "puskesmas",
+                    "500",
+                    lon,
+                    lat,
+                    status,
+                ]
+            )
+    report = assets_import_file(path=path, user=None)
+    assert report["errors"] == []
+    assert report["created"] == 244
+
+    written = dict(Asset.objects.values_list("register_code", "repurposable"))
+    assert None not in written.values()
+    assert Asset.objects.filter(assessed_at__isnull=True).count() == 0
+    assets_assess()
+    again = dict(Asset.objects.values_list("register_code", "repurposable"))
+    assert written == again
+    assert {True, False} <= set(written.values())
+    # The file's puskesmas cover each other; one far from any other leaves its catchment without.
+    assert written["BULK-00001"] is True
+    assert written["LONE-1"] is False
+    assert stored.pk in set(Asset.objects.values_list("pk", flat=True))
