@@ -180,13 +180,24 @@ class Inputs:
         return self.serving.get(facility_type, Facilities.empty())
 
 
-def load_inputs(facility_types: Iterable[str]) -> Inputs:
-    """The population surface, standards, settings and serving facilities of these types."""
+def load_inputs(facility_types: Iterable[str], extra: Iterable[tuple] = ()) -> Inputs:
+    """The population surface, standards, settings and serving facilities of these types (with
+    `extra` serving rows, as `_serving` takes them)."""
     return Inputs(
         surface=population_surface(),
         standards=_standards(),
-        serving=_serving(facility_types),
+        serving=_serving(facility_types, extra),
         settings=assessment_settings(),
+    )
+
+
+def _verdicts(subjects: list[Subject], inputs: Inputs) -> dict[int, bool]:
+    return verdicts(
+        subjects,
+        demand=inputs.surface.demand,
+        facilities=inputs.serving,
+        standards=inputs.standards,
+        settings=inputs.settings,
     )
 
 
@@ -332,19 +343,7 @@ def new_asset_verdicts(columns: dict[str, list], *, lon, lat, kecamatan) -> list
         if r[1] in FACILITY_USES and r[2] and r[3] in SERVING_STATUSES
     ]
     types = {s.facility_type for s in subjects}
-    inputs = Inputs(
-        surface=population_surface(),
-        standards=_standards(),
-        serving=_serving(types, serving),
-        settings=assessment_settings(),
-    )
-    flags = verdicts(
-        subjects,
-        demand=inputs.surface.demand,
-        facilities=inputs.serving,
-        standards=inputs.standards,
-        settings=inputs.settings,
-    )
+    flags = _verdicts(subjects, load_inputs(types, serving))
     logger.info(
         "asset assessment finished",
         extra={
@@ -363,14 +362,7 @@ def assets_assess(*, queryset: QuerySet | None = None) -> dict[str, int]:
     queryset = Asset.objects.all() if queryset is None else queryset
     subjects = subjects_of(queryset)
     # Only the verdicts are stored: explaining each one would be wasted work.
-    inputs = load_inputs(s.facility_type for s in subjects)
-    flags = verdicts(
-        subjects,
-        demand=inputs.surface.demand,
-        facilities=inputs.serving,
-        standards=inputs.standards,
-        settings=inputs.settings,
-    )
+    flags = _verdicts(subjects, load_inputs(s.facility_type for s in subjects))
     _store(flags, at=timezone.now())
     counts = {
         "assessed": len(flags),

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from assets_app.models import FacilityType  # the same codes as assets and service standards
 from facilities.categories import Category, Level
 
 NPSN_RE = r"^[0-9]{8}$"
@@ -35,18 +36,6 @@ HEALTH_TYPES = ("posyandu", "pustu", "puskesmas", "hospital")
 class Kind(models.TextChoices):
     SCHOOL = "school", _("School")
     HEALTH = "health", _("Health facility")
-
-
-class FacilityType(models.TextChoices):
-    # The codes of assets_app.models.FacilityType and geodata's ServiceStandard.
-    PAUD = "paud", _("Early childhood (PAUD)")
-    SD = "sd", _("Primary school (SD)")
-    SMP = "smp", _("Junior secondary school (SMP)")
-    SMA = "sma", _("Senior secondary school (SMA)")
-    POSYANDU = "posyandu", _("Integrated health post (Posyandu)")
-    PUSTU = "pustu", _("Auxiliary health centre (Pustu)")
-    PUSKESMAS = "puskesmas", _("Community health centre (Puskesmas)")
-    HOSPITAL = "hospital", _("Hospital")
 
 
 class Provider(models.TextChoices):
