@@ -11,6 +11,8 @@ operation that does not list them already, so the schema stays true as views are
 - 404 always: an unknown object in the path;
 - 413 when the operation takes a request body (over `API_MAX_JSON_BYTES`, or for uploads
   `API_MAX_UPLOAD_BYTES`, refused before it is read);
+- 415 when the operation takes a request body: one whose Content-Type (or multipart framing)
+  none of the view's parsers reads;
 - 429 when a throttle counts the request.
 
 Schemathesis (`tests/api/test_fuzz.py`) holds the service to this schema.
@@ -134,7 +136,7 @@ def error_codes(view, method: str, operation: dict) -> list[str]:
         codes.append("403")
     codes.append("404")
     if "requestBody" in operation:
-        codes.append("413")
+        codes += ["413", "415"]
     if throttle_counts(view, method):
         codes.append("429")
     return codes
