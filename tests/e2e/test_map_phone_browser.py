@@ -207,7 +207,8 @@ def test_the_map_on_a_phone_and_a_desktop(live_server, make_user, make_asset):
             # when: the planner zooms to the outlet and clicks it (its asset lies under it)
             loads = page.evaluate("() => window.depokMap.loads")
             page.evaluate(
-                "([lat, lon]) => window.depokMap.map.setView([lat, lon], 16, {animate: false})",
+                "([lat, lon]) => {"
+                " window.depokMap.map.setView([lat, lon], 16, {animate: false}); }",
                 [lat, lon + 0.003],
             )
             wait_for_load(page, loads)
@@ -241,7 +242,7 @@ def test_the_map_on_a_phone_and_a_desktop(live_server, make_user, make_asset):
             # a district's details: a short summary, every figure behind <details>
             page.locator('[data-testid="details"] button.close').click()
             loads = page.evaluate("() => window.depokMap.loads")
-            page.evaluate("() => window.depokMap.map.setZoom(12, {animate: false})")
+            page.evaluate("() => { window.depokMap.map.setZoom(12, {animate: false}); }")
             wait_for_load(page, loads)
             page.select_option('[data-testid="stat-select"]', "population")
             page.evaluate(
@@ -279,7 +280,7 @@ def test_the_map_on_a_phone_and_a_desktop(live_server, make_user, make_asset):
             # when: the session ends and the map reloads a layer
             context.clear_cookies()
             loads = page.evaluate("() => window.depokMap.loads")
-            page.evaluate("() => window.depokMap.map.panBy([40, 0], {animate: false})")
+            page.evaluate("() => { window.depokMap.map.panBy([40, 0], {animate: false}); }")
             wait_for_load(page, loads)
             # then: one message offers to sign in again, back to the map
             link = page.locator('[data-testid="sign-in-again"]')

@@ -50,7 +50,7 @@ def open_asset(page, asset) -> None:
         close.click()
     loads = page.evaluate("() => window.depokMap.loads")
     page.evaluate(
-        "([lat, lon]) => window.depokMap.map.setView([lat, lon], 16, {animate: false})",
+        "([lat, lon]) => { window.depokMap.map.setView([lat, lon], 16, {animate: false}); }",
         [asset.lat, asset.lon],
     )
     wait_for_load(page, loads)
