@@ -124,28 +124,14 @@ def _verdict(result: dict) -> dict:
 
 
 class Cells:
-    """The demand cells sorted by x once per scenario, so that the cells within a radius of a
-    facility are a slice (then an exact test), and their kelurahan as indices."""
+    """The demand cells with their kelurahan as indices."""
 
     def __init__(self, inputs: Inputs):
         demand = inputs.surface.demand
-        self.x, self.y, self.population = demand.x, demand.y, demand.population
-        self.order = np.argsort(self.x, kind="stable")
-        self.sorted_x = self.x[self.order]
+        self.demand, self.population = demand, demand.population
         self.codes, self.index = np.unique(demand.kelurahan.astype(str), return_inverse=True)
         by_kelurahan = demand.population_by("kelurahan")
         self.people = np.array([by_kelurahan.get(str(c), 0.0) for c in self.codes.tolist()])
-
-    def reach_counts(self, fx: np.ndarray, fy: np.ndarray, radius: float) -> np.ndarray:
-        """How many of the facilities reach each cell within the radius (`covered`'s rule: the
-        distance from the cell's centroid at most the radius)."""
-        counts = np.zeros(len(self.x), dtype=np.int64)
-        lows = np.searchsorted(self.sorted_x, fx - radius, side="left")
-        highs = np.searchsorted(self.sorted_x, fx + radius, side="right")
-        for px, py, low, high in zip(fx.tolist(), fy.tolist(), lows, highs, strict=True):
-            band = self.order[low:high]
-            counts[band[np.hypot(self.x[band] - px, self.y[band] - py) <= radius]] += 1
-        return counts
 
     def per_kelurahan(self, mask: np.ndarray) -> np.ndarray:
         weights = self.population * mask
@@ -167,11 +153,12 @@ def _type_figures(
         return [], None
     radius = float(standard.radius_m)
     population = cells.population
-    reach = cells.reach_counts(before.x, before.y, radius)
+    reach = cells.demand.reach_counts(before.x, before.y, radius)
     covered_before = reach > 0
     removed = ~keep
     # A cell stays covered if a facility other than the removed ones still reaches it.
-    covered_after = (reach - cells.reach_counts(before.x[removed], before.y[removed], radius)) > 0
+    gone = cells.demand.reach_counts(before.x[removed], before.y[removed], radius)
+    covered_after = (reach - gone) > 0
     lost = covered_before & ~covered_after
 
     codes, size = cells.codes, len(cells.codes)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import shapely
 
 from assets_app.assessment import (
     Facilities,
@@ -79,16 +78,10 @@ def _uncovered_populations(
     `coverage_figures`: a cell is in the catchment when dx² + dy² <= r², reached when
     hypot(dx, dy) <= r."""
     radius = float(standard.radius_m)
-    query = radius * (1 + 1e-9) + 1e-6  # the index finds a superset; the exact tests decide
-    cells = _demand_tree(demand)
-    reached = np.zeros(len(demand), dtype=np.int64)
-    if len(facilities.ids):
-        f, c = cells.query(shapely.points(facilities.x, facilities.y), "dwithin", query)
-        keep = np.hypot(demand.x[c] - facilities.x[f], demand.y[c] - facilities.y[f]) <= radius
-        reached = np.bincount(c[keep], minlength=len(demand))
+    reached = demand.reach_counts(facilities.x, facilities.y, radius)
     sx = np.array([s.x for s in subjects])
     sy = np.array([s.y for s in subjects])
-    k, c = cells.query(shapely.points(sx, sy), "dwithin", query)
+    k, c = demand.pairs_within(sx, sy, radius)
     dx, dy = demand.x[c] - sx[k], demand.y[c] - sy[k]
     inside = dx * dx + dy * dy <= radius * radius
     k, c = k[inside], c[inside]
@@ -105,10 +98,3 @@ def _uncovered_populations(
     )
     lost = reached[c] - own_reach == 0
     return np.bincount(k[lost], weights=demand.population[c[lost]], minlength=len(subjects))
-
-
-def _demand_tree(demand: Demand) -> shapely.STRtree:
-    tree = demand._grids.get("tree")
-    if tree is None:
-        tree = demand._grids["tree"] = shapely.STRtree(shapely.points(demand.x, demand.y))
-    return tree

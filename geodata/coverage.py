@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import shapely
 
 # Pairwise blocks are bounded so that memory stays flat however many facilities there are.
 BLOCK_PAIRS = 2_000_000
@@ -32,6 +33,26 @@ class Demand:
     def candidates(self, px: float, py: float, reach: float) -> np.ndarray:
         """Indices (ascending) of the cells that may lie within `reach` of (px, py)."""
         return grid_for(self._grids, self.x, self.y, reach).candidates(px, py, reach)
+
+    def pairs_within(
+        self, x: np.ndarray, y: np.ndarray, reach: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, cell index) of every cell that may lie within `reach` of each point
+        (x, y): a superset, from one STRtree query; callers decide with their exact test."""
+        if len(x) == 0 or len(self) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        tree = self._grids.get("tree")
+        if tree is None:
+            tree = self._grids["tree"] = shapely.STRtree(shapely.points(self.x, self.y))
+        points, cells = tree.query(shapely.points(x, y), "dwithin", reach * (1 + 1e-9) + 1e-6)
+        return points, cells
+
+    def reach_counts(self, fx: np.ndarray, fy: np.ndarray, radius: float) -> np.ndarray:
+        """How many of the facilities at (fx, fy) reach each cell: the distance from the cell's
+        centroid at most the radius, `covered`'s rule."""
+        f, c = self.pairs_within(fx, fy, radius)
+        keep = np.hypot(self.x[c] - fx[f], self.y[c] - fy[f]) <= radius
+        return np.bincount(c[keep], minlength=len(self))
 
     def __len__(self) -> int:
         return len(self.x)
