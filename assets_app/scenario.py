@@ -24,20 +24,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 import numpy as np
-from pyproj import Transformer
 
 from assets_app.assessment import FACILITY_USES, Facilities, Subject, assess
 from assets_app.models import Asset
 from assets_app.repurposing import Inputs, load_inputs, subjects_of
 from geodata.boundaries import locate_points
 from geodata.models import District, PopulationSource
+from geodata.spatial import utm_to_lonlat_array
 
 MAX_ASSETS = 100
 
@@ -82,18 +81,13 @@ class Place:
     kecamatan_name: str
 
 
-@lru_cache(maxsize=1)
-def _to_lonlat() -> Transformer:
-    return Transformer.from_crs(32748, 4326, always_xy=True)
-
-
 def facility_kelurahan(facilities: Facilities) -> np.ndarray:
     """The kelurahan code of each facility (None outside Depok), by the point-in-polygon rule
     assets are located by; facilities of any source carry only their point."""
     if len(facilities.ids) == 0:
         return np.empty(0, dtype=object)
-    lon, lat = _to_lonlat().transform(facilities.x, facilities.y)
-    codes, _kecamatan = locate_points(np.column_stack([lon, lat]))
+    lonlat = utm_to_lonlat_array(np.column_stack([facilities.x, facilities.y]))
+    codes, _kecamatan = locate_points(lonlat)
     return np.asarray(codes, dtype=object)
 
 

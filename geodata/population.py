@@ -21,11 +21,10 @@ from django.utils.translation import gettext_lazy as _
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-from geodata.spatial import UTM_48S, WGS84, lonlat_to_utm_array, to_utm
+from geodata.spatial import lonlat_to_utm_array, to_utm, utm_to_lonlat_array
 
 CELL_SIZE_M = 250.0
 # Slivers left by clipping a square to a kelurahan edge below this area carry no one.
@@ -123,16 +122,11 @@ def build_cells(areas: Iterable[Area], *, cell_size_m: float = CELL_SIZE_M) -> p
             )
         )
     cells = pd.concat(parts, ignore_index=True)
-    lonlat = _utm_to_lonlat(cells[["x", "y"]].to_numpy())
+    lonlat = utm_to_lonlat_array(cells[["x", "y"]].to_numpy())
     cells["lon"] = lonlat[:, 0]
     cells["lat"] = lonlat[:, 1]
     cells = cells.sort_values(["kelurahan_code", "row", "col"], kind="stable", ignore_index=True)
     return cells[list(CELL_COLUMNS)]
-
-
-def _utm_to_lonlat(xy: np.ndarray) -> np.ndarray:
-    lon, lat = Transformer.from_crs(UTM_48S, WGS84, always_xy=True).transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([lon, lat])
 
 
 def spread_population(

@@ -331,6 +331,12 @@ def lonlat_to_utm_array(xy: np.ndarray) -> np.ndarray:
     return np.column_stack([x, y])
 
 
+def utm_to_lonlat_array(xy: np.ndarray) -> np.ndarray:
+    """Project an (N, 2) array of UTM 48S metres to lon/lat (shapely.transform's signature)."""
+    lon, lat = _to_wgs84().transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([lon, lat])
+
+
 def stored_polygons(texts: list[str]) -> np.ndarray:
     """Stored GeoJSON Polygon/MultiPolygon texts as shapely MultiPolygons, in bulk.
 
