@@ -39,9 +39,6 @@ SERVING_STATUSES = ("in_service", "underused")
 FACILITY_USES = ("education", "health")
 # How many alternatives the coverage figures list (nearest first); the count is always given.
 MAX_ALTERNATIVES = 50
-# How many of the nearest alternatives are compared with every catchment cell before the
-# farther ones are asked about the cells still open.
-FIRST_CHECKED = 16
 
 NOT_APPLICABLE = _("not applicable")
 STATUS_OK = _("The asset is {status}.")
@@ -145,23 +142,36 @@ class Facilities:
     # Built on first use and kept: a bulk assessment asks the same arrays thousands of times.
     _grids: dict = field(default_factory=dict, compare=False, repr=False)
     _per_kecamatan: dict = field(default_factory=dict, compare=False, repr=False)
-    _supported: dict = field(default_factory=dict, compare=False, repr=False)
 
     def near(self, px: float, py: float, reach: float) -> np.ndarray:
         """Indices (ascending) of the facilities that may lie within `reach` of (px, py)."""
         return grid_for(self._grids, self.x, self.y, reach).candidates(px, py, reach)
 
+    def _left_in(self, kecamatan: str | None, leaving: int) -> tuple[int, int, float]:
+        """(entries, entries with a stated capacity, their capacity summed) in `kecamatan`,
+        leaving out those of the facility `leaving`; the table is built once."""
+        table = self._per_kecamatan
+        if not table:
+            capacity = (
+                self.capacity.tolist() if self.capacity is not None else [math.nan] * len(self.ids)
+            )
+            for fid, code, cap in zip(
+                self.ids.tolist(), self.kecamatan.tolist(), capacity, strict=True
+            ):
+                for key in (code, (fid, code)):
+                    entry = table.setdefault(key, [0, 0, 0.0])
+                    entry[0] += 1
+                    if not math.isnan(cap):
+                        entry[1] += 1
+                        entry[2] += cap
+            table.setdefault(None, [0, 0, 0.0])  # built, even when there is nothing
+        total = table.get(kecamatan, (0, 0, 0.0))
+        own = table.get((leaving, kecamatan), (0, 0, 0.0))
+        return total[0] - own[0], total[1] - own[1], total[2] - own[2]
+
     def count_in(self, kecamatan: str | None, *, leaving: int) -> int:
         """How many entries lie in `kecamatan`, leaving out those of the facility `leaving`."""
-        if not self._per_kecamatan:
-            counts: dict = {}
-            for fid, code in zip(self.ids.tolist(), self.kecamatan.tolist(), strict=True):
-                counts[code] = counts.get(code, 0) + 1
-                counts[(fid, code)] = counts.get((fid, code), 0) + 1
-            self._per_kecamatan.update(counts or {None: 0})
-        return self._per_kecamatan.get(kecamatan, 0) - self._per_kecamatan.get(
-            (leaving, kecamatan), 0
-        )
+        return self._left_in(kecamatan, leaving)[0]
 
     def supported_in(
         self, kecamatan: str | None, *, leaving: int, per_unit: float, per_facility: float
@@ -169,25 +179,8 @@ class Facilities:
         """(residents served, counted by capacity, counted by norm) of the entries in
         `kecamatan` other than the facility `leaving`: capacity x `per_unit` where stated,
         `per_facility` otherwise."""
-        key = (per_unit, per_facility)
-        table = self._supported.get(key)
-        if table is None:
-            table = {}
-            capacity = (
-                self.capacity if self.capacity is not None else np.full(len(self.ids), np.nan)
-            )
-            for fid, code, cap in zip(
-                self.ids.tolist(), self.kecamatan.tolist(), capacity.tolist(), strict=True
-            ):
-                known = not math.isnan(cap)
-                entry = (cap * per_unit if known else per_facility, int(known), int(not known))
-                for k in (code, (fid, code)):
-                    old = table.get(k, (0.0, 0, 0))
-                    table[k] = tuple(a + b for a, b in zip(old, entry, strict=True))
-            self._supported[key] = table
-        total = table.get(kecamatan, (0.0, 0, 0))
-        own = table.get((leaving, kecamatan), (0.0, 0, 0))
-        return total[0] - own[0], total[1] - own[1], total[2] - own[2]
+        count, known, capacity = self._left_in(kecamatan, leaving)
+        return capacity * per_unit + (count - known) * per_facility, known, count - known
 
     @classmethod
     def empty(cls) -> Facilities:
@@ -314,12 +307,8 @@ def coverage_figures(
     demand: Demand,
     facilities: Facilities,
     standard: Standard,
-    listed: int = MAX_ALTERNATIVES,
 ) -> dict:
     """Who loses their facility if the subject leaves: the coverage figures, unrounded inside.
-
-    `listed` is how many alternatives (nearest first) are listed with what they cover; a bulk
-    run that keeps only the verdict lists none.
 
     Cells within the radius of the subject form its catchment; a catchment cell stays covered
     if another serving facility reaches it within the radius. Only facilities within twice the
@@ -342,15 +331,12 @@ def coverage_figures(
     near = np.flatnonzero(facility_distance <= 2 * radius)
     near_ids, near_distance = fids[near], facility_distance[near]
     order = np.lexsort((near_ids, near_distance))
-    # The nearest alternatives get their full reach (those listed also what they cover); the
-    # farther ones are only asked about the cells the nearest leave open, which in a dense
-    # register are few.
-    first = max(listed, FIRST_CHECKED)
-    nearest, rest = near[order[:first]], near[order[first:]]
-    reach = reach_matrix(cx, cy, fx[nearest], fy[nearest], radius)  # catchment x nearest
+    # The listed alternatives (the nearest) get their full reach; the farther ones are only
+    # asked about the cells the listed ones leave open, which in a dense register are few.
+    shown, rest = near[order[:MAX_ALTERNATIVES]], near[order[MAX_ALTERNATIVES:]]
+    reach = reach_matrix(cx, cy, fx[shown], fy[shown], radius)  # catchment cells x listed
     still_covered = reach.any(axis=1)
-    shown = nearest[:listed]
-    covers = population @ reach[:, : len(shown)] if reach.size else np.zeros(len(shown))
+    covers = population @ reach if reach.size else np.zeros(len(shown))
     if len(rest) and not still_covered.all():
         still_covered[~still_covered] = covered(
             cx[~still_covered], cy[~still_covered], fx[rest], fy[rest], radius
@@ -429,13 +415,12 @@ def assess(
     facilities: Facilities,
     standard: Standard | None,
     settings: Settings,
-    listed: int = MAX_ALTERNATIVES,
 ) -> dict:
     """`{"repurposable", "checks", "coverage"}` for one asset.
 
     `facilities` are the serving facilities of the subject's facility type (ignored for other
     assets); `coverage` is None when coverage and capacity do not apply, else the figures of
-    both checks together, with the nearest `listed` alternatives.
+    both checks together.
     """
     checks = [
         check_status(subject),
@@ -449,9 +434,7 @@ def assess(
         detail = _text(NO_STANDARD).format(facility_type=subject.label("facility_type"))
         checks += [_check("coverage", False, detail), _check("capacity", False, detail)]
     else:
-        cover = coverage_figures(
-            subject, demand=demand, facilities=facilities, standard=standard, listed=listed
-        )
+        cover = coverage_figures(subject, demand=demand, facilities=facilities, standard=standard)
         passed = cover["newly_uncovered_population"] <= settings.uncovered_threshold
         message = COVERAGE_OK if passed else COVERAGE_FAILS
         detail = _text(message).format(
