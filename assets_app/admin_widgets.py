@@ -2,9 +2,11 @@
 
 No GDAL and no GeoDjango widget: the map is Leaflet as django-leaflet ships it (no CDN) and a
 small ES module (`static/admin_geo/geometry.js`, no inline script, so the Content-Security-Policy
-holds). The officer drags the point, clicks the map to move it, or drags a polygon's vertices;
-the module writes the GeoJSON back into the textarea, which stays the field that is posted and
-the way to edit without JavaScript. The form validates it through the same service as the API.
+holds). A toolbar of buttons above the map switches to a point (a click moves it) or draws a
+polygon corner by corner; a polygon's corners drag, a midpoint handle adds one, "Remove corner"
+or Delete removes the selected one. The module writes the GeoJSON back into the textarea, which
+stays the field that is posted and the way to edit without JavaScript. The form validates it
+through the same service as the API.
 """
 
 from __future__ import annotations
@@ -14,6 +16,25 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 MAP_LABEL = _("Map of the asset's geometry: drag the point or a vertex, or click to move the point")
+# The module's texts, as data-msg-<key> attributes of the widget (translated here, not in JS).
+MAP_MESSAGES = {
+    "point": _("Point: click the map or drag the marker to move the point."),
+    "centred": _("The polygon became a point at its centre."),
+    "draw": _(
+        "Drawing: click the map to add corners, then Finish or click the first corner. "
+        "Escape cancels."
+    ),
+    "few": _("A polygon needs at least 3 corners."),
+    "drawn": _("Polygon with %(count)s corners drawn."),
+    "cancelled": _("Drawing cancelled; the geometry is unchanged."),
+    "close": _("First corner: click to close the polygon"),
+    "corner": _("Corner %(n)s of %(count)s: drag to move, Delete to remove"),
+    "midpoint": _("Drag to add a corner here (or press Enter)"),
+    "added": _("Corner added."),
+    "removed": _("Corner removed."),
+    "keep": _("A polygon keeps at least 3 corners."),
+    "select": _("Select a corner first (click it or Tab to it)."),
+}
 
 
 class GeometryMapWidget(forms.Textarea):
@@ -35,5 +56,6 @@ class GeometryMapWidget(forms.Textarea):
             "label": MAP_LABEL,
             "tile_url": getattr(settings, "MAP_TILE_URL", ""),
             "tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+            "messages": MAP_MESSAGES,
         }
         return context

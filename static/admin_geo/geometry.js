@@ -1,11 +1,21 @@
 // The admin's geometry map (assets_app/admin_widgets.py): shows the GeoJSON of the textarea
-// beside it, lets the officer drag the point (or click the map to move it) or drag a polygon's
-// vertices, and writes the result back into the textarea, which is what the form posts.
-// Leaflet is the global `L` from django-leaflet's static files; no inline script (CSP).
+// beside it and writes every edit back into the textarea, which is what the form posts.
+// - "Point": a click on the map (or dragging the marker) moves the point; from a polygon the
+//   point starts at the polygon's centroid.
+// - "Draw polygon": each click adds a corner; "Finish" or the first corner closes the ring
+//   (at least 3 corners); Escape cancels. The drawn polygon replaces the geometry.
+// - A polygon's corners drag; a midpoint handle dragged (or Enter on it) adds a corner; a
+//   selected corner is removed by "Remove corner" or Delete (a ring keeps 3 corners).
+// Leaflet is the global `L` from django-leaflet's static files; no inline script (CSP). The
+// texts come translated from the template's data-msg-* attributes.
 
 const DIGITS = 7; // ~1 cm at Depok's latitude: more is noise in the register
+const MIN_CORNERS = 3;
+const SHAPE_STYLE = { color: "#b00020", weight: 2, interactive: false };
+const OLD_STYLE = { color: "#555", weight: 1, dashArray: "4 4", fill: false, interactive: false };
 
 const round = (x) => Number(x.toFixed(DIGITS));
+const position = (latlng) => [round(latlng.lng), round(latlng.lat)];
 
 function parse(text) {
   try {
@@ -16,19 +26,71 @@ function parse(text) {
   }
 }
 
+const isPolygonal = (geometry) =>
+  Boolean(geometry) && (geometry.type === "Polygon" || geometry.type === "MultiPolygon");
+
 // The rings of a Polygon or MultiPolygon, each a list of [lon, lat] (closing point included).
+// The ring arrays are the geometry's own, so editing one edits the geometry.
 function ringsOf(geometry) {
   if (geometry.type === "Polygon") return geometry.coordinates;
   if (geometry.type === "MultiPolygon") return geometry.coordinates.flat();
   return [];
 }
 
+// The area-weighted centroid of the outer rings (shoelace formula, relative to the first corner
+// so that degrees near 106 keep their precision); the mean corner if the area is nil.
+function centroid(geometry) {
+  const outers = geometry.type === "Polygon" ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
+  const [ox, oy] = outers[0][0];
+  let area = 0;
+  let sx = 0;
+  let sy = 0;
+  let mx = 0;
+  let my = 0;
+  let count = 0;
+  for (const ring of outers) {
+    let ringArea = 0;
+    let rx = 0;
+    let ry = 0;
+    for (let i = 0; i < ring.length - 1; i++) {
+      const [x0, y0] = [ring[i][0] - ox, ring[i][1] - oy];
+      const [x1, y1] = [ring[i + 1][0] - ox, ring[i + 1][1] - oy];
+      const cross = x0 * y1 - x1 * y0;
+      ringArea += cross;
+      rx += (x0 + x1) * cross;
+      ry += (y0 + y1) * cross;
+      mx += x0;
+      my += y0;
+      count += 1;
+    }
+    const sign = Math.sign(ringArea); // rings may wind either way: each counts by its size
+    area += Math.abs(ringArea);
+    sx += sign * rx;
+    sy += sign * ry;
+  }
+  if (area === 0) return [round(ox + mx / count), round(oy + my / count)];
+  return [round(ox + sx / (3 * area)), round(oy + sy / (3 * area))];
+}
+
+function handleIcon(className) {
+  return L.divIcon({ className, iconSize: className === "admin-geo-midpoint" ? [12, 12] : [16, 16] });
+}
+
 function setUp(root) {
   const box = root.querySelector(".admin-geo-map");
   const textarea = root.querySelector("textarea");
-  if (!box || !textarea || typeof L === "undefined") return;
+  const tools = root.querySelector(".admin-geo-tools");
+  const status = root.querySelector(".admin-geo-status");
+  if (!box || !textarea || !tools || typeof L === "undefined") return;
+  const buttons = {
+    point: tools.querySelector(".admin-geo-point"),
+    draw: tools.querySelector(".admin-geo-draw"),
+    finish: tools.querySelector(".admin-geo-finish"),
+    remove: tools.querySelector(".admin-geo-remove"),
+  };
   box.hidden = false;
-  const map = L.map(box, { scrollWheelZoom: false }).setView([-6.4025, 106.7942], 12);
+  tools.hidden = false;
+  const map = L.map(box, { scrollWheelZoom: false, doubleClickZoom: false }).setView([-6.4025, 106.7942], 12);
   map.attributionControl.setPrefix(false); // its flag carries an inline style the CSP refuses
   if (box.dataset.tileUrl) {
     L.tileLayer(box.dataset.tileUrl, {
@@ -36,65 +98,256 @@ function setUp(root) {
       attribution: box.dataset.tileAttribution || "",
     }).addTo(map);
   }
+  window.adminGeo = { ...window.adminGeo, [textarea.name]: map }; // for tests: the map by field
   const layer = L.layerGroup().addTo(map);
   let geometry = null;
+  let draft = null; // the corners of the polygon being drawn, or null
+  let selected = null; // {ring, index} of the selected corner
+  let focusAfter = null; // the corner to focus once redrawn (after a removal by keyboard)
+
+  const text = (key, values = {}) =>
+    (root.dataset[`msg${key[0].toUpperCase()}${key.slice(1)}`] || "").replace(
+      /%\((\w+)\)s/g,
+      (_, name) => String(values[name] ?? ""),
+    );
+  const say = (key, values) => {
+    status.textContent = key ? text(key, values) : "";
+  };
 
   const write = () => {
     textarea.value = JSON.stringify(geometry);
     textarea.dispatchEvent(new Event("change", { bubbles: true }));
   };
 
-  const draw = (fit) => {
-    layer.clearLayers();
-    if (!geometry) return;
-    if (geometry.type === "Point") {
-      const [lon, lat] = geometry.coordinates;
-      const marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: box.getAttribute("aria-label") });
-      marker.on("dragend", () => {
-        const at = marker.getLatLng();
-        geometry = { type: "Point", coordinates: [round(at.lng), round(at.lat)] };
-        write();
-      });
-      layer.addLayer(marker);
-      if (fit) map.setView([lat, lon], 17);
-      return;
-    }
-    const shape = L.geoJSON(geometry, { style: { color: "#b00020", weight: 2 } });
+  const updateTools = () => {
+    buttons.point.setAttribute("aria-pressed", String(!draft && !isPolygonal(geometry)));
+    buttons.draw.setAttribute("aria-pressed", String(Boolean(draft)));
+    buttons.finish.hidden = !draft;
+    const removable = draft ? draft.length > 0 : Boolean(selected);
+    buttons.remove.setAttribute("aria-disabled", String(!removable));
+  };
+
+  const select = (ring, index, element) => {
+    box.querySelectorAll(".admin-geo-vertex.is-selected").forEach((el) => el.classList.remove("is-selected"));
+    selected = { ring, index };
+    element.classList.add("is-selected");
+    updateTools();
+  };
+
+  // Keys on a handle: Leaflet makes the icons focusable buttons but gives them no key actions.
+  const onKeys = (marker, actions) => {
+    marker.getElement().addEventListener("keydown", (event) => {
+      const action = actions[event.key];
+      if (!action) return;
+      event.preventDefault();
+      event.stopPropagation();
+      action();
+    });
+  };
+
+  const drawPoint = (fit) => {
+    const [lon, lat] = geometry.coordinates;
+    const marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: box.getAttribute("aria-label") });
+    marker.on("dragend", () => {
+      geometry = { type: "Point", coordinates: position(marker.getLatLng()) };
+      write();
+    });
+    layer.addLayer(marker);
+    if (fit) map.setView([lat, lon], 17);
+  };
+
+  const drawCorner = (ring, r, i) => {
+    const corners = ring.length - 1;
+    const handle = L.marker([ring[i][1], ring[i][0]], {
+      draggable: true,
+      keyboard: true,
+      icon: handleIcon("admin-geo-vertex"),
+      title: text("corner", { n: i + 1, count: corners }),
+    });
+    handle.on("dragend", () => {
+      ring[i] = position(handle.getLatLng());
+      if (i === 0) ring[corners] = [...ring[0]];
+      write();
+      draw(false);
+    });
+    layer.addLayer(handle);
+    const element = handle.getElement();
+    handle.on("click dragstart", () => select(r, i, element));
+    element.addEventListener("focus", () => select(r, i, element));
+    if (selected && selected.ring === r && selected.index === i) element.classList.add("is-selected");
+    onKeys(handle, { Delete: () => removeCorner(r, i, true), Backspace: () => removeCorner(r, i, true) });
+    if (focusAfter && focusAfter.ring === r && focusAfter.index === i) element.focus();
+  };
+
+  // The handle halfway along the side from corner i to corner i + 1: dragged (or Enter) it
+  // becomes a corner there.
+  const drawMidpoint = (ring, i) => {
+    const [a, b] = [ring[i], ring[i + 1]];
+    const handle = L.marker([(a[1] + b[1]) / 2, (a[0] + b[0]) / 2], {
+      draggable: true,
+      keyboard: true,
+      icon: handleIcon("admin-geo-midpoint"),
+      title: text("midpoint"),
+    });
+    const insert = () => {
+      ring.splice(i + 1, 0, position(handle.getLatLng()));
+      selected = null;
+      write();
+      draw(false);
+      say("added");
+    };
+    handle.on("dragend", insert);
+    layer.addLayer(handle);
+    onKeys(handle, { Enter: insert, " ": insert });
+  };
+
+  const drawPolygon = (fit) => {
+    const shape = L.geoJSON(geometry, { style: SHAPE_STYLE });
     layer.addLayer(shape);
-    for (const ring of ringsOf(geometry)) {
+    ringsOf(geometry).forEach((ring, r) => {
       // The closing point repeats the first: one handle moves both.
-      ring.slice(0, -1).forEach((point, i) => {
-        const handle = L.marker([point[1], point[0]], {
-          draggable: true,
-          icon: L.divIcon({ className: "admin-geo-vertex", iconSize: [12, 12] }),
-          title: box.getAttribute("aria-label"),
-        });
-        handle.on("dragend", () => {
-          const at = handle.getLatLng();
-          ring[i] = [round(at.lng), round(at.lat)];
-          if (i === 0) ring[ring.length - 1] = ring[0];
-          write();
-          draw(false);
-        });
-        layer.addLayer(handle);
-      });
-    }
+      for (let i = 0; i < ring.length - 1; i++) drawMidpoint(ring, i);
+      for (let i = 0; i < ring.length - 1; i++) drawCorner(ring, r, i);
+    });
     if (fit) map.fitBounds(shape.getBounds(), { maxZoom: 18 });
   };
 
-  const read = (fit) => {
-    geometry = parse(textarea.value);
-    draw(fit);
+  // The polygon being drawn: the old geometry dashed beneath it, the corners so far joined by a
+  // line; the first corner closes the ring when clicked (or Enter on it).
+  const drawDraft = () => {
+    if (geometry && isPolygonal(geometry)) layer.addLayer(L.geoJSON(geometry, { style: OLD_STYLE }));
+    if (geometry && geometry.type === "Point") {
+      const [lon, lat] = geometry.coordinates;
+      layer.addLayer(L.circleMarker([lat, lon], { ...OLD_STYLE, radius: 6 }));
+    }
+    const latlngs = draft.map(([lon, lat]) => [lat, lon]);
+    if (latlngs.length > 1) layer.addLayer(L.polyline(latlngs, SHAPE_STYLE));
+    latlngs.forEach((latlng, i) => {
+      const handle = L.marker(latlng, {
+        keyboard: i === 0,
+        icon: handleIcon(i === 0 ? "admin-geo-vertex admin-geo-first" : "admin-geo-vertex"),
+        title: i === 0 ? text("close") : text("corner", { n: i + 1, count: draft.length }),
+        interactive: i === 0,
+      });
+      layer.addLayer(handle);
+      if (i === 0) {
+        handle.on("click", finish);
+        onKeys(handle, { Enter: finish, " ": finish });
+      }
+    });
   };
 
+  const draw = (fit) => {
+    layer.clearLayers();
+    if (draft) drawDraft();
+    else if (geometry && geometry.type === "Point") drawPoint(fit);
+    else if (isPolygonal(geometry)) drawPolygon(fit);
+    focusAfter = null;
+    updateTools();
+  };
+
+  const removeCorner = (r, i, byKey) => {
+    const ring = ringsOf(geometry)[r];
+    if (ring.length - 1 <= MIN_CORNERS) {
+      say("keep");
+      return;
+    }
+    ring.splice(i, 1);
+    if (i === 0) ring[ring.length - 1] = [...ring[0]];
+    selected = null;
+    // From the keyboard the next corner takes the focus, so Delete can go on.
+    if (byKey) focusAfter = { ring: r, index: i % (ring.length - 1) };
+    write();
+    draw(false);
+    say("removed");
+  };
+
+  const startDrawing = () => {
+    draft = [];
+    selected = null;
+    draw(false);
+    say("draw");
+  };
+
+  const stopDrawing = (key) => {
+    draft = null;
+    draw(false);
+    say(key);
+  };
+
+  function finish() {
+    if (!draft) return;
+    if (draft.length < MIN_CORNERS) {
+      say("few");
+      return;
+    }
+    const corners = draft.length;
+    const fromMap = box.contains(document.activeElement);
+    geometry = { type: "Polygon", coordinates: [[...draft, [...draft[0]]]] };
+    draft = null;
+    write();
+    draw(false);
+    say("drawn", { count: corners });
+    if (fromMap) buttons.draw.focus(); // the first corner that had the focus is gone
+  }
+
+  const toPoint = () => {
+    if (draft) draft = null;
+    if (isPolygonal(geometry)) {
+      geometry = { type: "Point", coordinates: centroid(geometry) };
+      selected = null;
+      write();
+      draw(false);
+      say("centred");
+      return;
+    }
+    draw(false);
+    say("point");
+  };
+
+  buttons.point.addEventListener("click", toPoint);
+  buttons.draw.addEventListener("click", () => (draft ? stopDrawing("cancelled") : startDrawing()));
+  buttons.finish.addEventListener("click", finish);
+  buttons.remove.addEventListener("click", () => {
+    if (draft && draft.length) {
+      draft.pop();
+      draw(false);
+    } else if (!draft && selected) {
+      removeCorner(selected.ring, selected.index, false);
+    } else {
+      say(draft ? "draw" : "select");
+    }
+  });
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && draft) {
+      event.preventDefault();
+      stopDrawing("cancelled");
+    }
+  });
+
   map.on("click", (event) => {
-    if (geometry && geometry.type !== "Point") return; // a click does not replace a polygon
-    geometry = { type: "Point", coordinates: [round(event.latlng.lng), round(event.latlng.lat)] };
+    if (draft) {
+      const at = position(event.latlng);
+      const last = draft[draft.length - 1];
+      if (last && last[0] === at[0] && last[1] === at[1]) return; // a double click: one corner
+      draft.push(at);
+      draw(false);
+      say("added"); // also replaces an earlier "needs 3 corners"
+      return;
+    }
+    if (isPolygonal(geometry)) return; // a click does not replace a polygon: "Point" does
+    geometry = { type: "Point", coordinates: position(event.latlng) };
     write();
     draw(false);
   });
-  textarea.addEventListener("input", () => read(true));
-  read(true);
+  textarea.addEventListener("input", () => {
+    geometry = parse(textarea.value);
+    draft = null;
+    selected = null;
+    draw(true);
+  });
+  geometry = parse(textarea.value);
+  draw(true);
 }
 
 document.querySelectorAll("[data-admin-geo]").forEach(setUp);

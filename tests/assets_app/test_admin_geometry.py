@@ -118,3 +118,118 @@ def test_a_bad_geometry_is_a_form_error(make_user, make_asset, text, message):
     assert message in " ".join(errors["geometry"])
     asset.refresh_from_db()
     assert (asset.geometry, asset.history.count()) == before
+
+
+# What the admin map's polygon drawing may post by a slip of the hand; the form must say why.
+BOWTIE = [[106.8177, -6.3720], [106.8181, -6.3724], [106.8181, -6.3720], [106.8177, -6.3724]]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "message"),
+    [
+        # Corners clicked crosswise: the sides cross.
+        ({"type": "Polygon", "coordinates": [[*BOWTIE, BOWTIE[0]]]}, "Self-intersection"),
+        # The same corner clicked twice and a third back on the first side: no area.
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[BOWTIE[0], BOWTIE[2], BOWTIE[2], BOWTIE[0]]],
+            },
+            "Too few points",
+        ),
+        # A ring left open (hand-edited JSON).
+        ({"type": "Polygon", "coordinates": [BOWTIE[:3] + [BOWTIE[1]]]}, "ring is not closed"),
+        # A MultiPolygon whose parts overlap.
+        (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [
+                        [
+                            [106.8177, -6.3720],
+                            [106.8181, -6.3720],
+                            [106.8181, -6.3724],
+                            [106.8177, -6.3720],
+                        ]
+                    ],
+                    [
+                        [
+                            [106.8179, -6.3720],
+                            [106.8183, -6.3720],
+                            [106.8183, -6.3724],
+                            [106.8179, -6.3720],
+                        ]
+                    ],
+                ],
+            },
+            "Self-intersection",
+        ),
+    ],
+)
+def test_an_invalid_polygon_is_a_form_error_not_a_500(make_user, make_asset, geometry, message):
+    client = officer_client(make_user)
+    asset = make_asset(custodian_agency="DISDIK")
+    before = (asset.geometry, asset.history.count())
+
+    response = client.post(
+        f"{ASSETS}{asset.pk}/change/", form_for(asset, geometry=json.dumps(geometry))
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["geometry"]
+    assert message in " ".join(errors["geometry"])
+    assert "errornote" in response.content.decode()  # the admin's "please correct" banner
+    asset.refresh_from_db()
+    assert (asset.geometry, asset.history.count()) == before
+
+
+def test_a_self_intersection_is_explained_in_indonesian(make_user, make_asset):
+    client = officer_client(make_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "id"
+    asset = make_asset(custodian_agency="DISDIK")
+    bowtie = {"type": "Polygon", "coordinates": [[*BOWTIE, BOWTIE[0]]]}
+
+    response = client.post(
+        f"{ASSETS}{asset.pk}/change/", form_for(asset, geometry=json.dumps(bowtie))
+    )
+
+    assert response.status_code == 200
+    text = " ".join(response.context["adminform"].form.errors["geometry"])
+    assert text.startswith("Geometri tidak sah: Berpotongan dengan dirinya sendiri")
+    assert "106.8179 -6.3722" in text  # where the sides cross
+
+
+def test_the_map_toolbar_is_real_buttons_hidden_until_the_script_runs(make_user, make_asset):
+    client = officer_client(make_user)
+    asset = make_asset(custodian_agency="DISDIK")
+
+    html = client.get(f"{ASSETS}{asset.pk}/change/").content.decode()
+
+    # Hidden without JavaScript (the textarea alone then edits the geometry); type="button" so
+    # that none of them submits the form.
+    assert '<div class="admin-geo-tools" role="group" aria-label="Geometry tools" hidden>' in html
+    for name, label in [("point", "Point"), ("draw", "Draw polygon")]:
+        assert (
+            f'<button type="button" class="button admin-geo-{name}" aria-pressed="false">'
+            f"{label}</button>"
+        ) in html
+    assert '<button type="button" class="button admin-geo-finish" hidden>Finish</button>' in html
+    assert 'class="button admin-geo-remove" aria-disabled="true">Remove corner</button>' in html
+    # The script's texts, translated by the page.
+    assert 'data-msg-few="A polygon needs at least 3 corners."' in html
+    assert 'data-msg-corner="Corner %(n)s of %(count)s: drag to move, Delete to remove"' in html
+    assert '<p class="admin-geo-status" role="status" aria-live="polite"></p>' in html
+
+
+def test_the_map_toolbar_speaks_indonesian(make_user, make_asset):
+    client = officer_client(make_user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "id"
+    asset = make_asset(custodian_agency="DISDIK")
+
+    html = client.get(f"{ASSETS}{asset.pk}/change/").content.decode()
+
+    for label in ["Titik", "Gambar poligon", "Selesai", "Hapus sudut"]:
+        assert f">{label}</button>" in html
+    assert 'aria-label="Alat geometri"' in html
+    assert 'data-msg-few="Poligon memerlukan sedikitnya 3 sudut."' in html
