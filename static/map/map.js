@@ -32,6 +32,7 @@ import {
   rampColor,
 } from "./figures.js";
 import { districtLabels } from "./labels.js";
+import { collapsibleLegend } from "./legend.js";
 import { districtSummary } from "./summary.js";
 import { loadProgramme } from "./programme.js";
 import { loadFunnel } from "./funnel.js";
@@ -298,17 +299,10 @@ async function loadStats(level) {
   statsByLevel[level] = figures;
 }
 
-const legend = L.control({ position: "bottomright" });
-legend.onAdd = () => {
-  const div = L.DomUtil.create("div", "legend");
-  div.dataset.testid = "legend";
-  L.DomEvent.disableClickPropagation(div);
-  return div;
-};
-legend.addTo(map);
+// Collapsible (static/map/legend.js): its button is titled "Legend", the uses get their own heading.
+const legendBody = collapsibleLegend(map, S.legend_title);
 
 function renderLegend() {
-  const div = legend.getContainer();
   const parts = [];
   const key = currentFigure();
   if (key && classes.length) {
@@ -321,14 +315,14 @@ function renderLegend() {
     });
     parts.push(el("div", {}, el("span", { class: "ramp", style: `background:${NO_DATA_COLOR}` }), S.no_data));
   }
-  parts.push(el("h4", { text: S.legend_title }));
+  parts.push(el("h4", { text: S.field_use }));
   for (const [use, color] of Object.entries(config.use_colors)) {
     parts.push(el("div", { class: "legend-use" },
       el("span", { class: "swatch", style: `background:${color}` }), config.use_labels[use] || use));
   }
   parts.push(el("div", {}, el("span", { class: "ring" }), S.repurposable_ring));
   parts.push(el("div", {}, el("span", { class: "outlet-dot" }), S.outlet_size));
-  div.replaceChildren(...parts);
+  legendBody.replaceChildren(...parts);
 }
 
 // ---------------------------------------------------------------- boundaries and district select

@@ -5,8 +5,10 @@ names are drawn on the map; an outlet standing on its asset answers the click; m
 contrast over the shading; shares read as percentages; links open readable pages; each layer
 asks only for the properties it draws and the boundaries for the zoom; an expired session
 offers sign-in back to the map. axe-core finds no serious or critical violation, drawer open and
-closed. Screenshots: test-results/map-phone-closed.png, map-phone-open.png, map-desktop.png,
-map-desktop-district.png.
+closed. The legend is a button that starts folded on a phone and open on a desktop, and the
+kecamatan names shown never overlap (others are hidden until zoomed in). Screenshots:
+test-results/map-phone-closed.png, map-phone-open.png, map-desktop.png, map-desktop-district.png,
+map-phone-legend-closed.png, map-phone-legend-open.png, map-desktop-legend-open.png.
 """
 
 from urllib.parse import parse_qs, urlsplit
@@ -289,5 +291,163 @@ def test_the_map_on_a_phone_and_a_desktop(live_server, make_user, make_asset):
             assert errors == []
             link.click()
             page.wait_for_url(f"{base}/accounts/login/?next=/map/")
+        finally:
+            browser.close()
+
+
+# ------------------------------------------------------------------ the legend and the names
+
+# Every kecamatan name's box as plain numbers, and whether labels.js left it shown.
+LABEL_BOXES = """() => [...document.querySelectorAll('[data-testid="label-kecamatan"]')].map(s => {
+    const r = s.getBoundingClientRect();
+    return {code: s.dataset.code, shown: getComputedStyle(s).visibility === 'visible',
+            left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+})"""
+
+
+def overlap(a: dict, b: dict, gap: float = 0) -> bool:
+    """Whether two boxes overlap, or come closer than `gap` px."""
+    return (
+        a["left"] < b["right"] + gap
+        and b["left"] < a["right"] + gap
+        and a["top"] < b["bottom"] + gap
+        and b["top"] < a["bottom"] + gap
+    )
+
+
+def shown_labels(page) -> list[dict]:
+    """The kecamatan names on screen, after asserting that no two of them overlap."""
+    boxes = page.evaluate(LABEL_BOXES)
+    assert len(boxes) == 11
+    shown = [b for b in boxes if b["shown"]]
+    for i, a in enumerate(shown):
+        for b in shown[i + 1 :]:
+            assert not overlap(a, b), f"the names of {a['code']} and {b['code']} overlap"
+    return shown
+
+
+def map_share(page, viewport: dict) -> float:
+    box = page.locator('[data-testid="map"]').bounding_box()
+    return box["width"] * box["height"] / (viewport["width"] * viewport["height"])
+
+
+def press_and_check(page, toggle, expanded: bool) -> None:
+    """Enter on the focused legend button flips it; the state shows in aria-expanded and in the
+    body being shown or not."""
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == str(expanded).lower()
+    assert page.locator('[data-testid="legend-body"]').is_visible() is expanded
+
+
+def test_the_legend_folds_and_district_names_never_overlap(live_server, make_user):
+    from playwright.sync_api import sync_playwright
+
+    # given: a planner (the eleven kecamatan are loaded with the boundaries)
+    cookie = session_cookie(make_user("planner"), live_server.url)
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            # ------------------------------------------------ phone, in Indonesian
+            context = browser.new_context(
+                viewport=PHONE, locale="id-ID", extra_http_headers={"Accept-Language": "id"}
+            )
+            context.add_cookies([cookie])
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/map/")
+            wait_for_load(page, 0)
+
+            # then: the legend is a collapsed button no bigger than a finger-sized target
+            toggle = page.locator('[data-testid="legend-toggle"]')
+            legend = page.locator('[data-testid="legend"]')
+            body = page.locator('[data-testid="legend-body"]')
+            assert toggle.inner_text().strip() == "Legenda"
+            assert toggle.get_attribute("aria-expanded") == "false"
+            assert toggle.get_attribute("aria-controls") == body.get_attribute("id")
+            assert not body.is_visible()
+            box = legend.bounding_box()
+            assert box["width"] <= 140, box
+            assert box["height"] <= 50, box
+            assert box["height"] >= 44, "the collapsed legend is under a 44 px target"
+            assert map_share(page, PHONE) >= 0.70
+            # the names shown do not overlap; some had to go, each for one it would touch
+            boxes = page.evaluate(LABEL_BOXES)
+            shown = shown_labels(page)
+            hidden = [b for b in boxes if not b["shown"]]
+            assert hidden, "eleven names fit a phone's city view: the placement was not tested"
+            for b in hidden:  # labels.js keeps 3 px between names
+                assert any(overlap(b, s, gap=3) for s in shown), f"{b['code']} hidden for nothing"
+            shot(page, "map-phone-legend-closed")
+            assert_accessible(page, "the map on a phone, legend collapsed")
+
+            # when: the planner clicks the button
+            toggle.click()
+            # then: the legend opens with its items, the map keeps its share of the screen
+            assert toggle.get_attribute("aria-expanded") == "true"
+            assert body.is_visible()
+            uses = page.locator('[data-testid="legend"] .legend-use')
+            assert uses.count() == 8
+            assert uses.first.is_visible()
+            assert page.locator('[data-testid="legend"] h4').last.inner_text() == "Penggunaan"
+            assert map_share(page, PHONE) >= 0.70
+            shot(page, "map-phone-legend-open")
+            assert_accessible(page, "the map on a phone, legend expanded")
+            # a second click folds it again
+            toggle.click()
+            assert toggle.get_attribute("aria-expanded") == "false"
+            assert not body.is_visible()
+
+            # the keyboard: Enter opens and closes it, and the focus shows
+            toggle.focus()
+            press_and_check(page, toggle, True)
+            outline = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement);"
+                " return [document.activeElement.dataset.testid, s.outlineStyle, s.outlineWidth]; }"
+            )
+            assert outline == ["legend-toggle", "solid", "3px"], outline
+            press_and_check(page, toggle, False)
+
+            # when: the planner zooms in one step, names hidden at city zoom come back
+            zoom = page.evaluate("() => window.depokMap.map.getZoom()")
+            assert zoom < 13
+            page.evaluate("z => { window.depokMap.map.setZoom(z + 1, {animate: false}); }", zoom)
+            assert len(shown_labels(page)) > len(shown)
+            assert errors == []
+            context.close()
+
+            # ------------------------------------------------ desktop, in English
+            context = browser.new_context(
+                viewport=DESKTOP, locale="en-US", extra_http_headers={"Accept-Language": "en"}
+            )
+            context.add_cookies([cookie])
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{live_server.url}/map/")
+            wait_for_load(page, 0)
+
+            # then: the legend is open, and most names fit the city view without overlapping
+            toggle = page.locator('[data-testid="legend-toggle"]')
+            body = page.locator('[data-testid="legend-body"]')
+            assert toggle.inner_text().strip() == "Legend"
+            assert toggle.get_attribute("aria-expanded") == "true"
+            assert body.is_visible()
+            assert page.locator('[data-testid="legend"] .legend-use').first.is_visible()
+            assert len(shown_labels(page)) >= 8
+            shot(page, "map-desktop-legend-open")
+            assert_accessible(page, "the map on a desktop, legend expanded")
+            toggle.click()
+            assert toggle.get_attribute("aria-expanded") == "false"
+            assert not body.is_visible()
+            assert_accessible(page, "the map on a desktop, legend collapsed")
+            # the choice holds for the session: reloaded, the legend stays folded
+            page.reload()
+            wait_for_load(page, 0)
+            assert toggle.get_attribute("aria-expanded") == "false"
+            assert not body.is_visible()
+            assert errors == []
         finally:
             browser.close()
