@@ -309,3 +309,44 @@ def test_the_map_toolbar_works_from_the_keyboard(live_server, make_user, make_as
     assert asset.geometry["type"] == "Point"
     assert asset.geometry["coordinates"] == pytest.approx(centroid, abs=1e-7)
     assert asset.geometry == point
+
+
+def test_a_multipolygon_edits_per_ring_and_a_drawing_replaces_it(
+    live_server, make_user, make_asset
+):
+    make_user(ASSET_OFFICER, username="ani", agency="DISDIK")
+    east = [[lon + 0.0006, lat] for lon, lat in SQUARE]
+    parts = [[[*SQUARE, SQUARE[0]]], [[*east, east[0]]]]
+    asset = make_asset(
+        custodian_agency="DISDIK", geometry={"type": "MultiPolygon", "coordinates": parts}
+    )
+
+    with asset_page(live_server, asset) as (page, problems):
+        corners = page.locator(".admin-geo-map .admin-geo-vertex")
+        assert corners.count() == 8
+        assert page.locator(".admin-geo-map .admin-geo-midpoint").count() == 8
+        # The second part's third corner goes; the first part is untouched.
+        corners.nth(6).focus()
+        page.keyboard.press("Delete")
+        edited = textarea_geometry(page)
+        assert edited["type"] == "MultiPolygon"
+        assert edited["coordinates"][0] == parts[0]
+        assert_close(edited["coordinates"][1][0], [east[0], east[1], east[3], east[0]])
+
+        # Drawing a triangle closed by clicking its first corner replaces the whole geometry.
+        button(page, "Gambar poligon").click()
+        box = page.locator(".admin-geo-map").bounding_box()
+        clicked = []
+        for x, y in [(120, 60), (560, 70), (330, 290)]:
+            page.mouse.click(box["x"] + x, box["y"] + y)
+            clicked.append(map_lonlat(page, box["x"] + x, box["y"] + y))
+        page.locator(".admin-geo-map .admin-geo-first").click()
+        drawn = textarea_geometry(page)
+        assert drawn["type"] == "Polygon"
+        assert_close(drawn["coordinates"][0], [*clicked, clicked[0]])
+        assert page.locator(".admin-geo-map .admin-geo-vertex").count() == 3
+        save(page, live_server)
+        assert problems == [], "\n".join(problems)
+
+    asset = Asset.objects.get(pk=asset.pk)
+    assert asset.geometry == drawn
