@@ -4,6 +4,7 @@ and an asset's history with what changed in each step.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -14,7 +15,7 @@ from assets_app.fields import ASSET_FIELDS, FIELDS_BY_NAME
 from assets_app.fields import names as field_names
 from assets_app.history import asset_history_changes, history_names, json_value
 from assets_app.models import Asset, Reclassification
-from geodata.map_query import MapPage, MapQuery, map_page
+from geodata.map_query import MapPage, MapQuery, map_page, map_page_rows
 
 # What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
 OUTPUT_FIELDS = field_names(output=True)
@@ -34,12 +35,40 @@ def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
     return queryset
 
 
+# Where a map page is read with its candidates when it can (`map_page_rows`). PostgreSQL's
+# bitmap scan visits each matching row once (the page by an array of ids cost more than the
+# candidates and the page together); SQLite's page by primary key, in rowid order, costs no
+# more than visiting the rows in the bbox index's order, so it reads the ids first.
+ROWS_WITH_CANDIDATES = frozenset({"postgresql"})
+
+
 def asset_map_page(
-    queryset: QuerySet[Asset], query: MapQuery, *, limit: int, offset: int
+    queryset: QuerySet[Asset],
+    query: MapQuery,
+    *,
+    limit: int,
+    offset: int,
+    fields: tuple[str, ...] | None = None,
 ) -> MapPage:
     """One page of a map query over these assets, with the number of matches: the page's
-    `items` are the asset ids in order (`asset_output_rows` reads them)."""
+    `items` are the asset ids in order (`asset_output_rows` reads them), or with `fields`
+    (output names), where one query can answer the page (on ROWS_WITH_CANDIDATES), its rows
+    as `asset_output_rows` gives them (`page.rows`)."""
+    if fields is not None and connection.vendor in ROWS_WITH_CANDIDATES:
+        page = map_page_rows(queryset, query, output_select(fields), limit=limit, offset=offset)
+        if page is not None:
+            return replace(page, items=output_decoded(page.items, fields))
     return map_page(queryset, query, limit=limit, offset=offset)
+
+
+def output_select(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The SQL expressions `asset_output_rows` reads for these output names."""
+    return _output_select(connection.vendor, fields)
+
+
+def output_decoded(rows: list[tuple], fields: tuple[str, ...]) -> list[tuple]:
+    """Rows read with `output_select(fields)` as `asset_output_rows` gives them."""
+    return _decoded(rows, connection.vendor, fields)
 
 
 def asset_output_rows(ids: list[int], fields: tuple[str, ...] | None = None) -> list[tuple]:
@@ -67,14 +96,19 @@ def asset_output_rows(ids: list[int], fields: tuple[str, ...] | None = None) -> 
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(f"SELECT {columns} FROM {table} WHERE id IN ({marks})", chunk)
             rows.extend(cursor.fetchall())
+    by_id = {row[0]: row for row in _decoded(rows, vendor, fields)}
+    return [tuple(by_id[pk]) for pk in ids if pk in by_id]
+
+
+def _decoded(rows: list[tuple], vendor: str, fields: tuple[str, ...]) -> list[tuple]:
+    """The rows of `fields` with the values their driver gives not JSON-ready decoded."""
     for i, decode in _output_decoders(vendor, fields):
         if any(row[i] is not None for row in rows):
             rows = [
                 (*row[:i], decode(row[i]), *row[i + 1 :]) if row[i] is not None else row
                 for row in rows
             ]
-    by_id = {row[0]: row for row in rows}
-    return [tuple(by_id[pk]) for pk in ids if pk in by_id]
+    return rows
 
 
 # Times as `json_value` prints them (ISO 8601, UTC, Z; the fraction only when not zero, as
@@ -100,6 +134,9 @@ def _output_select(vendor: str, fields: tuple[str, ...]) -> tuple[str, ...]:
         column = connection.ops.quote_name(Asset._meta.get_field(name).column)
         if name in _TIME_COLUMNS and vendor in _TIME_SQL:
             column = _TIME_SQL[vendor].format(column=column)
+        elif name == "geometry" and vendor == "postgresql":
+            # jsonb as its text in a binary result too (whose own jsonb loader would parse it)
+            column = f"CAST({column} AS text)"
         out.append(column)
     return tuple(out)
 

@@ -26,6 +26,7 @@ from geodata.map_sql import (
     RADIUS_COLUMNS,
     box_filter,
     candidates,
+    candidates_with,
     geometry_texts,
     ids_only,
 )
@@ -80,12 +81,13 @@ class MapMatches:
 
 @dataclass(frozen=True)
 class MapPage:
-    """One page of a map list: `items` (the page's ids, or the rows a selector read for them),
-    the number of matches in all, and the distances with `near`."""
+    """One page of a map list: `items` (the page's ids, or with `rows` the rows a selector read
+    for them), the number of matches in all, and the distances with `near`."""
 
     items: list
     count: int
     distances: dict | None
+    rows: bool = False
 
 
 def map_matches(queryset: QuerySet, query: MapQuery, *, prefix: str = "") -> MapMatches:
@@ -128,6 +130,47 @@ def map_page(
     return MapPage(items=ids[offset : offset + limit], count=len(ids), distances=distances)
 
 
+def map_page_rows(
+    queryset: QuerySet, query: MapQuery, select: tuple[str, ...], *, limit: int, offset: int
+) -> MapPage | None:
+    """`map_page` with the page's rows instead of its ids: each the values of `select` (SQL
+    expressions over the table's own columns), read with the candidates in one query.
+
+    Only for a plain queryset (no `prefix`) and one spatial condition (bbox or near) whose
+    candidates number at most half as many again as the page reaches (`offset + limit`), which
+    holds whenever every match fits on the page: a radius query's square holds 4/pi of its
+    circle's points. Otherwise None, and the caller reads ids then rows (`map_page`): the capped
+    query was cheap next to the larger one that follows.
+    """
+    if (query.bbox is None) == (query.near is None) or not select:
+        return None
+    cap = (offset + limit) * 3 // 2 + 50
+    if query.bbox is not None:
+        box = query.bbox
+        rows = candidates_with(
+            queryset, box, BBOX_COLUMNS, select, limit=cap + 1, geometry_when=_straddles(box)
+        )
+        if rows is None or len(rows) > cap:
+            return None
+        ids, _ = _bbox_exact(rows, queryset, "", box)
+        distances = None
+        skip = 2 + len(BBOX_COLUMNS)
+    else:
+        box = radius_bbox(query.near.lon, query.near.lat, query.near.radius_m)
+        rows = candidates_with(
+            queryset, box, RADIUS_COLUMNS, select, limit=cap + 1, utm_shapes=True
+        )
+        if rows is None or len(rows) > cap:
+            return None
+        distances, _ = _near_exact(rows, query.near)
+        ids = list(distances)
+        skip = 2 + len(RADIUS_COLUMNS)
+    ids = _in_order(ids, distances, query)
+    by_id = {row[0]: row for row in rows}
+    page = [by_id[pk][skip:] for pk in ids[offset : offset + limit]]
+    return MapPage(items=page, count=len(ids), distances=distances, rows=True)
+
+
 def map_filter(
     queryset: QuerySet, query: MapQuery, *, prefix: str = ""
 ) -> tuple[QuerySet, dict | None]:
@@ -162,19 +205,29 @@ def _bbox_matches(queryset: QuerySet, prefix: str, box: BBox) -> tuple[list, set
     A feature whose bbox lies inside the box surely intersects it; only those straddling an
     edge (polygons) need the exact test, so only their geometry is read.
     """
-    straddles = (
+    rows = candidates(queryset, prefix, box, BBOX_COLUMNS, _straddles(box))
+    return _bbox_exact(rows, queryset, prefix, box)
+
+
+def _straddles(box: BBox) -> tuple[str, list]:
+    """The SQL condition (over the bbox columns) of a candidate straddling an edge of `box`."""
+    return (
         "({min_lon} < %s OR {max_lon} > %s OR {min_lat} < %s OR {max_lat} > %s)",
         [box.min_lon, box.max_lon, box.min_lat, box.max_lat],
     )
-    rows = candidates(queryset, prefix, box, BBOX_COLUMNS, straddles)
+
+
+def _bbox_exact(rows: list[tuple], queryset: QuerySet, prefix: str, box: BBox) -> tuple[list, set]:
+    """(matching pks, misses) of the candidate rows (pk, *BBOX_COLUMNS, geometry, ...)."""
     straddling = [
         pk
-        for pk, x0, y0, x1, y1, _geometry in rows
+        for pk, x0, y0, x1, y1 in (row[:5] for row in rows)
         if x0 < box.min_lon or x1 > box.max_lon or y0 < box.min_lat or y1 > box.max_lat
     ]
     misses: set = set()
     if straddling:
-        shapes = stored_polygons(geometry_texts(rows, queryset, prefix, straddling))
+        at = 1 + len(BBOX_COLUMNS)  # the extra value, before any columns read with it
+        shapes = stored_polygons(geometry_texts(rows, queryset, prefix, straddling, at))
         hits = shapely.intersects(shapes, box.polygon)
         misses = set(compress(straddling, ~hits))
     return [row[0] for row in rows if row[0] not in misses], misses
@@ -184,10 +237,16 @@ def _near_matches(queryset: QuerySet, prefix: str, near: Near) -> tuple[dict, se
     """({pk: metres} within the radius, candidates outside it, the radius' bbox)."""
     box = radius_bbox(near.lon, near.lat, near.radius_m)
     rows = candidates(queryset, prefix, box, RADIUS_COLUMNS, utm_shapes=True)
+    return (*_near_exact(rows, near), box)
+
+
+def _near_exact(rows: list[tuple], near: Near) -> tuple[dict, set]:
+    """({pk: metres} within the radius, the others) of the candidate rows (pk, utm_x, utm_y,
+    utm_geometry, ...)."""
     pks, distances = utm_distances(rows, near)
     inside = distances <= near.radius_m + RADIUS_TOLERANCE_M
     within = dict(zip(compress(pks, inside), distances[inside].tolist(), strict=True))
-    return within, set(compress(pks, ~inside)), box
+    return within, set(compress(pks, ~inside))
 
 
 def utm_origin(near: Near) -> np.ndarray:

@@ -87,25 +87,43 @@ def asset_list_rows(queryset):
     )
 
 
+def page_fields(
+    *, features: bool, names: tuple[str, ...] | None, near: bool = False
+) -> tuple[str, ...]:
+    """The output names `asset_page_items` reads for a page, in its order (what a selector
+    reading the page's rows itself must give it)."""
+    if names is None:
+        return OUTPUT_FIELDS
+    columns = tuple(n for n in names if n in OUTPUT_FIELDS)
+    if features and not (near and "distance_m" in names):
+        return ("id", *columns, "geometry")
+    return ("id", "geometry", *columns)
+
+
 def asset_page_items(
     ids: list[int],
     distances: dict | None = None,
     *,
     features: bool = False,
     names: tuple[str, ...] | None = None,
+    rows: list[tuple] | None = None,
 ) -> list[dict[str, Any]]:
-    """The items of a map page: these assets, in this order, in one query by primary key.
+    """The items of a map page: these assets, in this order, in one query by primary key (or
+    from `rows`, read already in `page_fields` order).
 
     With `features` they come as GeoJSON Features (a `FeatureList`) for the GeoJSON renderer.
     With `names` (`properties=`) only id, geometry and those, and only their columns are read:
     the items `api.properties.project_items` would cut from the full ones.
     """
+    fields = page_fields(features=features, names=names, near=distances is not None)
+    if rows is None:
+        rows = asset_output_rows(ids, fields)
     if names is not None:
-        return _named_page_items(ids, distances, features, names)
+        return _named_page_items(rows, fields, distances, features, names)
     geometry_at = OUTPUT_FIELDS.index("geometry")
     fragment = orjson.Fragment
     items = FeatureList() if features else []
-    for row in asset_output_rows(ids):
+    for row in rows:
         item = dict(zip(OUTPUT_FIELDS, row, strict=True))
         if distances is not None:
             item["distance_m"] = distances.get(row[0])
@@ -123,14 +141,14 @@ def asset_page_items(
     return items
 
 
-def _named_page_items(ids, distances, features, names) -> list[dict[str, Any]]:
-    columns = tuple(n for n in names if n in OUTPUT_FIELDS)
+def _named_page_items(rows, fields, distances, features, names) -> list[dict[str, Any]]:
+    columns = fields[1:-1] if fields[-1] == "geometry" else fields[2:]
     fragment = orjson.Fragment
     items = FeatureList() if features else []
     # distance_m is no column: the full item has it only with `near`
     if distances is not None and "distance_m" in names:
         keys = tuple(n for n in names if n in columns or n == "distance_m")
-        for row in asset_output_rows(ids, ("id", "geometry", *columns)):
+        for row in rows:
             values = dict(zip(columns, row[2:], strict=True))
             values["distance_m"] = distances.get(row[0])
             values = [values[n] for n in keys]
@@ -143,8 +161,8 @@ def _named_page_items(ids, distances, features, names) -> list[dict[str, Any]]:
         return items
     # The hot path: one dict per item straight from the row (zip stops before the last column).
     if features:
-        keys = ("id", *columns)
-        for row in asset_output_rows(ids, (*keys, "geometry")):
+        keys = fields[:-1]
+        for row in rows:
             properties = dict(zip(keys, row, strict=False))
             items.append(
                 {
@@ -155,9 +173,8 @@ def _named_page_items(ids, distances, features, names) -> list[dict[str, Any]]:
                 }
             )
         return items
-    keys = ("id", "geometry", *columns)
-    for row in asset_output_rows(ids, keys):
-        item = dict(zip(keys, row, strict=True))
+    for row in rows:
+        item = dict(zip(fields, row, strict=True))
         item["geometry"] = fragment(row[1])
         items.append(item)
     return items

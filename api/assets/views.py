@@ -38,6 +38,7 @@ from api.assets.serializers import (
     asset_items,
     asset_list_rows,
     asset_page_items,
+    page_fields,
 )
 from api.filters import MAP_FILTER_BACKENDS, StrictOrderingFilter
 from api.map_list import MapListMixin
@@ -172,14 +173,25 @@ class AssetViewSet(
         return AssetSerializer
 
     def map_page(self, queryset, query, *, limit, offset):
-        return asset_map_page(queryset, query, limit=limit, offset=offset)
+        # The fields the items take, so that the selector may read them with the matches.
+        fields = page_fields(
+            features=self._features(), names=self.properties, near=query.near is not None
+        )
+        return asset_map_page(queryset, query, limit=limit, offset=offset, fields=fields)
 
     def map_page_items(self, page):
-        # The page's rows by primary key, in one query, straight into JSON-ready items.
-        features = self.request.accepted_renderer.format == GeoJSONRenderer.format
+        # The page's rows (read with the matches, or by primary key in one query), straight
+        # into JSON-ready items.
         return asset_page_items(
-            page.items, page.distances, features=features, names=self.properties
+            [] if page.rows else page.items,
+            page.distances,
+            features=self._features(),
+            names=self.properties,
+            rows=page.items if page.rows else None,
         )
+
+    def _features(self) -> bool:
+        return self.request.accepted_renderer.format == GeoJSONRenderer.format
 
     def page_items(self, queryset, distances):
         return self.only(asset_items(self.paginate_queryset(asset_list_rows(queryset)), distances))

@@ -11,12 +11,22 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 
-from api.assets.serializers import AssetSerializer, asset_page_items
+from api.assets.serializers import AssetSerializer, asset_page_items, page_fields
 from assets_app.models import Asset
+from assets_app.selectors import (
+    ROWS_WITH_CANDIDATES,
+    asset_map_page,
+    asset_output_rows,
+    output_decoded,
+    output_select,
+)
 from core.roles import PLANNER
+from geodata.map_query import MapQuery, map_page_rows
+from geodata.spatial import BBox, Near
 
 pytestmark = pytest.mark.django_db
 
@@ -158,18 +168,52 @@ def test_a_map_query_reads_the_candidates_then_the_page(planner, make_asset, par
     with CaptureQueriesContext(connection) as queries:
         response = planner.get(URL, {**params, "format": "geojson", "limit": 1000})
 
-    # then: the candidates from the bbox index (the widest-feature bound inside the same query,
-    # and for a bbox query the geometry of the square, which straddles the box's east edge), or
-    # the district's ids; then the page by primary key. The square's representative point is
-    # within the radius, so a radius query measures it from its page row. No COUNT, no other
-    # read.
+    # then: on PostgreSQL a bbox or radius query whose matches fit the page reads the page's
+    # columns with its candidates from the bbox index, in one query (the widest-feature bound
+    # inside it, capped); elsewhere, and for a district, the candidates (or the district's
+    # ids), then the page by primary key. No COUNT, no other read.
     assert response.status_code == 200
     asset_queries = [q["sql"] for q in queries.captured_queries if "assets_app_asset" in q["sql"]]
-    candidates, page = asset_queries
-    if "district" not in params:
+    if "district" in params:
+        ids, page = asset_queries
+    elif connection.vendor in ROWS_WITH_CANDIDATES:
+        [page] = asset_queries
+        assert "DESC LIMIT 1)" in page
+        assert page.rstrip().endswith("LIMIT 1551")  # the cap: (0 + 1000) * 3 // 2 + 50, plus one
+    else:
+        candidates, page = asset_queries
         assert "DESC LIMIT 1)" in candidates
     assert not any("COUNT(" in sql.upper() for sql in asset_queries)
     assert response.json()["numberReturned"] == response.json()["numberMatched"] == 6
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"bbox": "106.80,-6.40,106.83,-6.36"}, {"near": "106.815,-6.38", "radius": 3000}],
+    ids=["bbox", "radius"],
+)
+def test_more_matches_than_the_cap_are_paged_from_their_ids(planner, make_asset, params):
+    # given: 60 assets in the box and the radius, more than a page of 5 may read at once
+    # ((0 + 5) * 3 // 2 + 50 = 57 candidates)
+    for i in range(60):
+        make_asset(
+            register_code=f"M-{i:02d}", lon=106.81 + (i % 10) * 0.001, lat=-6.38 + i // 10 * 0.001
+        )
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        first = planner.get(URL, {**params, "limit": 5})
+        second = planner.get(URL, {**params, "limit": 5, "offset": 55})
+
+    # then: the capped read gives up, the ids and then the page are read, and the pages are
+    # the right ones of all 60
+    assert first.status_code == second.status_code == 200
+    assert first.json()["count"] == second.json()["count"] == 60
+    codes = [item["register_code"] for item in first.json()["results"] + second.json()["results"]]
+    assert codes == [f"M-{i:02d}" for i in (*range(5), *range(55, 60))]
+    capped = [q["sql"] for q in queries.captured_queries if q["sql"].rstrip().endswith("LIMIT 58")]
+    if connection.vendor in ROWS_WITH_CANDIDATES:
+        assert len(capped) == 1  # the second page's cap (55 + 5) * 3 // 2 + 50 = 140 holds them
 
 
 @pytest.fixture
@@ -310,3 +354,39 @@ def test_a_shape_within_the_radius_is_measured_to_its_edge(planner, make_asset, 
     assert 49 < edge < 52
     assert distances["square"] == pytest.approx(edge, abs=1e-3)
     assert distances["point"] == pytest.approx(80, abs=0.05)
+
+
+def test_a_page_read_with_its_candidates_equals_the_page_read_by_id(make_asset):
+    # given: points and small squares scattered over a few hundred metres, some squares
+    # straddling the box's edges or reaching into the radius' square without meeting its circle
+    rng = np.random.default_rng(7)
+    for i in range(40):
+        lon, lat = 106.814 + rng.uniform(0, 0.008), -6.376 + rng.uniform(0, 0.008)
+        if i % 4:
+            make_asset(register_code=f"P-{i}", lon=lon, lat=lat, concrete=bool(i % 3))
+        else:
+            shape = square(lon, lat, lon + 0.0008, lat + 0.0006)
+            make_asset(register_code=f"S-{i}", geometry=shape)
+    queries = [
+        MapQuery(bbox=BBox(106.8155, -6.3745, 106.8195, -6.3705)),
+        MapQuery(bbox=BBox(106.8155, -6.3745, 106.8195, -6.3705), ordering="-id"),
+        MapQuery(near=Near(106.818, -6.372, 300.0)),
+        MapQuery(near=Near(106.818, -6.372, 300.0), ordering="distance"),
+    ]
+    for query in queries:
+        for names in (None, ("name", "concrete", "title_date", "book_value", "distance_m")):
+            for features in (True, False):
+                fields = page_fields(features=features, names=names, near=query.near is not None)
+                for offset in (0, 3):
+                    # when: the page read with its candidates, and the ids then the page by id
+                    select = output_select(fields)
+                    page = map_page_rows(Asset.objects.all(), query, select, limit=7, offset=offset)
+                    by_id = asset_map_page(Asset.objects.all(), query, limit=7, offset=offset)
+
+                    # then: the same rows in the same order, the same count and distances
+                    assert page.rows
+                    assert not by_id.rows
+                    rows = output_decoded(page.items, fields)
+                    assert rows == asset_output_rows(by_id.items, fields)
+                    assert (page.count, page.distances) == (by_id.count, by_id.distances)
+                    assert 0 < len(page.items) <= 7
