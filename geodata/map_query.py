@@ -90,29 +90,32 @@ class MapPage:
     rows: bool = False
 
 
-def map_matches(queryset: QuerySet, query: MapQuery, *, prefix: str = "") -> MapMatches:
-    """The rows of the queryset matching the query's bbox and near, exactly."""
+def map_matches(
+    queryset: QuerySet, query: MapQuery, *, prefix: str = "", misses: bool = True
+) -> MapMatches:
+    """The rows of the queryset matching the query's bbox and near, exactly; without `misses`
+    the near misses it reports may leave out points the index could rule out on its own."""
     ids: list | None = None
     distances = None
     boxes: list[BBox] = []
-    misses: set = set()
+    missed: set = set()
     if query.bbox is not None:
-        ids, missed = _bbox_matches(queryset, prefix, query.bbox)
+        ids, outside = _bbox_matches(queryset, prefix, query.bbox)
         boxes.append(query.bbox)
-        misses |= missed
+        missed |= outside
     if query.near is not None:
-        distances, outside, box = _near_matches(queryset, prefix, query.near)
+        distances, outside, box = _near_matches(queryset, prefix, query.near, prefilter=not misses)
         if ids is not None:
             kept = set(ids)
             distances = {pk: d for pk, d in distances.items() if pk in kept}
         ids = list(distances)
         boxes.append(box)
-        misses |= outside
+        missed |= outside
     return MapMatches(
         ids=_in_order(ids or [], distances, query),
         distances=distances,
         boxes=tuple(boxes),
-        misses=frozenset(misses),
+        misses=frozenset(missed),
     )
 
 
@@ -123,7 +126,7 @@ def map_page(
     and no ordered table walk. Without a spatial condition the ids come from an index alone."""
     distances = None
     if query.spatial:
-        matches = map_matches(queryset, query, prefix=prefix)
+        matches = map_matches(queryset, query, prefix=prefix, misses=False)
         ids, distances = matches.ids, matches.distances
     else:
         ids = sorted(ids_only(queryset), reverse=query.descending)
@@ -158,7 +161,13 @@ def map_page_rows(
     else:
         box = radius_bbox(query.near.lon, query.near.lat, query.near.radius_m)
         rows = candidates_with(
-            queryset, box, RADIUS_COLUMNS, select, limit=cap + 1, utm_shapes=True
+            queryset,
+            box,
+            RADIUS_COLUMNS,
+            select,
+            limit=cap + 1,
+            utm_shapes=True,
+            near=_within(query.near),
         )
         if rows is None or len(rows) > cap:
             return None
@@ -233,11 +242,24 @@ def _bbox_exact(rows: list[tuple], queryset: QuerySet, prefix: str, box: BBox) -
     return [row[0] for row in rows if row[0] not in misses], misses
 
 
-def _near_matches(queryset: QuerySet, prefix: str, near: Near) -> tuple[dict, set, BBox]:
-    """({pk: metres} within the radius, candidates outside it, the radius' bbox)."""
+def _near_matches(
+    queryset: QuerySet, prefix: str, near: Near, *, prefilter: bool = False
+) -> tuple[dict, set, BBox]:
+    """({pk: metres} within the radius, candidates outside it, the radius' bbox); with
+    `prefilter` the index leaves out the points beyond the radius (`_within`), which are then
+    missing from the candidates outside."""
     box = radius_bbox(near.lon, near.lat, near.radius_m)
-    rows = candidates(queryset, prefix, box, RADIUS_COLUMNS, utm_shapes=True)
+    within = _within(near) if prefilter else None
+    rows = candidates(queryset, prefix, box, RADIUS_COLUMNS, utm_shapes=True, near=within)
     return (*_near_exact(rows, near), box)
+
+
+def _within(near: Near) -> tuple[float, float, float]:
+    """The SQL prefilter of a radius query (`map_sql.candidates`' `near`): its point in metres
+    and a reach a metre beyond the radius, so that rounding in SQL never drops a point the
+    exact test (`_near_exact`) keeps."""
+    x, y = utm_origin(near)
+    return float(x), float(y), near.radius_m + 1.0
 
 
 def _near_exact(rows: list[tuple], near: Near) -> tuple[dict, set]:

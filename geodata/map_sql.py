@@ -82,12 +82,15 @@ def candidates(
     columns: tuple[str, ...] = BBOX_COLUMNS,
     geometry_when: tuple[str, list] | None = None,
     utm_shapes: bool = False,
+    near: tuple[float, float, float] | None = None,
 ) -> list[tuple]:
     """(pk, *columns, extra) of the queryset's rows whose bbox meets `box`; `columns` are fields
     of the bbox index (BBOX_COLUMNS, or RADIUS_COLUMNS). `extra` is, with `utm_shapes`, the
     `utm_geometry` WKB of a shape (None for a point); else the stored GeoJSON text of the rows
     for which `geometry_when` holds (an SQL condition over the bbox columns, written with
     {min_lon}-style names, and its parameters), or None: `geometry_texts` reads the rest.
+    `near` (x, y, metres in UTM 48S) is a prefilter: points farther from (x, y) may be left out
+    (the plain query leaves them out), so a caller that needs every miss does not pass it.
 
     For rows that keep their geometry on their own table and a query on that table alone (the
     usual map request, narrowed perhaps by district or use), one SQL string: the queryset's own
@@ -104,7 +107,7 @@ def candidates(
         return []
     if plain is None:
         return _orm_candidates(queryset, prefix, box, columns, utm_shapes)
-    sql, params = _candidate_sql(queryset, box, columns, geometry_when, utm_shapes, plain)
+    sql, params = _candidate_sql(queryset, box, columns, geometry_when, utm_shapes, plain, (), near)
     with connections[queryset.db].cursor() as cursor:
         binary_results(cursor)
         cursor.execute(sql, params)
@@ -120,9 +123,11 @@ def candidates_with(
     limit: int,
     geometry_when: tuple[str, list] | None = None,
     utm_shapes: bool = False,
+    near: tuple[float, float, float] | None = None,
 ) -> list[tuple] | None:
     """`candidates` that also read `select` (SQL expressions over the table's columns) after
-    the extra value, at most `limit` rows (in no order); None for a queryset that is not a plain
+    the extra value, at most `limit` rows (in no order), points beyond `near` left out as
+    there; None for a queryset that is not a plain
     query on the geometry's table, whose candidates `candidates` reads through the ORM.
 
     A map page whose matches fit in `limit` is answered from these rows alone: the index scan
@@ -135,7 +140,9 @@ def candidates_with(
         return []
     if plain is None:
         return None
-    sql, params = _candidate_sql(queryset, box, columns, geometry_when, utm_shapes, plain, select)
+    sql, params = _candidate_sql(
+        queryset, box, columns, geometry_when, utm_shapes, plain, select, near
+    )
     sql = f"{sql} LIMIT {int(limit)}"
     with connections[queryset.db].cursor() as cursor:
         binary_results(cursor)
@@ -154,10 +161,12 @@ def _orm_candidates(queryset, prefix, box, columns, utm_shapes) -> list[tuple]:
 
 
 def _candidate_sql(
-    queryset, box, columns, geometry_when, utm_shapes, plain, select=()
+    queryset, box, columns, geometry_when, utm_shapes, plain, select=(), near=None
 ) -> tuple[str, list]:
     """The one SQL string (and its parameters) of `candidates` for a plain queryset, reading
-    `select` too after the extra value."""
+    `select` too after the extra value. With `near` (x, y, metres in UTM 48S) a point farther
+    than that from (x, y) is left out (shapes are all kept: their representative point is not
+    their nearest one)."""
     where, where_params = plain
     quote = connections[queryset.db].ops.quote_name
     meta = queryset.model._meta
@@ -193,9 +202,17 @@ def _candidate_sql(
         f"AND {max_lat} >= %s AND {min_lon} >= %s - "
         f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
     )
+    params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
+    if near is not None:
+        x, y, metres = near
+        utm_x, utm_y = (quote(meta.get_field(c).column) for c in RADIUS_COLUMNS)
+        sql = (
+            f"{sql} AND ({min_lat} < {max_lat} OR "
+            f"({utm_x} - %s) * ({utm_x} - %s) + ({utm_y} - %s) * ({utm_y} - %s) <= %s)"
+        )
+        params += [x, x, y, y, metres * metres]
     if where:
         sql = f"{sql} AND ({where})"
-    params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
     return sql, [*extra_params, *params, *where_params]
 
 
