@@ -13,7 +13,8 @@ Rows whose geometry lives on a related model are queried with a `prefix` (e.g. `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import Case, FloatField, QuerySet, Value, When
@@ -285,14 +286,15 @@ def utm_distances(rows: list[tuple[Any, ...]], near: Near) -> tuple[list, np.nda
     if not rows:
         return [], np.empty(0)
     count = len(rows)
-    # fromiter builds the array without a list per row
-    columns = chain.from_iterable(row[1:3] for row in rows)
-    xy = np.fromiter(columns, float, count=2 * count).reshape(count, 2)
-    pks = [row[0] for row in rows]
+    # map and itemgetter walk the rows in C, and fromiter builds each array without a list
+    xs = np.fromiter(map(itemgetter(1), rows), float, count=count)
+    ys = np.fromiter(map(itemgetter(2), rows), float, count=count)
+    pks = list(map(itemgetter(0), rows))
     x, y = utm_origin(near)
-    distances = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-    shaped = [i for i, row in enumerate(rows) if row[3] is not None]
+    distances = np.hypot(xs - x, ys - y)
+    wkb = list(map(itemgetter(3), rows))
+    shaped = [i for i, shape in enumerate(wkb) if shape is not None]
     if shaped:
-        shapes = shapely.from_wkb([rows[i][3] for i in shaped])
+        shapes = shapely.from_wkb([wkb[i] for i in shaped])
         distances[shaped] = shapely.distance(shapely.Point(x, y), shapes)
     return pks, distances
