@@ -229,6 +229,8 @@ REST_FRAMEWORK = {
         "vendor_write": os.environ.get("THROTTLE_VENDOR_WRITE", "120/minute"),
         # The public results and verification files of rounds (issue 19), per address.
         "public": os.environ.get("THROTTLE_PUBLIC", "600/minute"),
+        # The what-if for a set (POST scenarios/repurposing/), per user.
+        "scenario": os.environ.get("THROTTLE_SCENARIO", "30/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # An unauthenticated request is a 401 with a WWW-Authenticate header, not a 403.

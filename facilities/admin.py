@@ -1,15 +1,41 @@
-"""Admin for reference facilities: officials read and correct rows; every change is kept."""
+"""Admin for reference facilities: officials read and correct rows; every change is kept, and
+every write re-assesses the city's assets it can move, in the same transaction."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from facilities.importing import AREA, OUTSIDE_AREA
 from facilities.models import ReferenceFacility
+from facilities.services import facilities_reassess
+from geodata.boundaries import locate_points
+
+
+class ReferenceFacilityForm(forms.ModelForm):
+    """A point the import would refuse (not in or near Depok) is refused here too."""
+
+    class Meta:
+        model = ReferenceFacility
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        lon, lat = data.get("lon"), data.get("lat")
+        if lon is not None and lat is not None:
+            if not (AREA["min_lon"] <= lon <= AREA["max_lon"]):
+                self.add_error("lon", str(OUTSIDE_AREA).format(lon=lon, lat=lat))
+            elif not (AREA["min_lat"] <= lat <= AREA["max_lat"]):
+                self.add_error("lat", str(OUTSIDE_AREA).format(lon=lon, lat=lat))
+        return data
 
 
 @admin.register(ReferenceFacility)
 class ReferenceFacilityAdmin(SimpleHistoryAdmin):
-    """Imports go through `import_facilities` or the API (they re-assess the city's assets);
-    an edit here is picked up by the next `manage.py assess_assets`."""
+    """Imports go through `import_facilities` or the API; a row added, corrected or deleted here
+    re-assesses the city assets of its facility types (before and after the change: a school
+    that became a clinic moves both), as an import does."""
 
     list_display = [
         "national_id",
@@ -26,3 +52,36 @@ class ReferenceFacilityAdmin(SimpleHistoryAdmin):
     search_fields = ["national_id", "name"]
     readonly_fields = ["kelurahan", "kecamatan", "created_at", "updated_at"]
     raw_id_fields = ["asset"]
+    form = ReferenceFacilityForm
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("facility_type") if change else None
+        with transaction.atomic():
+            # The district follows the point, by the rule the import applies.
+            [kelurahan], [kecamatan] = locate_points([(obj.lon, obj.lat)])
+            obj.kelurahan_id, obj.kecamatan_id = kelurahan, kecamatan
+            super().save_model(request, obj, form, change)
+            count = facilities_reassess(facility_types={obj.facility_type, before})
+        _reassessed(request, count)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            types = {obj.facility_type}
+            super().delete_model(request, obj)
+            count = facilities_reassess(facility_types=types)
+        _reassessed(request, count)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            types = set(queryset.values_list("facility_type", flat=True))
+            super().delete_queryset(request, queryset)
+            count = facilities_reassess(facility_types=types)
+        _reassessed(request, count)
+
+
+def _reassessed(request, count: int) -> None:
+    if count:
+        text = ngettext(
+            "%(count)d city asset re-assessed.", "%(count)d city assets re-assessed.", count
+        )
+        messages.info(request, text % {"count": count})

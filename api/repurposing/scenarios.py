@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from api.outlets.serializers._common import RejectUnknownFieldsMixin
 from api.permissions import RolePermission
@@ -125,6 +126,10 @@ class RepurposingScenarioView(GenericAPIView):
     serializer_class = RepurposingScenarioSerializer
     pagination_class = None
     filter_backends: list = []
+    # Each what-if re-assesses the whole city's coverage (about 0.1 s of CPU): a budget per
+    # user (THROTTLE_SCENARIO) keeps one caller from holding every worker.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "scenario"
 
     @extend_schema(
         operation_id="scenarios_repurposing_create",

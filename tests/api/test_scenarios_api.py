@@ -7,6 +7,8 @@ what-if writes nothing.
 """
 
 import pytest
+from django.conf import settings
+from rest_framework.throttling import ScopedRateThrottle
 
 from assets_app.models import Asset
 from assets_app.scenario import (
@@ -19,7 +21,7 @@ from assets_app.scenario import (
     repurposing_scenario,
 )
 from core.models import AuditEvent
-from core.roles import ROLES, STAFF_ROLES
+from core.roles import ASSET_OFFICER, PLANNER, ROLES, STAFF_ROLES
 from tests.assets_app.scenarios import expected_coverage
 from tests.assets_app.test_scenario import (
     KELURAHAN_CODES,
@@ -198,3 +200,27 @@ def test_errors_in_indonesian(client_as):
         400,
         {"assets": ["Berikan setidaknya satu aset."]},
     )
+
+
+def test_what_ifs_are_throttled_per_user(client_as, compound, monkeypatch):
+    # given: a budget of two what-ifs a minute (DRF reads the rates once onto the class)
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"scenario": "2/minute"})
+    planner, other = client_as(PLANNER), client_as(ASSET_OFFICER)
+    body = {"assets": [compound[0].pk]}
+
+    # when
+    answers = [planner.post(URL, body, format="json").status_code for _ in range(3)]
+    throttled = planner.post(URL, body, format="json")
+
+    # then: the third and later are 429 with Retry-After; another user still has her budget
+    assert answers == [200, 200, 429]
+    assert throttled.status_code == 429
+    assert 1 <= int(throttled["Retry-After"]) <= 60
+    assert other.post(URL, body, format="json").status_code == 200
+
+
+def test_the_schema_documents_the_throttle(client_as):
+    schema = client_as(PLANNER).get("/api/v1/schema/", {"format": "json"}).json()
+    responses = schema["paths"]["/api/v1/scenarios/repurposing/"]["post"]["responses"]
+    assert "429" in responses
+    assert "scenario" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
