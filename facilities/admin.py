@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from facilities.importing import AREA, OUTSIDE_AREA
+from facilities.importing import OUTSIDE_AREA, outside_area
 from facilities.models import ReferenceFacility
 from facilities.services import facilities_reassess
 from geodata.boundaries import locate_points
@@ -23,11 +23,9 @@ class ReferenceFacilityForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         lon, lat = data.get("lon"), data.get("lat")
-        if lon is not None and lat is not None:
-            if not (AREA["min_lon"] <= lon <= AREA["max_lon"]):
-                self.add_error("lon", str(OUTSIDE_AREA).format(lon=lon, lat=lat))
-            elif not (AREA["min_lat"] <= lat <= AREA["max_lat"]):
-                self.add_error("lat", str(OUTSIDE_AREA).format(lon=lon, lat=lat))
+        column = outside_area(lon, lat) if lon is not None and lat is not None else None
+        if column is not None:
+            self.add_error(column, str(OUTSIDE_AREA).format(lon=lon, lat=lat))
         return data
 
 

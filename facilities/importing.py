@@ -338,10 +338,18 @@ def _point(record, columns, fail) -> tuple[float, float] | None:
         fail("lat", str(NOT_A_NUMBER))
     if lon is None or lat is None:
         return None
-    if not (
-        AREA["min_lon"] <= lon <= AREA["max_lon"] and AREA["min_lat"] <= lat <= AREA["max_lat"]
-    ):
-        column = "lat" if AREA["min_lon"] <= lon <= AREA["max_lon"] else "lon"
+    column = outside_area(lon, lat)
+    if column is not None:
         fail(column, str(OUTSIDE_AREA).format(lon=lon, lat=lat))
         return None
     return lon, lat
+
+
+def outside_area(lon: float, lat: float) -> str | None:
+    """The coordinate ("lon" or "lat") that puts the point outside Depok's widened box (AREA),
+    or None when it is inside; the longitude is named first."""
+    if not AREA["min_lon"] <= lon <= AREA["max_lon"]:
+        return "lon"
+    if not AREA["min_lat"] <= lat <= AREA["max_lat"]:
+        return "lat"
+    return None
