@@ -108,10 +108,7 @@ def candidates(
     if plain is None:
         return _orm_candidates(queryset, prefix, box, columns, utm_shapes)
     sql, params = _candidate_sql(queryset, box, columns, geometry_when, utm_shapes, plain, (), near)
-    with connections[queryset.db].cursor() as cursor:
-        binary_results(cursor)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return _fetch(queryset.db, sql, params)
 
 
 def candidates_with(
@@ -127,8 +124,8 @@ def candidates_with(
 ) -> list[tuple] | None:
     """`candidates` that also read `select` (SQL expressions over the table's columns) after
     the extra value, at most `limit` rows (in no order), points beyond `near` left out as
-    there; None for a queryset that is not a plain
-    query on the geometry's table, whose candidates `candidates` reads through the ORM.
+    there; None for a queryset that is not a plain query on the geometry's table, whose
+    candidates `candidates` reads through the ORM.
 
     A map page whose matches fit in `limit` is answered from these rows alone: the index scan
     visits just those table rows once, where reading the ids first and the page by id after
@@ -143,8 +140,12 @@ def candidates_with(
     sql, params = _candidate_sql(
         queryset, box, columns, geometry_when, utm_shapes, plain, select, near
     )
-    sql = f"{sql} LIMIT {int(limit)}"
-    with connections[queryset.db].cursor() as cursor:
+    return _fetch(queryset.db, f"{sql} LIMIT {int(limit)}", params)
+
+
+def _fetch(using: str, sql: str, params: list) -> list[tuple]:
+    """The rows of a candidate query, in binary where the database can send it."""
+    with connections[using].cursor() as cursor:
         binary_results(cursor)
         cursor.execute(sql, params)
         return cursor.fetchall()
