@@ -16,6 +16,7 @@ from assets_app.fields import names as field_names
 from assets_app.history import asset_history_changes, history_names, json_value
 from assets_app.models import Asset, Reclassification
 from geodata.map_query import MapPage, MapQuery, map_page, map_page_rows
+from geodata.rtree import rtree_table
 
 # What the API shows of an asset, in order (the API's asset fields plus the KIB register's).
 OUTPUT_FIELDS = field_names(output=True)
@@ -37,8 +38,9 @@ def asset_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Asset]:
 
 # Where a map page is read with its candidates when it can (`map_page_rows`). PostgreSQL's
 # bitmap scan visits each matching row once (the page by an array of ids cost more than the
-# candidates and the page together); SQLite's page by primary key, in rowid order, costs no
-# more than visiting the rows in the bbox index's order, so it reads the ids first.
+# candidates and the page together). SQLite does so where the asset table has its R*Tree
+# (`geodata.rtree`): the candidates' rows are then visited in rowid order, as a read by primary
+# key visits them; through the btree bbox index (no R*Tree) it reads the ids first.
 ROWS_WITH_CANDIDATES = frozenset({"postgresql"})
 
 
@@ -52,9 +54,12 @@ def asset_map_page(
 ) -> MapPage:
     """One page of a map query over these assets, with the number of matches: the page's
     `items` are the asset ids in order (`asset_output_rows` reads them), or with `fields`
-    (output names), where one query can answer the page (on ROWS_WITH_CANDIDATES), its rows
-    as `asset_output_rows` gives them (`page.rows`)."""
-    if fields is not None and connection.vendor in ROWS_WITH_CANDIDATES:
+    (output names), where one query can answer the page (ROWS_WITH_CANDIDATES, or SQLite with
+    the R*Tree), its rows as `asset_output_rows` gives them (`page.rows`)."""
+    if fields is not None and (
+        connection.vendor in ROWS_WITH_CANDIDATES
+        or rtree_table(queryset.db, Asset._meta.db_table) is not None
+    ):
         page = map_page_rows(queryset, query, output_select(fields), limit=limit, offset=offset)
         if page is not None:
             return replace(page, items=output_decoded(page.items, fields))

@@ -151,14 +151,16 @@ def map_page_rows(
     cap = (offset + limit) * 3 // 2 + 50
     if query.bbox is not None:
         box = query.bbox
+        # No bbox columns: the query's rows meet the box by their bbox, and those straddling
+        # an edge carry their geometry for the exact test.
         rows = candidates_with(
-            queryset, box, BBOX_COLUMNS, select, limit=cap + 1, geometry_when=_straddles(box)
+            queryset, box, (), select, limit=cap + 1, geometry_when=_straddles(box)
         )
         if rows is None or len(rows) > cap:
             return None
-        ids, _ = _bbox_exact(rows, queryset, "", box)
+        ids = _straddlers_exact(rows, box)
         distances = None
-        skip = 2 + len(BBOX_COLUMNS)
+        skip = 2
     else:
         box = radius_bbox(query.near.lon, query.near.lat, query.near.radius_m)
         rows = candidates_with(
@@ -242,6 +244,17 @@ def _bbox_exact(rows: list[tuple], queryset: QuerySet, prefix: str, box: BBox) -
     hits = shapely.intersects(shapes, box.polygon)
     misses = set(compress(straddling, ~hits))
     return [pk for pk in pks if pk not in misses], misses
+
+
+def _straddlers_exact(rows: list[tuple], box: BBox) -> list:
+    """The matching pks of candidate rows (pk, geometry of a straddler or None, ...) whose
+    bbox meets `box`: all but the straddlers whose shape misses it."""
+    straddling = [row for row in rows if row[1] is not None]
+    if not straddling:
+        return [row[0] for row in rows]
+    hits = shapely.intersects(stored_polygons([row[1] for row in straddling]), box.polygon)
+    misses = {row[0] for row, hit in zip(straddling, hits, strict=True) if not hit}
+    return [row[0] for row in rows if row[0] not in misses]
 
 
 def _near_matches(

@@ -17,6 +17,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from core.db import binary_results, fetch_rows
+from geodata.rtree import rtree_table
 from geodata.spatial import BBox
 
 BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
@@ -197,21 +198,36 @@ def _candidate_sql(
     width = f"({max_lon} - {min_lon})"
     if select:
         extra = ", ".join((extra, *select))
-    sql = (
-        f"SELECT {selected}, {extra} "
-        f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
-        f"AND {max_lat} >= %s AND {min_lon} >= %s - "
-        f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1)"
-    )
-    params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
+    rtree = rtree_table(queryset.db, meta.db_table) if select else None
+    near_sql, near_params = "", []
     if near is not None:
         x, y, metres = near
         utm_x, utm_y = (quote(meta.get_field(c).column) for c in RADIUS_COLUMNS)
-        sql = (
-            f"{sql} AND ({min_lat} < {max_lat} OR "
+        near_sql = (
+            f" AND ({min_lat} < {max_lat} OR "
             f"({utm_x} - %s) * ({utm_x} - %s) + ({utm_y} - %s) * ({utm_y} - %s) <= %s)"
         )
-        params += [x, x, y, y, metres * metres]
+        near_params = [x, x, y, y, metres * metres]
+    if rtree is not None:
+        # The R*Tree's boxes hold the bbox rounded outwards (to float32): its candidates are a
+        # superset, the exact bbox conditions on the row decide; the rows are visited in rowid
+        # order (the IN list), as a read by primary key visits them.
+        sql = (
+            f"SELECT {selected}, {extra} FROM {table} WHERE {pk} IN (SELECT id FROM "
+            f"{quote(rtree)} WHERE min_lon <= %s AND max_lon >= %s AND min_lat <= %s "
+            f"AND max_lat >= %s) AND {min_lon} <= %s AND {max_lon} >= %s "
+            f"AND {min_lat} <= %s AND {max_lat} >= %s{near_sql}"
+        )
+        params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat] * 2 + near_params
+    else:
+        sql = (
+            f"SELECT {selected}, {extra} "
+            f"FROM {table} WHERE {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s "
+            f"AND {max_lat} >= %s AND {min_lon} >= %s - "
+            f"(SELECT {width} FROM {table} ORDER BY {width} DESC LIMIT 1){near_sql}"
+        )
+        params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat, box.min_lon - WIDTH_MARGIN]
+        params += near_params
     if where:
         sql = f"{sql} AND ({where})"
     return sql, [*extra_params, *params, *where_params]
