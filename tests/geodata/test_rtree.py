@@ -27,7 +27,7 @@ def assert_rtree_holds_every_asset() -> None:
     assert set(boxes) == {row[0] for row in assets}
     for pk, min_lon, max_lon, min_lat, max_lat in assets:
         r_min_lon, r_max_lon, r_min_lat, r_max_lat = boxes[pk]
-        # float32 boxes, rounded outwards: never smaller than the bbox, at most a few float32 steps larger
+        # float32 boxes, rounded outwards: never smaller than the bbox, a few float32 steps larger
         assert r_min_lon <= min_lon <= r_min_lon + 5e-5
         assert r_min_lat <= min_lat <= r_min_lat + 5e-5
         assert r_max_lon - 5e-5 <= max_lon <= r_max_lon
