@@ -59,7 +59,7 @@ def ensure_bbox_rtree(using: str, table: str) -> bool:
     _FOUND.clear()
     quote = connection.ops.quote_name
     rtree = rtree_name(table)
-    watched = stored = schema = ", ".join(("id", *COLUMNS))
+    columns = ", ".join(("id", *COLUMNS))  # the R*Tree's, those its update trigger watches
     new = ", ".join(f"NEW.{c}" for c in ("id", *COLUMNS))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -71,7 +71,7 @@ def ensure_bbox_rtree(using: str, table: str) -> bool:
         # Made afresh (and filled below): an older one may have other columns.
         cursor.execute(f"DROP TABLE IF EXISTS {quote(rtree)}")
         try:
-            cursor.execute(f"CREATE VIRTUAL TABLE {quote(rtree)} USING rtree({schema})")
+            cursor.execute(f"CREATE VIRTUAL TABLE {quote(rtree)} USING rtree({columns})")
         except DatabaseError:
             logger.warning("SQLite has no R*Tree module; map queries use the bbox index")
             return False
@@ -82,7 +82,7 @@ def ensure_bbox_rtree(using: str, table: str) -> bool:
             f"BEGIN INSERT INTO {quote(rtree)} VALUES ({new}); END"
         )
         cursor.execute(
-            f"CREATE TRIGGER {quote(f'{rtree}_update')} AFTER UPDATE OF {watched} "
+            f"CREATE TRIGGER {quote(f'{rtree}_update')} AFTER UPDATE OF {columns} "
             f"ON {quote(table)} BEGIN DELETE FROM {quote(rtree)} WHERE id = OLD.id; "
             f"INSERT INTO {quote(rtree)} VALUES ({new}); END"
         )
@@ -92,7 +92,7 @@ def ensure_bbox_rtree(using: str, table: str) -> bool:
         )
         # A trigger was missing, so rows may have changed unseen: filled from the table.
         cursor.execute(
-            f"INSERT INTO {quote(rtree)} SELECT {stored} FROM {quote(table)} "
+            f"INSERT INTO {quote(rtree)} SELECT {columns} FROM {quote(table)} "
             f"WHERE {' AND '.join(f'{c} IS NOT NULL' for c in COLUMNS)}"
         )
     return True
