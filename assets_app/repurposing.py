@@ -379,13 +379,17 @@ def assets_assess(*, queryset: QuerySet | None = None) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Footprint:
-    """What of an asset matters to its neighbours' assessments."""
+    """What of a facility (a city asset or a reference facility) matters to its neighbours'
+    assessments."""
 
     facility_type: str
     serving: bool
     lon: float
     lat: float
     kecamatan: str | None
+    # Stated capacity in the unit of the type's standard (students, beds), None where unknown:
+    # where any facility states one, the capacity check weighs residents, not a count.
+    capacity: float | None = None
 
     @classmethod
     def of(cls, asset: Asset) -> Footprint:
@@ -405,28 +409,37 @@ def facility_footprint(asset: Asset) -> Footprint:
 
 
 def affected_asset_ids(*, asset: Asset, previous: Footprint | None = None) -> set[int]:
-    """The assets whose assessment a change of `asset` (from `previous`) can move.
+    """The assets whose assessment a change of `asset` (from `previous`) can move: the asset
+    itself and those `footprints_affected_ids` finds for its change as a facility."""
+    return {asset.pk} | footprints_affected_ids([(previous, Footprint.of(asset))])
 
-    Always the asset itself. If it serves (or served) as a facility and that changed:
+
+def footprints_affected_ids(
+    changes: Iterable[tuple[Footprint | None, Footprint | None]],
+) -> set[int]:
+    """The assets whose assessment these facility changes (previous, current; None: not there)
+    can move, the changes already written. Only a change of a serving facility counts:
     - coverage: every asset of the same type within twice the radius of the old or new point
       (only those can share catchment cells with it);
     - capacity: every asset of the same type in the old or new kecamatan, when the number of
-      serving facilities there crosses what the kecamatan needs (otherwise no capacity verdict
-      there can change).
+      serving facilities there (the city's and the providers', as the assessment counts them)
+      crosses what the kecamatan needs, or when a facility there states a capacity (then
+      residents are weighed, and any change can move the answer); otherwise no capacity
+      verdict there can change.
     """
-    ids = {asset.pk}
-    current = Footprint.of(asset)
-    if previous == current:
-        return ids
-    footprints = [f for f in (previous, current) if f is not None and f.serving]
+    changes = [(p, c) for p, c in changes if p != c]
+    footprints = [f for pair in changes for f in pair if f is not None and f.serving]
     if not footprints:
-        return ids
+        return set()
     standards = _standards()
     kecamatan_population = population_surface().demand.population_by("kecamatan")
-    for facility_type in sorted({f.facility_type for f in footprints}):
+    types = sorted({f.facility_type for f in footprints})
+    supply = _serving(types)
+    ids: set[int] = set()
+    for facility_type in types:
         rows = list(
             Asset.objects.filter(facility_type=facility_type).values_list(
-                "id", "lon", "lat", "kecamatan_id", "use", "status"
+                "id", "lon", "lat", "kecamatan_id"
             )
         )
         if not rows:
@@ -434,9 +447,6 @@ def affected_asset_ids(*, asset: Asset, previous: Footprint | None = None) -> se
         standard = standards.get(facility_type)
         pks = np.array([r[0] for r in rows], dtype=np.int64)
         kecamatan = np.array([r[3] for r in rows], dtype=object)
-        serving = np.array(
-            [r[4] in FACILITY_USES and r[5] in SERVING_STATUSES for r in rows], dtype=bool
-        )
         x, y = lonlat_to_xy(
             np.array([r[1] for r in rows], dtype=float), np.array([r[2] for r in rows], dtype=float)
         )
@@ -448,26 +458,49 @@ def affected_asset_ids(*, asset: Asset, previous: Footprint | None = None) -> se
                 continue
             [fx], [fy] = lonlat_to_xy(np.array([f.lon]), np.array([f.lat]))
             mask |= distances(x, y, fx, fy) <= 2 * standard.radius_m
-        for code in {f.kecamatan for f in mine if f.kecamatan is not None}:
-            if standard is None:
-                continue
-            after = int((serving & (kecamatan == code)).sum())
-            delta = sum(
-                sign
-                for sign, f in ((1, current), (-1, previous))
-                if f is not None
-                and f.serving
-                and f.facility_type == facility_type
-                and f.kecamatan == code
-            )
-            before = after - delta
-            needed = math.ceil(
-                round(kecamatan_population.get(code, 0.0), 6) / standard.residents_per_facility
-            )
-            if any((before - own >= needed) != (after - own >= needed) for own in (0, 1)):
-                mask |= kecamatan == code
+        if standard is not None:
+            for code in {f.kecamatan for f in mine if f.kecamatan is not None}:
+                if _capacity_weighed(code, standard, changes, supply[facility_type]):
+                    mask |= kecamatan == code
+                    continue
+                after = int((supply[facility_type].kecamatan == code).sum())
+                delta = sum(
+                    sign
+                    for pair in changes
+                    for sign, f in zip((-1, 1), pair, strict=True)
+                    if f is not None
+                    and f.serving
+                    and f.facility_type == facility_type
+                    and f.kecamatan == code
+                )
+                before = after - delta
+                needed = math.ceil(
+                    round(kecamatan_population.get(code, 0.0), 6) / standard.residents_per_facility
+                )
+                if any((before - own >= needed) != (after - own >= needed) for own in (0, 1)):
+                    mask |= kecamatan == code
         ids.update(int(pk) for pk in pks[mask])
     return ids
+
+
+def _capacity_weighed(code: str, standard: Standard, changes, supply: Facilities) -> bool:
+    """Whether a facility of the type serving in kecamatan `code`, before or after the changes,
+    states a capacity the type's standard counts (then residents are weighed, not a count)."""
+    facility_type = standard.facility_type
+    if not standard.residents_per_capacity_unit:
+        return False
+    if supply.capacity is not None:
+        if not np.isnan(supply.capacity[supply.kecamatan == code]).all():
+            return True
+    return any(
+        f is not None
+        and f.serving
+        and f.facility_type == facility_type
+        and f.kecamatan == code
+        and f.capacity is not None
+        for pair in changes
+        for f in pair
+    )
 
 
 @transaction.atomic

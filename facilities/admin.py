@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from facilities.importing import OUTSIDE_AREA, outside_area
 from facilities.models import ReferenceFacility
-from facilities.services import facilities_reassess
+from facilities.services import facility_footprints, facility_reassess_around
 from geodata.boundaries import locate_points
 
 
@@ -32,8 +32,9 @@ class ReferenceFacilityForm(forms.ModelForm):
 @admin.register(ReferenceFacility)
 class ReferenceFacilityAdmin(SimpleHistoryAdmin):
     """Imports go through `import_facilities` or the API; a row added, corrected or deleted here
-    re-assesses the city assets of its facility types (before and after the change: a school
-    that became a clinic moves both), as an import does."""
+    re-assesses the city assets its old and new footprint can move (a school that became a
+    clinic moves schools near the old point and clinics near the new one), not every asset of
+    its type as an import does."""
 
     list_display = [
         "national_id",
@@ -53,27 +54,35 @@ class ReferenceFacilityAdmin(SimpleHistoryAdmin):
     form = ReferenceFacilityForm
 
     def save_model(self, request, obj, form, change):
-        before = form.initial.get("facility_type") if change else None
         with transaction.atomic():
+            before = None
+            if change:
+                # `obj` holds the form's values already: the row as it was is read again.
+                before = facility_footprints(
+                    ReferenceFacility.objects.select_for_update().get(pk=obj.pk)
+                )
             # The district follows the point, by the rule the import applies.
             [kelurahan], [kecamatan] = locate_points([(obj.lon, obj.lat)])
             obj.kelurahan_id, obj.kecamatan_id = kelurahan, kecamatan
             super().save_model(request, obj, form, change)
-            count = facilities_reassess(facility_types={obj.facility_type, before})
+            count = facility_reassess_around([(before, facility_footprints(obj))])
         _reassessed(request, count)
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            types = {obj.facility_type}
+            before = facility_footprints(obj)
             super().delete_model(request, obj)
-            count = facilities_reassess(facility_types=types)
+            count = facility_reassess_around([(before, None)])
         _reassessed(request, count)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            types = set(queryset.values_list("facility_type", flat=True))
+            rows = ReferenceFacility.objects.select_for_update().filter(
+                pk__in=list(queryset.values_list("pk", flat=True))
+            )
+            before = [facility_footprints(f) for f in rows.order_by("pk")]
             super().delete_queryset(request, queryset)
-            count = facilities_reassess(facility_types=types)
+            count = facility_reassess_around([(f, None) for f in before])
         _reassessed(request, count)
 
 

@@ -1,13 +1,16 @@
 """Writes of reference facilities: import (all rows or none), link to a city asset.
 
-Each write re-assesses, in its own transaction, the city assets of the facility types it
-touched: a new private school can make a city school repurposable, a closed one can undo it.
+Each write re-assesses, in its own transaction, the city assets it can move: a new private
+school can make a city school repurposable, a closed one can undo it. An import and a link
+re-assess the city assets of the facility types they touched; one row changed in the admin
+re-assesses only those its old and new footprint reach (`facility_reassess_around`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -19,8 +22,12 @@ from assets_app.agencies import agency_write_check
 from assets_app.assessment import FACILITY_USES
 from assets_app.models import Asset
 from facilities.importing import FileError, check_records, read_records
-from facilities.models import ReferenceFacility
+from facilities.models import OperatingStatus, ReferenceFacility
 from geodata.boundaries import locate_points
+from geodata.selectors import service_standards
+
+if TYPE_CHECKING:
+    from assets_app.repurposing import Footprint
 
 ASSET_OTHER_TYPE = _(
     "The asset's facility type is {asset_type}, this facility's is {facility_type}."
@@ -60,6 +67,75 @@ def facilities_reassess(*, facility_types: Iterable[str]) -> int:
         return 0
     queryset = Asset.objects.filter(facility_type__in=types, use__in=FACILITY_USES)
     return assets_assess(queryset=queryset)["assessed"]
+
+
+# A facility's footprints: its own under "facility"; under a city asset's id, that asset's as a
+# facility carrying this one's stated capacity (a linked facility is counted as the asset).
+Footprints = dict[str | int, "Footprint"]
+
+
+def facility_footprints(facility: ReferenceFacility) -> Footprints:
+    """What of `facility` matters to the city assets' assessments, as it stands (take it before
+    a change, and again after it, for `facility_reassess_around`)."""
+    from assets_app.repurposing import Footprint
+
+    units = {code: s.capacity_unit for code, s in service_standards().items()}
+
+    def capacity(facility_type: str):
+        unit = units.get(facility_type, "")
+        return {"students": facility.capacity_students, "beds": facility.capacity_beds}.get(unit)
+
+    result: Footprints = {
+        "facility": Footprint(
+            facility_type=facility.facility_type,
+            serving=facility.status == OperatingStatus.OPERATING and facility.asset_id is None,
+            lon=facility.lon,
+            lat=facility.lat,
+            kecamatan=facility.kecamatan_id,
+            capacity=capacity(facility.facility_type),
+        )
+    }
+    if facility.asset_id is not None:
+        asset = Asset.objects.get(pk=facility.asset_id)
+        own = Footprint.of(asset)
+        result[asset.pk] = replace(own, capacity=capacity(own.facility_type))
+    return result
+
+
+def facility_affected_asset_ids(
+    changes: Iterable[tuple[Footprints | None, Footprints | None]],
+) -> set[int]:
+    """The city assets these reference facility changes ((before, after) footprints; None: not
+    there, as for an added or deleted row) can move: a facility's own change by the rules the
+    assets' changes follow (coverage near the old and new point, capacity in the old and new
+    kecamatan), and a linked asset whose capacity came, went or changed."""
+    from assets_app.repurposing import footprints_affected_ids
+
+    pairs = []
+    for before, after in changes:
+        before, after = before or {}, after or {}
+        for key in before.keys() | after.keys():
+            old, new = before.get(key), after.get(key)
+            if key != "facility":
+                # A city asset linked or unlinked stays where it was; only the capacity it
+                # carries comes or goes.
+                old = old or replace(new, capacity=None)
+                new = new or replace(old, capacity=None)
+            pairs.append((old, new))
+    return footprints_affected_ids(pairs)
+
+
+@transaction.atomic
+def facility_reassess_around(
+    changes: Iterable[tuple[Footprints | None, Footprints | None]],
+) -> int:
+    """Re-assess the city assets these changes (already written) can move; returns how many."""
+    from assets_app.repurposing import assets_assess
+
+    ids = facility_affected_asset_ids(changes)
+    if not ids:
+        return 0
+    return assets_assess(queryset=Asset.objects.filter(pk__in=ids))["assessed"]
 
 
 def facilities_import(

@@ -1,0 +1,276 @@
+"""Reference facilities in /admin/ (#18 item 1): which roles may keep them, and which city assets
+a row added, moved or deleted there re-assesses.
+
+The set-up is the Sawangan scenario of test_scenario_private_supply, with the private SDs on the
+61 far nodes only: the city's SD on the central node then leaves 2,066 of its 16,660 catchment
+residents beyond every other SD (coverage fails) while 61 + 61 SDs remain against the 92 needed
+(capacity passes). One private SD on a node 600 m from it reaches every catchment cell; on a
+node 1,200 m away it leaves 1,722 residents unreached (both reckoned from the cell table by
+`expected_coverage`, as the scenario tests do). A change re-assesses the city SDs within twice
+the 1,000 m radius of the old or new point; Sawangan's count (123 or 124 against 92) crosses
+nothing, so no capacity verdict there can move, and a city SD in Beji is left alone.
+"""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+
+import numpy as np
+
+from assets_app.models import Asset
+from assets_app.repurposing import asset_assessment
+from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, VENDOR
+from facilities.models import ReferenceFacility
+from facilities.services import facilities_import
+from tests.assets_app.scenarios import SAWANGAN, expected_coverage, to_lonlat, to_xy
+from tests.conftest import TEST_LANGUAGE
+from tests.facilities.test_scenario_private_supply import (
+    by_rule,
+    private_csv,
+    sawangan,  # noqa: F401 (a fixture)
+)
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/facilities/referencefacility/"
+ADD = f"{CHANGELIST}add/"
+RADIUS = 1000.0
+BEJI = "32.76.06"
+
+
+def signed_in(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=TEST_LANGUAGE)
+    client.force_login(user)
+    return client
+
+
+def distance(a, b) -> float:
+    return float(np.hypot(*(np.array(to_xy(*a)) - np.array(to_xy(*b)))))
+
+
+def within_twice_the_radius(*points) -> set[int]:
+    """The city SDs a change at these (lon, lat) points re-assesses, reckoned here."""
+    return {
+        pk
+        for pk, lon, lat in Asset.objects.filter(facility_type="sd").values_list("id", "lon", "lat")
+        if any(distance((lon, lat), p) <= 2 * RADIUS for p in points)
+    }
+
+
+def stamps() -> dict[int, object]:
+    return dict(Asset.objects.values_list("id", "assessed_at"))
+
+
+def reassessed_since(before: dict[int, object]) -> set[int]:
+    return {pk for pk, at in stamps().items() if at != before[pk]}
+
+
+def add_form(lon: float, lat: float) -> dict:
+    """The admin add form as a planner fills it in (blank capacity, no linked asset)."""
+    return {
+        "kind": "school",
+        "facility_type": "sd",
+        "category": "sd",
+        "level": "basic",
+        "national_id": "99200001",
+        "name": "SD SWASTA TAMBAHAN",
+        "provider": "private",
+        "address": "",
+        "capacity_students": "",
+        "capacity_rombel": "",
+        "capacity_beds": "",
+        "status": "operating",
+        "lon": repr(lon),
+        "lat": repr(lat),
+        "source": "Dapodik, entered by hand",
+        "asset": "",
+    }
+
+
+def coverage(central) -> dict:
+    return by_rule(asset_assessment(asset=central))["coverage"]
+
+
+def expected(central) -> dict:
+    state = list(Asset.objects.filter(facility_type="sd").exclude(pk=central.pk))
+    private = list(ReferenceFacility.objects.filter(status="operating"))
+    return expected_coverage(central, state + private, RADIUS)
+
+
+@pytest.fixture
+def scene(sawangan, make_asset, make_user):  # noqa: F811 (the fixture imported above)
+    central = sawangan["central"]
+    beji = make_asset(use="education", facility_type="sd")  # far away, in Beji
+    report = facilities_import(file=private_csv(sawangan["far"]), fmt="csv", user=None, source="t")
+    assert (report["created"], report["errors"]) == (61, [])
+    nodes = sawangan["near"]
+    centre = (central.lon, central.lat)
+    at = {round(distance(to_lonlat(*p), centre)): to_lonlat(*p) for p in nodes}
+    assert sorted(at) == [600, 849, 1200]
+    assert (beji.kecamatan_id, central.kecamatan_id) == (BEJI, SAWANGAN)
+    # Beji is beyond twice the radius of every point used here
+    assert min(distance((beji.lon, beji.lat), p) for p in [*at.values(), centre]) > 6 * RADIUS
+    return {
+        "central": central,
+        "beji": beji,
+        "near": at[600],
+        "farther": at[1200],
+        "planner": signed_in(make_user(PLANNER)),
+    }
+
+
+def test_a_planner_adds_then_moves_a_private_school_and_only_its_reach_is_reassessed(scene):
+    central, planner = scene["central"], scene["planner"]
+    central.refresh_from_db()
+    assert central.repurposable is False
+    without = coverage(central)
+    assert (without["covered_population"], without["newly_uncovered_population"]) == (16_660, 2_066)
+    assert without["newly_uncovered_population"] == expected(central)["newly_uncovered_population"]
+    before = stamps()
+
+    # when: a planner adds a private SD 600 m from the city's SD through the add form
+    response = planner.post(ADD, add_form(*scene["near"]), follow=True)
+
+    # then: the city's SD is repurposable, stored in the same request
+    assert response.status_code == 200
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    assert (added.kecamatan_id, added.provider) == (SAWANGAN, "private")
+    central.refresh_from_db()
+    assert central.repurposable is True
+    with_it = coverage(central)
+    assert (with_it["covered_population"], with_it["newly_uncovered_population"]) == (16_660, 0)
+    assert expected(central)["newly_uncovered_population"] == 0
+    assert with_it["nearest_alternative_m"] == pytest.approx(600.0, abs=0.2)
+    # and: exactly the city SDs within 2,000 m of the new point were re-assessed, not Beji's
+    reach = within_twice_the_radius(scene["near"])
+    assert central.pk in reach
+    assert scene["beji"].pk not in reach
+    assert reassessed_since(before) == reach
+    assert f"{len(reach)} city assets re-assessed." in response.content.decode()
+
+    # when: the planner moves it (its point alone) to a node 1,200 m from the city's SD
+    before = stamps()
+    form = add_form(*scene["farther"])
+    response = planner.post(f"{CHANGELIST}{added.pk}/change/", form, follow=True)
+
+    # then: the city's SD is no longer repurposable
+    assert response.status_code == 200
+    added.refresh_from_db()
+    assert (added.lon, added.lat) == pytest.approx(scene["farther"])
+    central.refresh_from_db()
+    assert central.repurposable is False
+    moved = coverage(central)
+    assert (moved["covered_population"], moved["newly_uncovered_population"]) == (16_660, 1_722)
+    assert moved["newly_uncovered_population"] == expected(central)["newly_uncovered_population"]
+    # and: the SDs near the old or the new point were re-assessed, Beji's still not
+    reach = within_twice_the_radius(scene["near"], scene["farther"])
+    assert reassessed_since(before) == reach
+    assert scene["beji"].pk not in reach
+    assert f"{len(reach)} city assets re-assessed." in response.content.decode()
+
+
+def test_deleting_it_reassesses_the_old_reach_only(scene):
+    central, planner = scene["central"], scene["planner"]
+    assert planner.post(ADD, add_form(*scene["near"])).status_code == 302
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    central.refresh_from_db()
+    assert central.repurposable is True
+    before = stamps()
+
+    response = planner.post(f"{CHANGELIST}{added.pk}/delete/", {"post": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert not ReferenceFacility.objects.filter(pk=added.pk).exists()
+    central.refresh_from_db()
+    assert central.repurposable is False
+    assert coverage(central)["newly_uncovered_population"] == 2_066
+    assert reassessed_since(before) == within_twice_the_radius(scene["near"])
+
+
+def test_a_closed_facility_moved_reassesses_nothing(scene):
+    # A closed row serves nobody before or after: no city asset's answer can move.
+    planner = scene["planner"]
+    form = add_form(*scene["near"]) | {"status": "closed"}
+    assert planner.post(ADD, form).status_code == 302
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    before = stamps()
+
+    form = add_form(*scene["farther"]) | {"status": "closed"}
+    response = planner.post(f"{CHANGELIST}{added.pk}/change/", form, follow=True)
+
+    assert response.status_code == 200
+    assert reassessed_since(before) == set()
+    assert "re-assessed" not in response.content.decode()
+
+
+@pytest.fixture
+def facility():
+    facilities_import(
+        file=private_csv([to_xy(106.8186, -6.3718)]), fmt="csv", user=None, source="t"
+    )
+    return ReferenceFacility.objects.get()
+
+
+def test_roles_in_the_admin(make_user, client, facility):
+    change, delete = f"{CHANGELIST}{facility.pk}/change/", f"{CHANGELIST}{facility.pk}/delete/"
+
+    planner = signed_in(make_user(PLANNER))
+    for url in (CHANGELIST, ADD, change, delete):
+        assert planner.get(url).status_code == 200, url
+    assert 'name="lon"' in planner.get(change).content.decode()  # an editable form
+
+    for role in (ASSET_OFFICER, ASSET_APPROVER):
+        reader = signed_in(make_user(role))
+        assert reader.get(CHANGELIST).status_code == 200, role
+        page = reader.get(change)
+        assert page.status_code == 200, role
+        assert facility.name in page.content.decode()
+        assert 'name="lon"' not in page.content.decode()  # read only
+        assert reader.get(ADD).status_code == 403, role
+        assert reader.get(delete).status_code == 403, role
+        assert reader.post(change, add_form(106.80, -6.40)).status_code == 403, role
+        assert reader.post(delete, {"post": "yes"}).status_code == 403, role
+    facility.refresh_from_db()
+    assert (facility.name, facility.lon) == ("SD SWASTA SINTETIS 0", pytest.approx(106.8186))
+
+    manager = signed_in(make_user(OUTLET_MANAGER))
+    assert manager.get(CHANGELIST).status_code == 403
+
+    vendor = signed_in(make_user(VENDOR))
+    response = vendor.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={CHANGELIST}"
+    assert ReferenceFacility.objects.count() == 1
+
+
+PERMISSIONS = {
+    PLANNER: {"view", "add", "change", "delete"},
+    ASSET_OFFICER: {"view"},
+    ASSET_APPROVER: {"view"},
+    OUTLET_MANAGER: set(),
+}
+
+
+def granted() -> dict[str, set[str]]:
+    from django.contrib.auth.models import Group
+
+    return {
+        role: {
+            codename.removesuffix("_referencefacility")
+            for codename in Group.objects.get(name=role)
+            .permissions.filter(content_type__app_label="facilities")
+            .values_list("codename", flat=True)
+        }
+        for role in PERMISSIONS
+    }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_grants_and_its_reverse_revokes():
+    assert granted() == PERMISSIONS
+    executor = MigrationExecutor(connection)
+    executor.migrate([("facilities", "0001_initial")])
+    assert granted() == {role: set() for role in PERMISSIONS}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert granted() == PERMISSIONS
