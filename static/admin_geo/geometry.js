@@ -6,6 +6,16 @@
 //   (at least 3 corners); Escape cancels. The drawn polygon replaces the geometry.
 // - A polygon's corners drag; a midpoint handle dragged (or Enter on it) adds a corner; a
 //   selected corner is removed by "Remove corner" or Delete (a ring keeps 3 corners).
+// Keyboard (WCAG 2.1.1, every function without a mouse):
+// - The focused map pans with the arrow keys and zooms with +/- (Leaflet's own handler); a
+//   crosshair (geometry.css) marks its centre while the map or "Place at centre" has the
+//   keyboard focus, and while a polygon is drawn.
+// - "Place at centre" puts the point under the crosshair; while drawing it is "Add corner at
+//   centre" and adds the next corner there. A polygon being edited is not replaced by it
+//   ("Point" or "Draw polygon" do that). Each placement is announced in the status line.
+// - On a focused point marker or corner handle the arrow keys move it 5 screen px (Shift: 25
+//   px; zoom in for finer steps), written to the textarea as a drag is; the key never pans the
+//   map too, and the moved handle keeps the focus.
 // Leaflet is the global `L` from django-leaflet's static files; no inline script (CSP). The
 // texts come translated from the template's data-msg-* attributes.
 
@@ -13,6 +23,10 @@ const DIGITS = 7; // ~1 cm at Depok's latitude: more is noise in the register
 const MIN_CORNERS = 3;
 const SHAPE_STYLE = { color: "#b00020", weight: 2, interactive: false };
 const OLD_STYLE = { color: "#555", weight: 1, dashArray: "4 4", fill: false, interactive: false };
+// Arrow keys on a marker or handle: the screen step, and the step with Shift.
+const STEP_PX = 5;
+const SHIFT_STEP_PX = 25;
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 const round = (x) => Number(x.toFixed(DIGITS));
 const position = (latlng) => [round(latlng.lng), round(latlng.lat)];
@@ -87,9 +101,12 @@ function setUp(root) {
     draw: tools.querySelector(".admin-geo-draw"),
     finish: tools.querySelector(".admin-geo-finish"),
     remove: tools.querySelector(".admin-geo-remove"),
+    place: tools.querySelector(".admin-geo-place"),
   };
   box.hidden = false;
   tools.hidden = false;
+  const keys = root.querySelector(".admin-geo-keys"); // the keyboard help: only with the map
+  if (keys) keys.hidden = false;
   const map = L.map(box, { scrollWheelZoom: false, doubleClickZoom: false }).setView([-6.4025, 106.7942], 12);
   map.attributionControl.setPrefix(false); // its flag carries an inline style the CSP refuses
   if (box.dataset.tileUrl) {
@@ -103,7 +120,7 @@ function setUp(root) {
   let geometry = null;
   let draft = null; // the corners of the polygon being drawn, or null
   let selected = null; // {ring, index} of the selected corner
-  let focusAfter = null; // the corner to focus once redrawn (after a removal by keyboard)
+  let focusAfter = null; // the corner ({ring, index}) or point ({point}) to focus once redrawn
 
   const text = (key, values = {}) =>
     (root.dataset[`msg${key[0].toUpperCase()}${key.slice(1)}`] || "").replace(
@@ -125,6 +142,9 @@ function setUp(root) {
     buttons.finish.hidden = !draft;
     const removable = draft ? draft.length > 0 : Boolean(selected);
     buttons.remove.setAttribute("aria-disabled", String(!removable));
+    buttons.place.textContent = text(draft ? "addhere" : "place");
+    buttons.place.setAttribute("aria-disabled", String(!draft && isPolygonal(geometry)));
+    root.classList.toggle("is-drawing", Boolean(draft));
   };
 
   const select = (ring, index, element) => {
@@ -135,24 +155,49 @@ function setUp(root) {
   };
 
   // Keys on a handle: Leaflet makes the icons focusable buttons but gives them no key actions.
+  // A handled key stops here: an arrow neither scrolls the page nor reaches the map.
   const onKeys = (marker, actions) => {
     marker.getElement().addEventListener("keydown", (event) => {
       const action = actions[event.key];
-      if (!action) return;
+      if (!action || event.altKey || event.ctrlKey || event.metaKey) return;
       event.preventDefault();
       event.stopPropagation();
-      action();
+      action(event);
     });
   };
 
+  // The arrow keys as actions moving a handle at [lon, lat] by a screen step: each calls
+  // moved([lon, lat]) with the new position, rounded as a drag's.
+  const arrowKeys = ([lon, lat], moved) =>
+    Object.fromEntries(
+      Object.entries(ARROWS).map(([key, [dx, dy]]) => [
+        key,
+        (event) => {
+          const px = event.shiftKey ? SHIFT_STEP_PX : STEP_PX;
+          const from = map.latLngToContainerPoint([lat, lon]);
+          moved(position(map.containerPointToLatLng(from.add([dx * px, dy * px]))));
+        },
+      ]),
+    );
+
   const drawPoint = (fit) => {
     const [lon, lat] = geometry.coordinates;
-    const marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: box.getAttribute("aria-label") });
+    const marker = L.marker([lat, lon], { draggable: true, keyboard: true, title: text("marker") });
     marker.on("dragend", () => {
       geometry = { type: "Point", coordinates: position(marker.getLatLng()) };
       write();
     });
     layer.addLayer(marker);
+    onKeys(
+      marker,
+      arrowKeys([lon, lat], (at) => {
+        geometry = { type: "Point", coordinates: at };
+        focusAfter = { point: true };
+        write();
+        draw(false);
+      }),
+    );
+    if (focusAfter && focusAfter.point) marker.getElement().focus();
     if (fit) map.setView([lat, lon], 17);
   };
 
@@ -175,7 +220,19 @@ function setUp(root) {
     handle.on("click dragstart", () => select(r, i, element));
     element.addEventListener("focus", () => select(r, i, element));
     if (selected && selected.ring === r && selected.index === i) element.classList.add("is-selected");
-    onKeys(handle, { Delete: () => removeCorner(r, i, true), Backspace: () => removeCorner(r, i, true) });
+    const moveTo = (at) => {
+      ring[i] = at;
+      if (i === 0) ring[corners] = [...at];
+      selected = { ring: r, index: i };
+      focusAfter = { ring: r, index: i };
+      write();
+      draw(false);
+    };
+    onKeys(handle, {
+      Delete: () => removeCorner(r, i, true),
+      Backspace: () => removeCorner(r, i, true),
+      ...arrowKeys(ring[i], moveTo),
+    });
     if (focusAfter && focusAfter.ring === r && focusAfter.index === i) element.focus();
   };
 
@@ -291,6 +348,36 @@ function setUp(root) {
     if (fromMap) buttons.draw.focus(); // the first corner that had the focus is gone
   }
 
+  // The next corner of the drawing; a second one on the same spot (a double click, or "Add
+  // corner at centre" twice without moving the map) is no corner.
+  const addCorner = (at, byKey) => {
+    const last = draft[draft.length - 1];
+    if (last && last[0] === at[0] && last[1] === at[1]) {
+      if (byKey) say("here");
+      return;
+    }
+    draft.push(at);
+    draw(false);
+    say("numbered", { n: draft.length }); // also replaces an earlier "needs 3 corners"
+  };
+
+  // "Place at centre": the point, or the next corner, under the crosshair.
+  const placeHere = () => {
+    const at = position(map.getCenter());
+    if (draft) {
+      addCorner(at, true);
+      return;
+    }
+    if (isPolygonal(geometry)) {
+      say("placefirst");
+      return;
+    }
+    geometry = { type: "Point", coordinates: at };
+    write();
+    draw(false);
+    say("placed");
+  };
+
   const toPoint = () => {
     if (draft) draft = null;
     if (isPolygonal(geometry)) {
@@ -308,6 +395,7 @@ function setUp(root) {
   buttons.point.addEventListener("click", toPoint);
   buttons.draw.addEventListener("click", () => (draft ? stopDrawing("cancelled") : startDrawing()));
   buttons.finish.addEventListener("click", finish);
+  buttons.place.addEventListener("click", placeHere);
   buttons.remove.addEventListener("click", () => {
     if (draft && draft.length) {
       draft.pop();
@@ -327,12 +415,7 @@ function setUp(root) {
 
   map.on("click", (event) => {
     if (draft) {
-      const at = position(event.latlng);
-      const last = draft[draft.length - 1];
-      if (last && last[0] === at[0] && last[1] === at[1]) return; // a double click: one corner
-      draft.push(at);
-      draw(false);
-      say("added"); // also replaces an earlier "needs 3 corners"
+      addCorner(position(event.latlng), false);
       return;
     }
     if (isPolygonal(geometry)) return; // a click does not replace a polygon: "Point" does

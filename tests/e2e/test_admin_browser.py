@@ -2,8 +2,9 @@
 agency's asset, sees its point on the Leaflet map (no CDN, nothing blocked by the
 Content-Security-Policy), drags it, and saves; the register has the moved point. She also draws
 a site boundary corner by corner, adds a corner by a midpoint and removes one, and works the
-toolbar from the keyboard; the register has each saved geometry. axe-core finds no serious or
-critical problem on the page."""
+toolbar from the keyboard; a keyboard-only officer places the point and a polygon's corners at
+the map's centre and moves them with the arrow keys; the register has each saved geometry.
+axe-core finds no serious or critical problem on the page."""
 
 import json
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ import pytest
 
 from assets_app.models import Asset
 from core.roles import ASSET_OFFICER
-from tests.e2e.browser import DESKTOP, assert_accessible, launch, needs_chromium, shot
+from tests.e2e.browser import DESKTOP, PHONE, assert_accessible, launch, needs_chromium, shot
 
 # serialized_rollback: the migrated rows (districts, agencies) are back for this test and after.
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -350,3 +351,190 @@ def test_a_multipolygon_edits_per_ring_and_a_drawing_replaces_it(
 
     asset = Asset.objects.get(pk=asset.pk)
     assert asset.geometry == drawn
+
+
+def pan(page, key: str) -> None:
+    """An arrow key on the focused map; returns once Leaflet's pan animation has ended."""
+    page.evaluate(
+        "() => { window.panned = new Promise((r) => window.adminGeo.geometry.once('moveend', r)); }"
+    )
+    page.keyboard.press(key)
+    page.evaluate("() => window.panned")
+
+
+def map_centre(page) -> list[float]:
+    return page.evaluate(
+        "() => { const at = window.adminGeo.geometry.getCenter(); return [at.lng, at.lat]; }"
+    )
+
+
+def moved_by(page, lonlat: list[float], dx: float, dy: float) -> list[float]:
+    """[lon, lat] moved by (dx, dy) screen px on the map as it is now."""
+    return page.evaluate(
+        """([lon, lat, dx, dy]) => {
+            const map = window.adminGeo.geometry;
+            const from = map.latLngToContainerPoint([lat, lon]);
+            const at = map.containerPointToLatLng(from.add([dx, dy]));
+            return [at.lng, at.lat];
+        }""",
+        [*lonlat, dx, dy],
+    )
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "() => document.activeElement.title || document.activeElement.textContent.trim()"
+    )
+
+
+def test_a_keyboard_only_officer_places_and_moves_the_point_and_corners(
+    live_server, make_user, make_asset
+):
+    """No mouse at all: the map pans from the keyboard under a crosshair, "Place at centre"
+    puts the point or the next corner there, and the arrow keys move a focused marker or corner
+    (5 px, Shift 25 px); the form is saved by Enter."""
+    from playwright.sync_api import sync_playwright
+
+    make_user(ASSET_OFFICER, username="ani", agency="DISDIK")
+    asset = make_asset(custodian_agency="DISDIK", register_code="SDN-KUKUSAN-3")
+    base = live_server.url
+    status = ".admin-geo-status"
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_context(viewport=DESKTOP, locale="id").new_page()
+        problems = []
+        page.on(
+            "console",
+            lambda message: problems.append(f"{page.url}: {message.text[:80]}")
+            if message.type == "error" and "/admin/login/" not in page.url
+            else None,
+        )
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(f"{base}/admin/login/?next=/admin/")
+        page.fill("#id_username", "ani")
+        page.fill("#id_password", "Pass-word-123")
+        page.press("#id_password", "Enter")
+        page.wait_for_url(f"{base}/admin/")
+        page.goto(f"{base}/admin/assets_app/asset/{asset.pk}/change/")
+        page.wait_for_selector(".admin-geo-map.leaflet-container")
+        crosshair = page.locator(".admin-geo-crosshair")
+        assert crosshair.get_attribute("aria-hidden") == "true"
+        assert not crosshair.is_visible()
+        # The map is described by the keyboard help, shown once the script has drawn the map.
+        keys = page.locator("#" + page.get_attribute(".admin-geo-map", "aria-describedby"))
+        assert keys.is_visible()
+        assert keys.inner_text().startswith("Dengan papan ketik: pada peta yang terfokus")
+
+        # Tab order: the toolbar (Finish hidden), then the map itself, then its marker.
+        page.focus("#id_notes")
+        for name in ["Titik", "Gambar poligon", "Hapus sudut", "Tempatkan di tengah"]:
+            page.keyboard.press("Tab")
+            assert focused(page) == name
+        assert crosshair.is_visible()  # "Place at centre" focused: where it will land
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.classList.contains('admin-geo-map')")
+        assert crosshair.is_visible()
+        start = map_centre(page)
+        pan(page, "ArrowRight")
+        pan(page, "ArrowDown")
+        panned = map_centre(page)
+        # Leaflet pans 80 px a key: the centre is now 80 px east and south of where it was.
+        assert panned == pytest.approx(moved_by(page, start, 80, 80), abs=1e-6)
+        assert panned[0] > start[0]  # east
+        assert panned[1] < start[1]  # south
+        page.keyboard.press("Shift+Tab")
+        assert focused(page) == "Tempatkan di tengah"
+        page.keyboard.press("Enter")
+        point = textarea_geometry(page)
+        assert point["type"] == "Point"
+        assert point["coordinates"] == pytest.approx(panned, abs=1e-6)
+        assert page.locator(status).inner_text() == "Titik ditempatkan di tengah peta."
+
+        # The marker follows the map in the Tab order; arrows move it, not the map.
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert focused(page).startswith("Titik: seret atau pindahkan dengan tombol panah")
+        before = map_centre(page)
+        expected = moved_by(page, point["coordinates"], -5, 0)
+        page.keyboard.press("ArrowLeft")
+        assert textarea_geometry(page)["coordinates"] == pytest.approx(expected, abs=1e-6)
+        expected = moved_by(page, expected, 0, -25)
+        page.keyboard.press("Shift+ArrowUp")
+        point = textarea_geometry(page)
+        assert point["coordinates"] == pytest.approx(expected, abs=1e-6)
+        assert map_centre(page) == before  # the map did not pan
+        assert focused(page).startswith("Titik: seret")  # the moved marker keeps the focus
+
+        # A triangle from the keyboard: draw mode, then a corner at the centre after each pan.
+        page.focus(".admin-geo-draw")
+        page.keyboard.press("Enter")
+        assert button(page, "Gambar poligon").get_attribute("aria-pressed") == "true"
+        place = button(page, "Tambah sudut di tengah")
+        assert place.count() == 1
+        assert crosshair.is_visible()  # drawing: the crosshair stays
+        corners = []
+        for key in [None, "ArrowRight", "ArrowDown"]:
+            if key:
+                page.focus(".admin-geo-map")
+                pan(page, key)
+            place.focus()
+            page.keyboard.press("Enter")
+            corners.append(map_centre(page))
+            assert page.locator(status).inner_text() == f"Sudut {len(corners)} ditambahkan."
+        page.keyboard.press("Enter")  # twice on one spot: no corner, and says why
+        assert page.locator(status).inner_text().startswith("Sudah ada sudut di sini")
+        assert page.locator(".admin-geo-map .admin-geo-vertex").count() == 3
+        shot(page, "admin-asset-keyboard-drawing")
+        checked = len(problems)
+        assert_accessible(page, "admin asset page drawing from the keyboard")
+        del problems[checked:]  # axe-core's own probes are refused by the CSP, see above
+        page.focus(".admin-geo-finish")
+        page.keyboard.press("Enter")
+        drawn = textarea_geometry(page)
+        assert drawn["type"] == "Polygon"
+        assert_close(drawn["coordinates"][0], [*corners, corners[0]])
+        assert not crosshair.is_visible()  # no longer drawing, and the map is not focused
+        assert page.locator(status).inner_text() == "Poligon dengan 3 sudut telah digambar."
+        # A polygon being edited is not replaced by "Place at centre".
+        place = button(page, "Tempatkan di tengah")
+        assert place.get_attribute("aria-disabled") == "true"
+        place.focus()
+        page.keyboard.press("Enter")
+        assert page.locator(status).inner_text().startswith("Poligon sedang disunting")
+        assert textarea_geometry(page) == drawn
+
+        # The second corner: 5 px east, then 25 px south; the other corners stay.
+        page.locator(".admin-geo-map .admin-geo-vertex").nth(1).focus()
+        assert focused(page).startswith("Sudut 2 dari 3")
+        ring = drawn["coordinates"][0]
+        second = moved_by(page, ring[1], 5, 0)
+        page.keyboard.press("ArrowRight")
+        second = moved_by(page, second, 0, 25)
+        page.keyboard.press("Shift+ArrowDown")
+        expected = [ring[0], second, ring[2], ring[0]]
+        assert_close(textarea_geometry(page)["coordinates"][0], expected)
+        assert focused(page).startswith("Sudut 2 dari 3")
+        # The first corner (before it in the Tab order) also moves the closing point.
+        page.keyboard.press("Shift+Tab")
+        assert focused(page).startswith("Sudut 1 dari 3")
+        first = moved_by(page, ring[0], 0, -5)
+        page.keyboard.press("ArrowUp")
+        expected = [first, second, ring[2], first]
+        edited = textarea_geometry(page)
+        assert_close(edited["coordinates"][0], expected)
+        shot(page, "admin-asset-keyboard-polygon")
+        page.set_viewport_size(PHONE)
+        page.locator(".admin-geo-map").scroll_into_view_if_needed()
+        shot(page, "admin-asset-keyboard-polygon-phone")
+
+        page.focus("input[name=_save]")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/admin/assets_app/asset/")
+        assert page.locator(".messagelist .success").count() == 1
+        assert problems == [], "\n".join(problems)
+        browser.close()
+
+    asset = Asset.objects.get(pk=asset.pk)
+    assert asset.geometry == edited
+    assert_close(asset.geometry["coordinates"][0], expected)
