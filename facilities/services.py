@@ -1,9 +1,10 @@
 """Writes of reference facilities: import (all rows or none), link to a city asset.
 
 Each write re-assesses, in its own transaction, the city assets it can move: a new private
-school can make a city school repurposable, a closed one can undo it. An import and a link
-re-assess the city assets of the facility types they touched; one row changed in the admin
-re-assesses only those its old and new footprint reach (`facility_reassess_around`).
+school can make a city school repurposable, a closed one can undo it. An import re-assesses
+the city assets of the facility types it touched (many rows: a whole-type pass); a link, and
+one row changed in the admin, only those its old and new footprint reach
+(`facility_reassess_around`).
 """
 
 from __future__ import annotations
@@ -232,12 +233,14 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
 def facility_link(
     *, facility: ReferenceFacility, asset: Asset | None, user: AbstractBaseUser | None
 ) -> ReferenceFacility:
-    """Link `facility` to the city asset that is it (None unlinks), then re-assess its type.
+    """Link `facility` to the city asset that is it (None unlinks), then re-assess the city
+    assets that can move (near the facility, and where the asset's capacity counts).
 
     The asset must be of the same facility type, not linked to another facility, and one the
     user may write (an officer writes only their agency's assets).
     """
     facility = ReferenceFacility.objects.select_for_update().get(pk=facility.pk)
+    before = facility_footprints(facility)
     if asset is not None:
         agency_write_check(user, asset.custodian_agency_id)
         if asset.facility_type != facility.facility_type:
@@ -261,5 +264,5 @@ def facility_link(
     facility.full_clean(validate_unique=False)
     facility._history_user = user
     facility.save()
-    facilities_reassess(facility_types=[facility.facility_type])
+    facility_reassess_around([(before, facility_footprints(facility))])
     return facility

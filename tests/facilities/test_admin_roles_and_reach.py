@@ -203,6 +203,71 @@ def test_a_closed_facility_moved_reassesses_nothing(scene):
     assert "re-assessed" not in response.content.decode()
 
 
+def test_a_school_that_becomes_an_smp_reassesses_the_sds_and_the_smps_near_it(scene, make_asset):
+    central, planner = scene["central"], scene["planner"]
+    lon, lat = scene["near"]
+    smp_near = make_asset(use="education", facility_type="smp", lon=lon, lat=lat - 0.003)
+    smp_far = make_asset(use="education", facility_type="smp")  # in Beji
+    assert planner.post(ADD, add_form(lon, lat)).status_code == 302
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    before = stamps()
+
+    # when: the planner finds it is a junior secondary school
+    form = add_form(lon, lat) | {"facility_type": "smp", "category": "smp", "level": "secondary"}
+    response = planner.post(f"{CHANGELIST}{added.pk}/change/", form, follow=True)
+
+    # then: the city's SD lost it; the SDs and the SMPs within 2,000 m were re-assessed
+    assert response.status_code == 200
+    central.refresh_from_db()
+    assert central.repurposable is False
+    assert coverage(central)["newly_uncovered_population"] == 2_066
+    smps = {
+        pk
+        for pk, a_lon, a_lat in Asset.objects.filter(facility_type="smp").values_list(
+            "id", "lon", "lat"
+        )
+        if distance((a_lon, a_lat), (lon, lat)) <= 2 * RADIUS
+    }
+    assert smps == {smp_near.pk}
+    assert reassessed_since(before) == within_twice_the_radius((lon, lat)) | {smp_near.pk}
+    assert smp_far.pk not in reassessed_since(before)
+
+
+def test_linking_it_to_the_city_school_with_a_capacity_reassesses_that_kecamatan(scene):
+    central, planner = scene["central"], scene["planner"]
+    assert planner.post(ADD, add_form(*scene["near"])).status_code == 302
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    before = stamps()
+
+    # when: the row is found to be the city's SD itself, with 300 students
+    form = add_form(*scene["near"]) | {"asset": str(central.pk), "capacity_students": "300"}
+    response = planner.post(f"{CHANGELIST}{added.pk}/change/", form, follow=True)
+
+    # then: it no longer counts on its own (it is the city's SD), so coverage fails again
+    assert response.status_code == 200
+    added.refresh_from_db()
+    assert added.asset_id == central.pk
+    central.refresh_from_db()
+    assert central.repurposable is False
+    assert coverage(central)["newly_uncovered_population"] == 2_066
+    # and: every city SD of Sawangan was re-assessed, as the city SD's stated capacity now
+    # weighs in each one's capacity check; Beji's was not
+    sawangan_sds = set(
+        Asset.objects.filter(facility_type="sd", kecamatan_id=SAWANGAN).values_list("id", flat=True)
+    )
+    assert len(sawangan_sds) == 62
+    reassessed = reassessed_since(before)
+    assert reassessed == sawangan_sds | within_twice_the_radius(scene["near"])
+    assert scene["beji"].pk not in reassessed
+    # a state SD of Sawangan: 122 others remain (the 60 other state SDs, the city's SD and the
+    # 61 far private ones; the linked row is the city's SD), the city's SD counted by its 300
+    # students x 10.2 residents, the rest by the norm of 1,600 each
+    state = Asset.objects.filter(kecamatan_id=SAWANGAN, facility_type="sd").exclude(pk=central.pk)
+    capacity = by_rule(asset_assessment(asset=state.order_by("pk").first()))["capacity"]
+    assert (capacity["counted_by_capacity"], capacity["counted_by_norm"]) == (1, 121)
+    assert capacity["supported_residents"] == 300 * 10.2 + 121 * 1600 == 196_660
+
+
 @pytest.fixture
 def facility():
     facilities_import(
