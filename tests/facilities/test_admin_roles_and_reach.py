@@ -11,6 +11,8 @@ the 1,000 m radius of the old or new point; Sawangan's count (123 or 124 against
 nothing, so no capacity verdict there can move, and a city SD in Beji is left alone.
 """
 
+import math
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -23,7 +25,8 @@ from assets_app.repurposing import asset_assessment
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, VENDOR
 from facilities.models import ReferenceFacility
 from facilities.services import facilities_import
-from tests.assets_app.scenarios import SAWANGAN, expected_coverage, to_lonlat, to_xy
+from geodata.selectors import population_surface
+from tests.assets_app.scenarios import SAWANGAN, expected_coverage, grid_nodes, to_lonlat, to_xy
 from tests.conftest import TEST_LANGUAGE
 from tests.facilities.test_scenario_private_supply import (
     by_rule,
@@ -266,6 +269,58 @@ def test_linking_it_to_the_city_school_with_a_capacity_reassesses_that_kecamatan
     capacity = by_rule(asset_assessment(asset=state.order_by("pk").first()))["capacity"]
     assert (capacity["counted_by_capacity"], capacity["counted_by_norm"]) == (1, 121)
     assert capacity["supported_residents"] == 300 * 10.2 + 121 * 1600 == 196_660
+
+
+def test_the_capacity_count_includes_the_providers_facilities(make_asset, make_user):
+    # Tapos needs 3 puskesmas (ceil(population / 120,000), 2020 figures; no puskesmas states a
+    # capacity, so the norm's count decides). A city puskesmas P1 stands at the west end; the
+    # providers' are added at the east end, more than twice the 3 km radius away, so only
+    # capacity links them to P1. With n serving puskesmas in Tapos, P1 would leave n - 1 (it
+    # passes from n = 4) and any other asset n - 1 or n: going from n - 1 to n can move a
+    # verdict only when n is 3 or 4. So the 2nd entry re-assesses nothing far away, the 3rd and
+    # 4th do; this holds only if the providers' puskesmas are counted (the city's alone stay 1).
+    tapos = "32.76.10"
+    population = population_surface().demand.population_by("kecamatan")[tapos]
+    assert math.ceil(round(population, 6) / 120_000) == 3
+    nodes = grid_nodes(tapos)
+    west = nodes[np.argmin(nodes[:, 0])]
+    east = nodes[np.argsort(-nodes[:, 0])[:3]]
+    assert min(np.hypot(*(p - west)) for p in east) > 6000
+    lon, lat = to_lonlat(*west)
+    p1 = make_asset(use="health", facility_type="puskesmas", lon=lon, lat=lat)
+    planner = signed_in(make_user(PLANNER))
+
+    def puskesmas_form(i: int, x: float, y: float) -> dict:
+        lon, lat = to_lonlat(x, y)
+        return add_form(lon, lat) | {
+            "kind": "health",
+            "facility_type": "puskesmas",
+            "category": "puskesmas",
+            "level": "primary_care",
+            "national_id": f"P32761000{i:02d}",
+            "name": f"PUSKESMAS SWASTA {i}",
+        }
+
+    def capacity_of_p1() -> tuple[bool, int]:
+        check = by_rule(asset_assessment(asset=p1))["capacity"]
+        return check["passed"], check["available_after"]
+
+    for i, (reassessed, capacity) in enumerate(
+        [(False, (False, 1)), (True, (False, 2)), (True, (True, 3))]
+    ):
+        before = stamps()
+        response = planner.post(ADD, puskesmas_form(i, *east[i]))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert (p1.pk in reassessed_since(before)) is reassessed, i
+        assert capacity_of_p1() == capacity, i
+
+    # when: one of the providers' puskesmas is deleted, P1's capacity check fails again
+    before = stamps()
+    gone = ReferenceFacility.objects.get(national_id="P3276100000")
+    response = planner.post(f"{CHANGELIST}{gone.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert p1.pk in reassessed_since(before)
+    assert capacity_of_p1() == (False, 2)
 
 
 @pytest.fixture
