@@ -44,8 +44,18 @@ def test_the_groups_carry_their_permissions():
         "view_agency",
         "view_reclassification",
         "view_document",
+        "view_referencefacility",
     }
-    assert codenames("planner") == {"view_asset", "view_agency", "view_reclassification"}
+    # planners keep the providers' facilities, which count as supply
+    assert codenames("planner") == {
+        "view_asset",
+        "view_agency",
+        "view_reclassification",
+        "view_referencefacility",
+        "add_referencefacility",
+        "change_referencefacility",
+        "delete_referencefacility",
+    }
     assert codenames("vendor") == set()
 
 
