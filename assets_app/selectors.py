@@ -51,16 +51,21 @@ def asset_map_page(
     limit: int,
     offset: int,
     fields: tuple[str, ...] | None = None,
+    distances: bool = True,
 ) -> MapPage:
     """One page of a map query over these assets, with the number of matches: the page's
     `items` are the asset ids in order (`asset_output_rows` reads them), or with `fields`
     (output names), where one query can answer the page (ROWS_WITH_CANDIDATES, or SQLite with
-    the R*Tree), its rows as `asset_output_rows` gives them (`page.rows`)."""
+    the R*Tree), its rows as `asset_output_rows` gives them (`page.rows`). Without
+    `distances` (items that do not show them) a radius page read so carries none."""
     if fields is not None and (
         connection.vendor in ROWS_WITH_CANDIDATES
         or rtree_table(queryset.db, Asset._meta.db_table) is not None
     ):
-        page = map_page_rows(queryset, query, output_select(fields), limit=limit, offset=offset)
+        select = output_select(fields)
+        page = map_page_rows(
+            queryset, query, select, limit=limit, offset=offset, distances=distances
+        )
         if page is not None:
             return replace(page, items=output_decoded(page.items, fields))
     return map_page(queryset, query, limit=limit, offset=offset)

@@ -135,10 +135,19 @@ def map_page(
 
 
 def map_page_rows(
-    queryset: QuerySet, query: MapQuery, select: tuple[str, ...], *, limit: int, offset: int
+    queryset: QuerySet,
+    query: MapQuery,
+    select: tuple[str, ...],
+    *,
+    limit: int,
+    offset: int,
+    distances: bool = True,
 ) -> MapPage | None:
     """`map_page` with the page's rows instead of its ids: each the values of `select` (SQL
-    expressions over the table's own columns), read with the candidates in one query.
+    expressions over the table's own columns, the first the primary key), read with the
+    candidates in one query. Without `distances` (a caller whose items do not show them) a
+    radius page ordered by id carries none: its points are then tested in SQL and no
+    coordinates are read.
 
     Only for a plain queryset (no `prefix`) and one spatial condition (bbox or near) whose
     candidates number at most half as many again as the page reaches (`offset + limit`), which
@@ -149,38 +158,61 @@ def map_page_rows(
     if (query.bbox is None) == (query.near is None) or not select:
         return None
     cap = (offset + limit) * 3 // 2 + 50
+    width = len(select)
+    metres = None
     if query.bbox is not None:
         box = query.bbox
         # No bbox columns: the query's rows meet the box by their bbox, and those straddling
-        # an edge carry their geometry for the exact test.
+        # an edge carry their geometry (the row's last value) for the exact test.
         rows = candidates_with(
             queryset, box, (), select, limit=cap + 1, geometry_when=_straddles(box)
         )
         if rows is None or len(rows) > cap:
             return None
-        ids = _straddlers_exact(rows, box)
-        distances = None
-        skip = 2
+        straddling = [row for row in rows if row[-1] is not None]
+        if straddling:
+            misses = _misses([row[0] for row in straddling], [row[-1] for row in straddling], box)
+            rows = [row for row in rows if row[0] not in misses]
     else:
-        box = radius_bbox(query.near.lon, query.near.lat, query.near.radius_m)
+        near = query.near
+        box = radius_bbox(near.lon, near.lat, near.radius_m)
+        x, y = utm_origin(near)
+        measured = distances or query.by_distance
+        reach = near.radius_m + RADIUS_TOLERANCE_M
+        # The points are tested in SQL, by their squared distance (`_near_exact` makes the same
+        # test, but for rounding in the last bit), so only with distances are their
+        # coordinates read.
         rows = candidates_with(
             queryset,
             box,
-            RADIUS_COLUMNS,
+            RADIUS_COLUMNS if measured else (),
             select,
             limit=cap + 1,
             utm_shapes=True,
-            near=_within(query.near),
+            near=(float(x), float(y), reach),
+            beyond_only=not measured,
         )
         if rows is None or len(rows) > cap:
             return None
-        distances, _ = _near_exact(rows, query.near)
-        ids = list(distances)
-        skip = 2 + len(RADIUS_COLUMNS)
-    ids = _in_order(ids, distances, query)
-    by_id = {row[0]: row for row in rows}
-    page = [by_id[pk][skip:] for pk in ids[offset : offset + limit]]
-    return MapPage(items=page, count=len(ids), distances=distances, rows=True)
+        if measured:
+            found = [(row[0], *row[width:]) for row in rows]
+            within, _ = _near_exact(found, near)
+            rows = [row for row in rows if row[0] in within]
+            metres = within
+        else:
+            # Only the shapes whose point is beyond the radius carry their WKB.
+            beyond = [row for row in rows if row[-1] is not None]
+            if beyond:
+                far = _shape_distances([row[-1] for row in beyond], x, y) > reach
+                misses = set(compress([row[0] for row in beyond], far))
+                if misses:
+                    rows = [row for row in rows if row[0] not in misses]
+    if query.by_distance and metres is not None:
+        rows.sort(key=lambda row: (metres[row[0]], row[0]), reverse=query.descending)
+    else:
+        rows.sort(key=itemgetter(0), reverse=query.ordering == "-id")
+    page = list(map(itemgetter(slice(0, width)), rows[offset : offset + limit]))
+    return MapPage(items=page, count=len(rows), distances=metres, rows=True)
 
 
 def map_filter(
@@ -240,21 +272,14 @@ def _bbox_exact(rows: list[tuple], queryset: QuerySet, prefix: str, box: BBox) -
     if not straddling:
         return pks, set()
     at = 1 + len(BBOX_COLUMNS)  # the extra value, before any columns read with it
-    shapes = stored_polygons(geometry_texts(rows, queryset, prefix, straddling, at))
-    hits = shapely.intersects(shapes, box.polygon)
-    misses = set(compress(straddling, ~hits))
+    misses = _misses(straddling, geometry_texts(rows, queryset, prefix, straddling, at), box)
     return [pk for pk in pks if pk not in misses], misses
 
 
-def _straddlers_exact(rows: list[tuple], box: BBox) -> list:
-    """The matching pks of candidate rows (pk, geometry of a straddler or None, ...) whose
-    bbox meets `box`: all but the straddlers whose shape misses it."""
-    straddling = [row for row in rows if row[1] is not None]
-    if not straddling:
-        return [row[0] for row in rows]
-    hits = shapely.intersects(stored_polygons([row[1] for row in straddling]), box.polygon)
-    misses = {row[0] for row, hit in zip(straddling, hits, strict=True) if not hit}
-    return [row[0] for row in rows if row[0] not in misses]
+def _misses(pks: list, texts: list[str], box: BBox) -> set:
+    """Those of these straddlers (pks and their stored GeoJSON) whose shape misses `box`."""
+    hits = shapely.intersects(stored_polygons(texts), box.polygon)
+    return set(compress(pks, ~hits))
 
 
 def _near_matches(
@@ -309,6 +334,10 @@ def utm_distances(rows: list[tuple[Any, ...]], near: Near) -> tuple[list, np.nda
     wkb = list(map(itemgetter(3), rows))
     shaped = [i for i, shape in enumerate(wkb) if shape is not None]
     if shaped:
-        shapes = shapely.from_wkb([wkb[i] for i in shaped])
-        distances[shaped] = shapely.distance(shapely.Point(x, y), shapes)
+        distances[shaped] = _shape_distances([wkb[i] for i in shaped], x, y)
     return pks, distances
+
+
+def _shape_distances(wkb: list[bytes], x: float, y: float) -> np.ndarray:
+    """The metres from (x, y) in UTM 48S to each of these UTM shapes (WKB), 0 inside one."""
+    return shapely.distance(shapely.Point(x, y), shapely.from_wkb(wkb))

@@ -17,7 +17,7 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from core.db import binary_results, fetch_rows
-from geodata.rtree import rtree_table
+from geodata.rtree import diagonal_bounds, rtree_table
 from geodata.spatial import BBox
 
 BBOX_COLUMNS = ("min_lon", "min_lat", "max_lon", "max_lat")
@@ -122,11 +122,15 @@ def candidates_with(
     geometry_when: tuple[str, list] | None = None,
     utm_shapes: bool = False,
     near: tuple[float, float, float] | None = None,
+    beyond_only: bool = False,
 ) -> list[tuple] | None:
-    """`candidates` that also read `select` (SQL expressions over the table's columns) after
-    the extra value, at most `limit` rows (in no order), points beyond `near` left out as
-    there; None for a queryset that is not a plain query on the geometry's table, whose
-    candidates `candidates` reads through the ORM.
+    """`candidates` that also read `select` (SQL expressions over the table's columns, the
+    first of them the primary key), at most `limit` rows (in no order), points beyond `near`
+    left out as there; None for a queryset that is not a plain query on the geometry's table,
+    whose candidates `candidates` reads through the ORM. Each row is (*select, *columns, extra):
+    the select's values first, so that a page is a slice of the row's start. With `near`,
+    `utm_shapes` and `beyond_only` a shape's WKB comes only when its point is farther than
+    `near`'s metres: a shape holds its point, so the others are within.
 
     A map page whose matches fit in `limit` is answered from these rows alone: the index scan
     visits just those table rows once, where reading the ids first and the page by id after
@@ -139,7 +143,7 @@ def candidates_with(
     if plain is None:
         return None
     sql, params = _candidate_sql(
-        queryset, box, columns, geometry_when, utm_shapes, plain, select, near
+        queryset, box, columns, geometry_when, utm_shapes, plain, select, near, beyond_only
     )
     return _fetch(queryset.db, f"{sql} LIMIT {int(limit)}", params)
 
@@ -163,12 +167,20 @@ def _orm_candidates(queryset, prefix, box, columns, utm_shapes) -> list[tuple]:
 
 
 def _candidate_sql(
-    queryset, box, columns, geometry_when, utm_shapes, plain, select=(), near=None
+    queryset,
+    box,
+    columns,
+    geometry_when,
+    utm_shapes,
+    plain,
+    select=(),
+    near=None,
+    beyond_only=False,
 ) -> tuple[str, list]:
-    """The one SQL string (and its parameters) of `candidates` for a plain queryset, reading
-    `select` too after the extra value. With `near` (x, y, metres in UTM 48S) a point farther
-    than that from (x, y) is left out (shapes are all kept: their representative point is not
-    their nearest one)."""
+    """The one SQL string (and its parameters) of `candidates` for a plain queryset, or with
+    `select` of `candidates_with` (its rows start with the select's values). With `near`
+    (x, y, metres in UTM 48S) a point farther than that from (x, y) is left out (shapes are all
+    kept: their representative point is not their nearest one)."""
     where, where_params = plain
     quote = connections[queryset.db].ops.quote_name
     meta = queryset.model._meta
@@ -176,7 +188,8 @@ def _candidate_sql(
     names = {c: quote(meta.get_field(c).column) for c in (*BBOX_COLUMNS, *columns)}
     min_lon, min_lat, max_lon, max_lat = (names[c] for c in BBOX_COLUMNS)
     pk = quote(meta.pk.column)
-    selected = ", ".join([pk, *(names[c] for c in columns)])
+    # With `select` (whose first expression is the primary key) the pk is not read twice.
+    selected = ", ".join([*(select or (pk,)), *(names[c] for c in columns)])
     extra, extra_params = "NULL", []
     # With `select` the row is read anyway: its own column, else a subquery by primary key
     # that runs only for the rows needing it.
@@ -184,6 +197,10 @@ def _candidate_sql(
     if utm_shapes:
         condition = f"{min_lat} < {max_lat}"
         column = f"{row}{quote(meta.get_field('utm_geometry').column)}"
+        if near is not None and beyond_only:
+            condition = f"{condition} AND {_squared_distance(meta, quote)} > %s"
+            x, y, metres = near
+            extra_params = [x, x, y, y, metres * metres]
     elif geometry_when is not None:
         condition, extra_params = geometry_when
         condition = condition.format(**names)
@@ -196,29 +213,33 @@ def _candidate_sql(
             f"FROM {table} g WHERE g.{pk} = {table}.{pk}) END"
         )
     width = f"({max_lon} - {min_lon})"
-    if select:
-        extra = ", ".join((extra, *select))
     rtree = rtree_table(queryset.db, meta.db_table) if select else None
     near_sql, near_params = "", []
     if near is not None:
         x, y, metres = near
-        utm_x, utm_y = (quote(meta.get_field(c).column) for c in RADIUS_COLUMNS)
-        near_sql = (
-            f" AND ({min_lat} < {max_lat} OR "
-            f"({utm_x} - %s) * ({utm_x} - %s) + ({utm_y} - %s) * ({utm_y} - %s) <= %s)"
-        )
+        near_sql = f" AND ({min_lat} < {max_lat} OR {_squared_distance(meta, quote)} <= %s)"
         near_params = [x, x, y, y, metres * metres]
     if rtree is not None:
         # The R*Tree's boxes hold the bbox rounded outwards (to float32): its candidates are a
-        # superset, the exact bbox conditions on the row decide; the rows are visited in rowid
-        # order (the IN list), as a read by primary key visits them.
+        # superset, and the rows are visited in rowid order (the IN list), as a read by primary
+        # key visits them. For a bbox the exact bbox conditions on the row decide; for a radius
+        # the R*Tree's diagonals cut the square to an octagon, and the distance decides.
+        params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat]
+        inner = "min_lon <= %s AND max_lon >= %s AND min_lat <= %s AND max_lat >= %s"
+        if near is None:
+            outer = (
+                f" AND {min_lon} <= %s AND {max_lon} >= %s AND {min_lat} <= %s AND {max_lat} >= %s"
+            )
+            params += params
+        else:
+            inner += " AND min_u <= %s AND max_u >= %s AND min_v <= %s AND max_v >= %s"
+            params += diagonal_bounds(*near)
+            outer = ""
         sql = (
             f"SELECT {selected}, {extra} FROM {table} WHERE {pk} IN (SELECT id FROM "
-            f"{quote(rtree)} WHERE min_lon <= %s AND max_lon >= %s AND min_lat <= %s "
-            f"AND max_lat >= %s) AND {min_lon} <= %s AND {max_lon} >= %s "
-            f"AND {min_lat} <= %s AND {max_lat} >= %s{near_sql}"
+            f"{quote(rtree)} WHERE {inner}){outer}{near_sql}"
         )
-        params = [box.max_lon, box.min_lon, box.max_lat, box.min_lat] * 2 + near_params
+        params += near_params
     else:
         sql = (
             f"SELECT {selected}, {extra} "
@@ -231,6 +252,12 @@ def _candidate_sql(
     if where:
         sql = f"{sql} AND ({where})"
     return sql, [*extra_params, *params, *where_params]
+
+
+def _squared_distance(meta, quote) -> str:
+    """The SQL of a row's squared distance in metres from a point (x, y, x, y: its parameters)."""
+    utm_x, utm_y = (quote(meta.get_field(c).column) for c in RADIUS_COLUMNS)
+    return f"(({utm_x} - %s) * ({utm_x} - %s) + ({utm_y} - %s) * ({utm_y} - %s))"
 
 
 def _plain_where(queryset: QuerySet, prefix: str) -> tuple[str, list] | None:

@@ -177,7 +177,11 @@ class AssetViewSet(
         fields = page_fields(
             features=self._features(), names=self.properties, near=query.near is not None
         )
-        return asset_map_page(queryset, query, limit=limit, offset=offset, fields=fields)
+        # `properties=` without distance_m shows no distance.
+        shown = self.properties is None or "distance_m" in self.properties
+        return asset_map_page(
+            queryset, query, limit=limit, offset=offset, fields=fields, distances=shown
+        )
 
     def map_page_items(self, page):
         # The page's rows (read with the matches, or by primary key in one query), straight

@@ -2,6 +2,8 @@
 answers, the plain filters, ordering, paging, GeoJSON output and a 400 for every bad parameter.
 """
 
+import math
+
 import pytest
 
 from pyproj import Transformer
@@ -137,6 +139,65 @@ def test_point_exactly_at_the_radius_is_within(planner, make_asset):
     # 5 mm less and the point at the radius is out too
     fewer = planner.get(URL, {"near": near, "radius": repr(radius - 0.005)})
     assert codes(fewer) == ["origin"]
+
+
+@pytest.mark.parametrize("properties", [None, "name"])
+def test_points_at_the_radius_in_every_direction_are_within(planner, make_asset, properties):
+    # given: a point at 400 m on each of 16 bearings (the diagonals too, where the square of
+    # the radius and SQLite's octagon are tightest), the radius the farthest one's stored
+    # distance, and a point 5 cm beyond it on each bearing
+    bearings = [i * math.pi / 8 for i in range(16)]
+    at = []
+    for i, angle in enumerate(bearings):
+        east, north = math.cos(angle), math.sin(angle)
+        at.append(offset(*ORIGIN, 400.0 * east, 400.0 * north))
+        make_asset(register_code=f"at-{i}", lon=at[-1][0], lat=at[-1][1])
+    radius = max(metres(ORIGIN, point) for point in at)
+    assert radius == pytest.approx(400.0, abs=0.02)
+    for i, angle in enumerate(bearings):
+        east, north = math.cos(angle), math.sin(angle)
+        reach = radius + 0.05
+        point = offset(*ORIGIN, reach * east, reach * north)
+        assert metres(ORIGIN, point) > radius + 0.01
+        make_asset(register_code=f"beyond-{i}", lon=point[0], lat=point[1])
+    params = {"near": f"{ORIGIN[0]},{ORIGIN[1]}", "radius": repr(radius)}
+    if properties:
+        params["properties"] = properties  # no distance shown: the points are tested in SQL
+
+    # when
+    response = planner.get(URL, {**params, "limit": 100})
+
+    # then: every point at the radius, none beyond it
+    assert response.status_code == 200
+    assert sorted(r["name"] for r in response.json()["results"]) == sorted(
+        Asset.objects.filter(register_code__startswith="at-").values_list("name", flat=True)
+    )
+    assert response.json()["count"] == 16
+
+
+@pytest.mark.parametrize("properties", [None, "name"])
+def test_a_shape_reaching_into_the_radius_is_within_though_its_point_is_not(
+    planner, make_asset, properties
+):
+    # given: two 100 m squares east of the origin, centred 330 m and 380 m away: the first's
+    # west edge is 280 m away, the second's 330 m; the radius is 300 m
+    def square_at(east_m):
+        corners = [offset(*ORIGIN, east_m + dx, dy) for dx, dy in ((-50, -50), (50, 50))]
+        (west, south), (east, north) = corners
+        return square(west, south, east, north)
+
+    make_asset(register_code="reaching", name="reaching", geometry=square_at(330.0))
+    make_asset(register_code="beyond", name="beyond", geometry=square_at(380.0))
+    params = {"near": f"{ORIGIN[0]},{ORIGIN[1]}", "radius": "300"}
+    if properties:
+        params["properties"] = properties  # the points' test in SQL, the shapes' in shapely
+
+    # when
+    response = planner.get(URL, params)
+
+    # then: the square reaching into the radius is in, the other out
+    assert response.status_code == 200
+    assert [r["name"] for r in response.json()["results"]] == ["reaching"]
 
 
 def test_polygon_containing_the_search_point_is_at_distance_zero(planner, make_asset):

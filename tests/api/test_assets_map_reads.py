@@ -393,3 +393,12 @@ def test_a_page_read_with_its_candidates_equals_the_page_read_by_id(make_asset):
                     assert rows == asset_output_rows(by_id.items, fields)
                     assert (page.count, page.distances) == (by_id.count, by_id.distances)
                     assert 0 < len(page.items) <= 7
+                    # and without distances (items that do not show them): the same rows,
+                    # measured only when the order is by distance
+                    bare = map_page_rows(
+                        Asset.objects.all(), query, select, limit=7, offset=offset, distances=False
+                    )
+                    assert output_decoded(bare.items, fields) == rows
+                    assert bare.count == page.count
+                    measured = query.near is not None and query.by_distance
+                    assert bare.distances == (page.distances if measured else None)

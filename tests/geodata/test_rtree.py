@@ -7,7 +7,7 @@ from django.db import connection
 
 from assets_app.models import Asset
 from assets_app.services import asset_update
-from geodata.rtree import ensure_bbox_rtree, rtree_name, rtree_table
+from geodata.rtree import ORIGIN, UNBOUNDED, ensure_bbox_rtree, rtree_name, rtree_table
 
 pytestmark = pytest.mark.django_db
 TABLE = Asset._meta.db_table
@@ -85,3 +85,34 @@ def test_migrate_mends_an_rtree_whose_trigger_a_table_rebuild_dropped(make_asset
 def test_postgresql_keeps_none():
     assert rtree_table("default", TABLE) is None
     assert ensure_bbox_rtree("default", TABLE) is False
+
+
+@sqlite_only
+def test_migrate_remakes_an_rtree_without_the_diagonals(make_asset):
+    # given: an R*Tree as an older release made it (the bbox alone), its triggers in place
+    point = make_asset(lon=106.80, lat=-6.39)
+    ring = [[106.81, -6.40], [106.8104, -6.40], [106.8104, -6.3996], [106.81, -6.3996]]
+    shape = make_asset(geometry={"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE "{RTREE}"')
+        cursor.execute(
+            f'CREATE VIRTUAL TABLE "{RTREE}" USING rtree(id, min_lon, max_lon, min_lat, max_lat)'
+        )
+
+    # when
+    call_command("migrate", verbosity=0)
+
+    # then: the R*Tree has the diagonals, a point's its metres along them (float32, rounded
+    # outwards) and a shape's every value
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, min_u, max_u, min_v, max_v FROM {RTREE}")
+        diagonals = {row[0]: row[1:] for row in cursor.fetchall()}
+    point.refresh_from_db()
+    x, y = point.utm_x - ORIGIN[0], point.utm_y - ORIGIN[1]
+    min_u, max_u, min_v, max_v = diagonals[point.pk]
+    assert min_u <= x + y <= max_u
+    assert min_v <= x - y <= max_v
+    assert max_u - min_u < 0.01
+    assert max_v - min_v < 0.01
+    assert diagonals[shape.pk] == (-UNBOUNDED, UNBOUNDED, -UNBOUNDED, UNBOUNDED)
+    assert_rtree_holds_every_asset()
