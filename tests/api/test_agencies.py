@@ -205,7 +205,7 @@ def test_a_building_code_on_an_edit_of_land_is_refused(client_as):
 
 def test_the_list_holds_land_and_building_codes_only():
     codes = item_codes()
-    assert len(codes) == 21  # the shipped extract (assets_app/data/README.md)
+    assert len(codes) == 22  # the shipped extract (assets_app/data/README.md)
     assert all(code.startswith(("1.3.1.", "1.3.3.")) for code in codes)
     assert codes["1.3.3.01.01.01.001"] == "Bangunan Gedung Kantor Permanen"
 

@@ -20,7 +20,7 @@ def test_every_shipped_code_is_valid_for_its_category():
     with DATA.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     codes = [row["code"] for row in rows]
-    assert len(codes) == len(set(codes)) == len(item_codes()) == 21
+    assert len(codes) == len(set(codes)) == len(item_codes()) == 22
     assert codes == sorted(codes)
     for row in rows:
         assert re.match(ITEM_CODE_RE, row["code"]), row
@@ -31,6 +31,7 @@ def test_every_shipped_code_is_valid_for_its_category():
         assert item_code_problem(row["code"], other) is not None
     assert sum(code.startswith("1.3.1.") for code in codes) == 12
     assert item_codes()["1.3.3.01.01.12.001"] == "Gedung Pertokoan/Koperasi/Pasar Permanen"
+    assert item_codes()["1.3.3.01.01.32.001"] == "Bangunan Tempat Parkir"
 
 
 @pytest.mark.django_db
