@@ -5,6 +5,7 @@
 // Names never overlap: after every zoom or move the labels are placed in order of importance
 // (population, then area); a kecamatan name that would touch one already placed moves below its
 // point, and one that fits nowhere is hidden; zooming in spreads them out and brings it back.
+// During a zoom's animation no name is shown.
 // The pane is aria-hidden: the names are decoration here, the district select of the side panel
 // names every kecamatan and kelurahan for screen readers.
 
@@ -15,6 +16,9 @@ export const KELURAHAN_LABEL_ZOOM = 14;
 // Space kept between two names (px), so their white halos do not run into each other.
 const LABEL_GAP = 3;
 const HIDDEN = "label-hidden";
+// While a zoom animates the names slide with their points, placed for the zoom being left, and
+// would run over one another: the pane hides from zoomstart until they are placed again.
+const ZOOMING = "labels-zooming";
 const BELOW = "label-below"; // a kecamatan name moved under its point (map.css)
 
 // Larger districts first: the names a planner looks for are the last to go.
@@ -82,6 +86,7 @@ export function districtLabels(map) {
         placed.push(below[i]);
       } else span.classList.add(HIDDEN);
     });
+    pane.classList.remove(ZOOMING);
   }
 
   function update() {
@@ -91,6 +96,7 @@ export function districtLabels(map) {
     if (map.hasLayer(layers[hide])) layers[hide].remove();
   }
 
+  map.on("zoomstart", () => pane.classList.add(ZOOMING));
   map.on("zoomend", update);
   // moveend follows every zoomend, so the level shown is settled when the names are placed.
   map.on("moveend resize", declutter);

@@ -420,6 +420,24 @@ def test_the_legend_folds_and_district_names_never_overlap(live_server, make_use
             page.evaluate("z => { window.depokMap.map.setZoom(z + 1, {animate: false}); }", zoom)
             closer = shown_labels(page)
             assert len(closer) > len(shown) if hidden else len(closer) == len(shown)
+            # when: an animated zoom out starts, the names placed for the closer view are
+            # hidden while it runs (they would slide over one another), and placed again after
+            during = page.evaluate(
+                """() => new Promise(resolve => {
+                  const m = window.depokMap.map;
+                  // read once the zoom has started (Leaflet starts it on the next frame)
+                  m.once('zoomanim', () => resolve(
+                    [...document.querySelectorAll('[data-testid="label-kecamatan"]')]
+                      .map(s => getComputedStyle(s).visibility)));
+                  m.setZoom(m.getZoom() - 1);
+                })"""
+            )
+            assert len(during) == 11
+            assert set(during) == {"hidden"}, during
+            page.wait_for_function(
+                "() => !document.querySelector('.leaflet-labels-pane.labels-zooming')"
+            )
+            assert len(shown_labels(page)) == len(shown)
             assert errors == []
             context.close()
 
