@@ -37,6 +37,7 @@ from assets_app.assessment import (
 )
 from assets_app.models import Asset, Condition, FacilityType, Status
 from assets_app.verdicts import verdicts
+from facilities.models import ReferenceFacility
 from facilities.selectors import reference_names, reference_serving_rows
 from geodata.coverage import distances
 from geodata.models import District
@@ -400,7 +401,24 @@ class Footprint:
             lon=asset.lon,
             lat=asset.lat,
             kecamatan=asset.kecamatan_id,
+            capacity=_linked_capacity(asset) if is_facility else None,
         )
+
+
+def _linked_capacity(asset: Asset) -> float | None:
+    """The capacity the providers' list states for this city asset (the reference facility
+    linked to it), in the unit of its type's standard, as `_serving` counts it; None if none.
+    A footprint without it would miss a kecamatan leaving or entering the weighing of residents
+    when the asset stops or starts serving."""
+    if asset.pk is None:
+        return None
+    unit = getattr(service_standards().get(asset.facility_type), "capacity_unit", "")
+    column = {"students": "capacity_students", "beds": "capacity_beds"}.get(unit)
+    if column is None:
+        return None
+    return (
+        ReferenceFacility.objects.filter(asset_id=asset.pk).values_list(column, flat=True).first()
+    )
 
 
 def facility_footprint(asset: Asset) -> Footprint:

@@ -22,6 +22,7 @@ import numpy as np
 
 from assets_app.models import Asset
 from assets_app.repurposing import asset_assessment
+from assets_app.services import asset_update
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, OUTLET_MANAGER, PLANNER, VENDOR
 from facilities.models import ReferenceFacility
 from facilities.services import facilities_import
@@ -269,6 +270,37 @@ def test_linking_it_to_the_city_school_with_a_capacity_reassesses_that_kecamatan
     capacity = by_rule(asset_assessment(asset=state.order_by("pk").first()))["capacity"]
     assert (capacity["counted_by_capacity"], capacity["counted_by_norm"]) == (1, 121)
     assert capacity["supported_residents"] == 300 * 10.2 + 121 * 1600 == 196_660
+
+
+def test_the_linked_city_school_going_idle_reassesses_that_kecamatan(scene):
+    # given: the private row found to be the city's SD, with 300 students (the only capacity
+    # stated in Sawangan, so each SD's capacity check there weighs residents)
+    central, planner = scene["central"], scene["planner"]
+    assert planner.post(ADD, add_form(*scene["near"])).status_code == 302
+    added = ReferenceFacility.objects.get(national_id="99200001")
+    form = add_form(*scene["near"]) | {"asset": str(central.pk), "capacity_students": "300"}
+    assert planner.post(f"{CHANGELIST}{added.pk}/change/", form).status_code == 302
+    before = stamps()
+
+    # when: the city's SD stops serving (its register status becomes idle)
+    central.refresh_from_db()
+    asset_update(asset=central, data={"status": "idle"}, user=None)
+
+    # then: Sawangan leaves the weighing of residents (no serving facility there states a
+    # capacity now), so every SD there is re-assessed, not only those near the school: its
+    # count (123 against 92) crosses nothing, so only the capacity it carried tells
+    sawangan_sds = set(
+        Asset.objects.filter(facility_type="sd", kecamatan_id=SAWANGAN).values_list("id", flat=True)
+    )
+    reassessed = reassessed_since(before)
+    assert sawangan_sds - within_twice_the_radius((central.lon, central.lat))
+    assert reassessed == sawangan_sds
+    assert scene["beji"].pk not in reassessed
+    state = Asset.objects.filter(kecamatan_id=SAWANGAN, facility_type="sd").exclude(pk=central.pk)
+    capacity = by_rule(asset_assessment(asset=state.order_by("pk").first()))["capacity"]
+    # by the count again: the 60 other state SDs and the 61 far private ones
+    assert "counted_by_capacity" not in capacity
+    assert (capacity["needed"], capacity["available_after"]) == (92, 121)
 
 
 def test_the_capacity_count_includes_the_providers_facilities(make_asset, make_user):
