@@ -95,9 +95,10 @@ SQUARE_POLYGON = {"type": "Polygon", "coordinates": [[*SQUARE, SQUARE[0]]]}
 
 
 @contextmanager
-def asset_page(live_server, asset):
+def asset_page(live_server, asset, *, keyboard: bool = False):
     """An officer of DISDIK signed in on the asset's change page, with the map drawn; yields the
-    page and the list of script errors and refusals by the Content-Security-Policy."""
+    page and the list of script errors and refusals by the Content-Security-Policy. With
+    `keyboard` she signs in by Enter, not a click."""
     from playwright.sync_api import sync_playwright
 
     base = live_server.url
@@ -115,7 +116,10 @@ def asset_page(live_server, asset):
         page.goto(f"{base}/admin/login/?next=/admin/")
         page.fill("#id_username", "ani")
         page.fill("#id_password", "Pass-word-123")
-        page.click("input[type=submit]")
+        if keyboard:
+            page.press("#id_password", "Enter")
+        else:
+            page.click("input[type=submit]")
         page.wait_for_url(f"{base}/admin/")
         page.goto(f"{base}/admin/assets_app/asset/{asset.pk}/change/")
         page.wait_for_selector(".admin-geo-map.leaflet-container")
@@ -393,31 +397,12 @@ def test_a_keyboard_only_officer_places_and_moves_the_point_and_corners(
     """No mouse at all: the map pans from the keyboard under a crosshair, "Place at centre"
     puts the point or the next corner there, and the arrow keys move a focused marker or corner
     (5 px, Shift 25 px); the form is saved by Enter."""
-    from playwright.sync_api import sync_playwright
-
     make_user(ASSET_OFFICER, username="ani", agency="DISDIK")
     asset = make_asset(custodian_agency="DISDIK", register_code="SDN-KUKUSAN-3")
     base = live_server.url
     status = ".admin-geo-status"
 
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_context(viewport=DESKTOP, locale="id").new_page()
-        problems = []
-        page.on(
-            "console",
-            lambda message: problems.append(f"{page.url}: {message.text[:80]}")
-            if message.type == "error" and "/admin/login/" not in page.url
-            else None,
-        )
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.goto(f"{base}/admin/login/?next=/admin/")
-        page.fill("#id_username", "ani")
-        page.fill("#id_password", "Pass-word-123")
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{base}/admin/")
-        page.goto(f"{base}/admin/assets_app/asset/{asset.pk}/change/")
-        page.wait_for_selector(".admin-geo-map.leaflet-container")
+    with asset_page(live_server, asset, keyboard=True) as (page, problems):
         crosshair = page.locator(".admin-geo-crosshair")
         assert crosshair.get_attribute("aria-hidden") == "true"
         assert not crosshair.is_visible()
@@ -533,7 +518,6 @@ def test_a_keyboard_only_officer_places_and_moves_the_point_and_corners(
         page.wait_for_url(f"{base}/admin/assets_app/asset/")
         assert page.locator(".messagelist .success").count() == 1
         assert problems == [], "\n".join(problems)
-        browser.close()
 
     asset = Asset.objects.get(pk=asset.pk)
     assert asset.geometry == edited
