@@ -211,7 +211,7 @@ def map_page_rows(
         rows.sort(key=lambda row: (metres[row[0]], row[0]), reverse=query.descending)
     else:
         rows.sort(key=itemgetter(0), reverse=query.ordering == "-id")
-    page = list(map(itemgetter(slice(0, width)), rows[offset : offset + limit]))
+    page = [row[:width] for row in rows[offset : offset + limit]]
     return MapPage(items=page, count=len(rows), distances=metres, rows=True)
 
 
