@@ -174,6 +174,12 @@ def facilities_import(
     return report
 
 
+# An import changing at most this many rows re-assesses only the city assets they can reach
+# (as the admin does); a larger one re-assesses the facility types whole, which by then is about
+# the same set and much cheaper to find.
+NARROW_REASSESSMENT_ROWS = 200
+
+
 def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
     existing = {
         (f.kind, f.national_id): f
@@ -183,6 +189,8 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
     }
     types: set[str] = set()
     new, created, updated, unchanged = [], 0, 0, 0
+    narrow = len(rows) <= NARROW_REASSESSMENT_ROWS
+    changes: list[tuple[Footprints | None, Footprints | None]] = []
     # One spatial-index query for every point (the rule `locate_point` applies to one).
     kelurahan, kecamatan = locate_points([(r["lon"], r["lat"]) for r in rows])
     for row, kelurahan_code, kecamatan_code in zip(rows, kelurahan, kecamatan, strict=True):
@@ -205,6 +213,7 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
             unchanged += 1
             continue
         types.update({facility.facility_type, row["facility_type"]})
+        previous = facility_footprints(facility) if narrow else None
         for key, value in values.items():
             setattr(facility, key, value)
         facility.kelurahan_id = kelurahan_code
@@ -212,6 +221,8 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
         facility.full_clean()
         facility._history_user = user
         facility.save()
+        if narrow:
+            changes.append((previous, facility_footprints(facility)))
         updated += 1
     for facility in new:
         # The rows were checked; the districts come from the boundaries themselves, so their
@@ -221,11 +232,16 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
     if new:
         bulk_create_with_history(new, ReferenceFacility, batch_size=500, default_user=user)
         created = len(new)
+    if narrow:
+        changes += [(None, facility_footprints(facility)) for facility in new]
+        reassessed = facility_reassess_around(changes)
+    else:
+        reassessed = facilities_reassess(facility_types=types)
     return {
         "created": created,
         "updated": updated,
         "unchanged": unchanged,
-        "reassessed": facilities_reassess(facility_types=types),
+        "reassessed": reassessed,
     }
 
 

@@ -173,6 +173,50 @@ def test_a_planner_adds_then_moves_a_private_school_and_only_its_reach_is_reasse
     assert f"{len(reach)} city assets re-assessed." in response.content.decode()
 
 
+def one_school_csv(lon: float, lat: float) -> bytes:
+    return (
+        "NPSN,Nama,Bentuk Pendidikan,Status Sekolah,Alamat,Lintang,Bujur\n"
+        f"99300001,SD SWASTA IMPOR,SD,Swasta,-,{lat!r},{lon!r}\n"
+    ).encode()
+
+
+def test_a_small_import_reassesses_only_what_its_rows_reach(scene):
+    # given
+    central = scene["central"]
+    before = stamps()
+
+    # when: a list of one private SD 600 m from the city's is imported
+    report = facilities_import(
+        file=one_school_csv(*scene["near"]), fmt="csv", user=None, source="Dapodik"
+    )
+
+    # then: as the admin's add, only the city SDs within twice the radius are re-assessed, and
+    # the city's SD is repurposable with every catchment resident still reached
+    reach = within_twice_the_radius(scene["near"])
+    assert (report["created"], report["errors"]) == (1, [])
+    assert reassessed_since(before) == reach
+    assert report["reassessed"] == len(reach) == 22
+    central.refresh_from_db()
+    assert central.repurposable is True
+    assert coverage(central)["newly_uncovered_population"] == 0
+
+
+def test_a_large_import_reassesses_the_facility_types_whole(scene, monkeypatch):
+    # given: imports of more rows than the narrow re-assessment takes (here: any)
+    monkeypatch.setattr("facilities.services.NARROW_REASSESSMENT_ROWS", 0)
+    before = stamps()
+
+    # when
+    report = facilities_import(
+        file=one_school_csv(*scene["near"]), fmt="csv", user=None, source="Dapodik"
+    )
+
+    # then: every city SD is re-assessed, Beji's too
+    sds = set(Asset.objects.filter(facility_type="sd").values_list("id", flat=True))
+    assert reassessed_since(before) == sds
+    assert report["reassessed"] == len(sds) == 63  # Sawangan's 62 and Beji's
+
+
 def test_deleting_it_reassesses_the_old_reach_only(scene):
     central, planner = scene["central"], scene["planner"]
     assert planner.post(ADD, add_form(*scene["near"])).status_code == 302
