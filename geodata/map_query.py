@@ -201,7 +201,7 @@ def map_page_rows(
             metres = within
         else:
             # Only the shapes whose point is beyond the radius carry their WKB.
-            beyond = [row for row in rows if row[-1] is not None]
+            beyond = list(compress(rows, map(itemgetter(-1), rows)))  # WKB is never empty
             if beyond:
                 far = _shape_distances([row[-1] for row in beyond], x, y) > reach
                 misses = set(compress([row[0] for row in beyond], far))
@@ -211,7 +211,7 @@ def map_page_rows(
         rows.sort(key=lambda row: (metres[row[0]], row[0]), reverse=query.descending)
     else:
         rows.sort(key=itemgetter(0), reverse=query.ordering == "-id")
-    page = [row[:width] for row in rows[offset : offset + limit]]
+    page = list(map(itemgetter(slice(0, width)), rows[offset : offset + limit]))
     return MapPage(items=page, count=len(rows), distances=metres, rows=True)
 
 

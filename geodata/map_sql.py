@@ -194,9 +194,13 @@ def _candidate_sql(
     # With `select` the row is read anyway: its own column, else a subquery by primary key
     # that runs only for the rows needing it.
     row = "" if select else "g."
+    utm_geometry = quote(meta.get_field("utm_geometry").column)
+    # A shape: its WKB is there (a point has none), or, from the bbox index alone, its latitude
+    # span is not 0. A row read anyway is asked the first, which reads two columns fewer.
+    shape = f"{utm_geometry} IS NOT NULL" if select else f"{min_lat} < {max_lat}"
     if utm_shapes:
-        condition = f"{min_lat} < {max_lat}"
-        column = f"{row}{quote(meta.get_field('utm_geometry').column)}"
+        condition = shape
+        column = f"{row}{utm_geometry}"
         if near is not None and beyond_only:
             condition = f"{condition} AND {_squared_distance(meta, quote)} > %s"
             x, y, metres = near
@@ -217,7 +221,7 @@ def _candidate_sql(
     near_sql, near_params = "", []
     if near is not None:
         x, y, metres = near
-        near_sql = f" AND ({min_lat} < {max_lat} OR {_squared_distance(meta, quote)} <= %s)"
+        near_sql = f" AND ({shape} OR {_squared_distance(meta, quote)} <= %s)"
         near_params = [x, x, y, y, metres * metres]
     if rtree is not None:
         # The R*Tree's boxes hold the bbox rounded outwards (to float32): its candidates are a
