@@ -27,6 +27,15 @@ def _default(value):
 
 
 def dumps(data) -> bytes:
+    try:
+        return orjson.dumps(data, default=_default)
+    except orjson.JSONEncodeError:
+        # A key that is not a str (an int, a lazy translation), or a value `_default` refuses:
+        # orjson's path for other keys, which is twice as slow for every dict, is taken only here.
+        return _dumps_any_keys(data)
+
+
+def _dumps_any_keys(data) -> bytes:
     return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
