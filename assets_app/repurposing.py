@@ -37,7 +37,7 @@ from assets_app.assessment import (
 )
 from assets_app.models import Asset, Condition, FacilityType, Status
 from assets_app.verdicts import verdicts
-from facilities.models import ReferenceFacility
+from facilities.models import CAPACITY_FIELDS, ReferenceFacility
 from facilities.selectors import reference_names, reference_serving_rows
 from geodata.coverage import distances
 from geodata.models import District
@@ -413,7 +413,7 @@ def _linked_capacity(asset: Asset) -> float | None:
     if asset.pk is None:
         return None
     unit = getattr(service_standards().get(asset.facility_type), "capacity_unit", "")
-    column = {"students": "capacity_students", "beds": "capacity_beds"}.get(unit)
+    column = CAPACITY_FIELDS.get(unit)
     if column is None:
         return None
     return (

@@ -57,6 +57,11 @@ def _positive(label):
     )
 
 
+# The field of a reference facility that states its capacity in each unit a service standard
+# counts (`ServiceStandard.capacity_unit`).
+CAPACITY_FIELDS = {"students": "capacity_students", "beds": "capacity_beds"}
+
+
 class ReferenceFacility(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     facility_type = models.CharField(

@@ -23,7 +23,7 @@ from assets_app.agencies import agency_write_check
 from assets_app.assessment import FACILITY_USES
 from assets_app.models import Asset
 from facilities.importing import FileError, check_records, read_records
-from facilities.models import OperatingStatus, ReferenceFacility
+from facilities.models import CAPACITY_FIELDS, OperatingStatus, ReferenceFacility
 from geodata.boundaries import locate_points
 from geodata.selectors import service_standards
 
@@ -83,8 +83,8 @@ def facility_footprints(facility: ReferenceFacility) -> Footprints:
     units = {code: s.capacity_unit for code, s in service_standards().items()}
 
     def capacity(facility_type: str):
-        unit = units.get(facility_type, "")
-        return {"students": facility.capacity_students, "beds": facility.capacity_beds}.get(unit)
+        field = CAPACITY_FIELDS.get(units.get(facility_type, ""))
+        return getattr(facility, field) if field else None
 
     result: Footprints = {
         "facility": Footprint(
@@ -97,9 +97,8 @@ def facility_footprints(facility: ReferenceFacility) -> Footprints:
         )
     }
     if facility.asset_id is not None:
-        asset = Asset.objects.get(pk=facility.asset_id)
-        own = Footprint.of(asset)
-        result[asset.pk] = replace(own, capacity=capacity(own.facility_type))
+        # The asset's footprint carries the capacity its linked row (this one) states.
+        result[facility.asset_id] = Footprint.of(Asset.objects.get(pk=facility.asset_id))
     return result
 
 
