@@ -169,10 +169,7 @@ def map_page_rows(
         )
         if rows is None or len(rows) > cap:
             return None
-        straddling = [row for row in rows if row[-1] is not None]
-        if straddling:
-            misses = _misses([row[0] for row in straddling], [row[-1] for row in straddling], box)
-            rows = [row for row in rows if row[0] not in misses]
+        rows = _without_misses(rows, lambda texts: _box_misses(texts, box))
     else:
         near = query.near
         box = radius_bbox(near.lon, near.lat, near.radius_m)
@@ -201,12 +198,7 @@ def map_page_rows(
             metres = within
         else:
             # Only the shapes whose point is beyond the radius carry their WKB.
-            beyond = list(compress(rows, map(itemgetter(-1), rows)))  # WKB is never empty
-            if beyond:
-                far = _shape_distances([row[-1] for row in beyond], x, y) > reach
-                misses = set(compress([row[0] for row in beyond], far))
-                if misses:
-                    rows = [row for row in rows if row[0] not in misses]
+            rows = _without_misses(rows, lambda wkb: _shape_distances(wkb, x, y) > reach)
     if query.by_distance and metres is not None:
         rows.sort(key=lambda row: (metres[row[0]], row[0]), reverse=query.descending)
     else:
@@ -272,14 +264,24 @@ def _bbox_exact(rows: list[tuple], queryset: QuerySet, prefix: str, box: BBox) -
     if not straddling:
         return pks, set()
     at = 1 + len(BBOX_COLUMNS)  # the extra value, before any columns read with it
-    misses = _misses(straddling, geometry_texts(rows, queryset, prefix, straddling, at), box)
+    texts = geometry_texts(rows, queryset, prefix, straddling, at)
+    misses = set(compress(straddling, _box_misses(texts, box)))
     return [pk for pk in pks if pk not in misses], misses
 
 
-def _misses(pks: list, texts: list[str], box: BBox) -> set:
-    """Those of these straddlers (pks and their stored GeoJSON) whose shape misses `box`."""
-    hits = shapely.intersects(stored_polygons(texts), box.polygon)
-    return set(compress(pks, ~hits))
+def _without_misses(rows: list[tuple], missed) -> list[tuple]:
+    """The candidate rows less those the exact test `missed` (their last values, those not None,
+    to a boolean array: True for a miss) rules out; the other rows need no test."""
+    tested = list(compress(rows, map(itemgetter(-1), rows)))  # GeoJSON and WKB are never empty
+    if not tested:
+        return rows
+    misses = set(compress([row[0] for row in tested], missed([row[-1] for row in tested])))
+    return [row for row in rows if row[0] not in misses] if misses else rows
+
+
+def _box_misses(texts: list[str], box: BBox) -> np.ndarray:
+    """For each of these straddlers' stored GeoJSON, whether its shape misses `box`."""
+    return ~shapely.intersects(stored_polygons(texts), box.polygon)
 
 
 def _near_matches(

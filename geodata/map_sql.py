@@ -198,13 +198,16 @@ def _candidate_sql(
     # A shape: its WKB is there (a point has none), or, from the bbox index alone, its latitude
     # span is not 0. A row read anyway is asked the first, which reads two columns fewer.
     shape = f"{utm_geometry} IS NOT NULL" if select else f"{min_lat} < {max_lat}"
+    near_params = []
+    if near is not None:
+        x, y, metres = near
+        near_params = [x, x, y, y, metres * metres]  # those of `_squared_distance`, and metres²
     if utm_shapes:
         condition = shape
         column = f"{row}{utm_geometry}"
         if near is not None and beyond_only:
             condition = f"{condition} AND {_squared_distance(meta, quote)} > %s"
-            x, y, metres = near
-            extra_params = [x, x, y, y, metres * metres]
+            extra_params = list(near_params)
     elif geometry_when is not None:
         condition, extra_params = geometry_when
         condition = condition.format(**names)
@@ -218,11 +221,9 @@ def _candidate_sql(
         )
     width = f"({max_lon} - {min_lon})"
     rtree = rtree_table(queryset.db, meta.db_table) if select else None
-    near_sql, near_params = "", []
+    near_sql = ""
     if near is not None:
-        x, y, metres = near
         near_sql = f" AND ({shape} OR {_squared_distance(meta, quote)} <= %s)"
-        near_params = [x, x, y, y, metres * metres]
     if rtree is not None:
         # The R*Tree's boxes hold the bbox rounded outwards (to float32): its candidates are a
         # superset, and the rows are visited in rowid order (the IN list), as a read by primary
