@@ -3,7 +3,11 @@ address and its strings, in the request's language (lazy: rendered by the page's
 
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import PLANNER, PROGRAMME_STAFF, has_role
+
 FUNNEL_URL = "/api/v1/programme/funnel/"
+# Who reads the programme's lists and their funnel (`api/programme/views.py` READERS).
+FUNNEL_READERS = (PROGRAMME_STAFF, PLANNER)
 
 FUNNEL_STRINGS = {
     "title": _("Programme funnel"),
@@ -27,5 +31,9 @@ FUNNEL_STRINGS = {
 }
 
 
-def funnel_map_config() -> dict:
+def funnel_map_config(user) -> dict | None:
+    """None for a user the funnel would refuse: the page then asks nothing (no 403 in the
+    browser's console for every officer who opens the map)."""
+    if not has_role(user, *FUNNEL_READERS):
+        return None
     return {"url": FUNNEL_URL, "strings": FUNNEL_STRINGS}

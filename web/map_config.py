@@ -198,6 +198,6 @@ def map_config(request: HttpRequest) -> dict:
         "figure_labels": FIGURE_LABELS,
         "can_view_history": has_role(request.user, ASSET_OFFICER),
         "strings": MAP_STRINGS,
-        "funnel": funnel_map_config(),  # the programme funnel panel (issue 20)
+        "funnel": funnel_map_config(request.user),  # the programme funnel panel (issue 20)
         "scenario": scenario_map_config(),  # the what-if block (static/map/scenario.js)
     }

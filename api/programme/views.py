@@ -30,15 +30,16 @@ from api.permissions import RolePermission
 from api.programme import serializers as s
 from api.renderers import JSONRenderer
 from api.schema import errors
-from core.roles import OUTLET_MANAGER, PLANNER, PROGRAMME_STAFF, STAFF_ROLES, VENDOR
+from core.roles import OUTLET_MANAGER, PROGRAMME_STAFF, STAFF_ROLES, VENDOR
 from outlets.models import Outlet, Vendor
 from outlets.nik import city_today
 from outlets.services import vendor_claims_verify, vendor_for_user
 from programme import selectors, services
+from programme.map_panel import FUNNEL_READERS
 from programme.models import CoachingSession, CohortList, Licence, LicenceRequirement, Target
 
 STAFF = (PROGRAMME_STAFF,)
-READERS = (PROGRAMME_STAFF, PLANNER)
+READERS = FUNNEL_READERS
 UPLOAD_TOO_LARGE = _("The file is larger than {limit} MB.")
 MAX_UPLOAD = 20 * 1024 * 1024
 OUTLET_UNKNOWN = _("No such outlet.")

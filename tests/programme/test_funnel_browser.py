@@ -73,13 +73,17 @@ def test_the_funnel_panel_in_both_languages(live_server, make_user):
                 shot(page, f"programme-funnel-{locale}")
                 page.close()
 
-            # an asset officer may not read the funnel: no panel
+            # an asset officer may not read the funnel: no panel, and the page does not ask
+            # (a refused request would be a 403 in the console on every visit)
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
+            asked = []
+            page.on("request", lambda r: asked.append(r.url) if "/funnel/" in r.url else None)
             _sign_in(page, live_server.url, "budi")
             page.wait_for_function(
                 "() => window.depokMap && window.depokMap.idle", timeout=TIMEOUT_MS
             )
             assert page.locator('[data-testid="funnel-panel"]').is_hidden()
+            assert asked == []
             page.close()
         finally:
             browser.close()
