@@ -18,7 +18,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from assets_app.admin_widgets import GeometryMapWidget
 from assets_app.agencies import agency_write_check
@@ -32,6 +31,7 @@ from assets_app.services import (
     disposal_conflicts,
     status_problem,
 )
+from core.admin import HistoryAdmin
 from geodata.models import District, DistrictLevel
 
 
@@ -79,7 +79,7 @@ class AssetAdminForm(forms.ModelForm):
 
 
 @admin.register(Asset)
-class AssetAdmin(SimpleHistoryAdmin):
+class AssetAdmin(HistoryAdmin):
     form = AssetAdminForm
     list_display = [
         "register_code",
@@ -201,7 +201,7 @@ class OfficerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reclassification)
-class ReclassificationAdmin(SimpleHistoryAdmin):
+class ReclassificationAdmin(HistoryAdmin):
     list_display = [
         "id",
         "asset",

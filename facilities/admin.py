@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import HistoryAdmin
 from facilities.importing import OUTSIDE_AREA, outside_area
 from facilities.models import ReferenceFacility
 from facilities.services import facility_footprints, facility_reassess_around
@@ -30,7 +30,7 @@ class ReferenceFacilityForm(forms.ModelForm):
 
 
 @admin.register(ReferenceFacility)
-class ReferenceFacilityAdmin(SimpleHistoryAdmin):
+class ReferenceFacilityAdmin(HistoryAdmin):
     """Imports go through `import_facilities` or the API; a row added, corrected or deleted here
     re-assesses the city assets its old and new footprint can move (a school that became a
     clinic moves schools near the old point and clinics near the new one), not every asset of

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import HistoryAdmin
 from geodata.models import District, PopulationSource, ServiceStandard
 
 
@@ -13,7 +13,7 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceStandard)
-class ServiceStandardAdmin(SimpleHistoryAdmin):
+class ServiceStandardAdmin(HistoryAdmin):
     """Officials adjust radii and catchments here; every change is kept with who and when.
 
     Stored `repurposable` flags follow on the next `manage.py assess_assets` (or when an

@@ -3,8 +3,8 @@ hash, only its masked form; stall status, offers and leases are read-only here (
 those transitions)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import HistoryAdmin
 from outlets.models import (
     AllocationRound,
     AllocationRun,
@@ -19,7 +19,7 @@ from outlets.models import (
 
 
 @admin.register(Outlet)
-class OutletAdmin(SimpleHistoryAdmin):
+class OutletAdmin(HistoryAdmin):
     list_display = ("id", "name", "asset", "manager", "created_at")
     search_fields = ("name", "asset__register_code")
     raw_id_fields = ("asset", "manager")
@@ -27,7 +27,7 @@ class OutletAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Stall)
-class StallAdmin(SimpleHistoryAdmin):
+class StallAdmin(HistoryAdmin):
     list_display = ("id", "outlet", "code", "kind", "status", "monthly_fee")
     list_filter = ("kind", "status")
     readonly_fields = ("status",)
@@ -60,7 +60,7 @@ class ClaimVerificationInline(admin.TabularInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(SimpleHistoryAdmin):
+class VendorAdmin(HistoryAdmin):
     list_display = ("id", "full_name", "nik_masked", "business_name", "product_category")
     search_fields = ("full_name", "business_name", "user__username")
     exclude = ("nik_encrypted", "nik_hash")
@@ -70,7 +70,7 @@ class VendorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AllocationRound)
-class AllocationRoundAdmin(SimpleHistoryAdmin):
+class AllocationRoundAdmin(HistoryAdmin):
     list_display = ("id", "name", "status", "opens_at", "closes_at")
     list_filter = ("status",)
     exclude = ("seed",)
@@ -86,7 +86,7 @@ class AllocationRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(SimpleHistoryAdmin):
+class OfferAdmin(HistoryAdmin):
     list_display = ("id", "application", "stall", "status", "expires_at")
     list_filter = ("status",)
 
@@ -95,7 +95,7 @@ class OfferAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Lease)
-class LeaseAdmin(SimpleHistoryAdmin):
+class LeaseAdmin(HistoryAdmin):
     list_display = ("id", "stall", "vendor", "status", "start_date", "end_date")
     list_filter = ("status",)
 
