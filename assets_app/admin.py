@@ -9,16 +9,29 @@ set by `documents/migrations/0002_i17_group_permissions.py`); an officer of a us
 every asset but changes only her agency's, as over the API. The asset page follows the KIB
 form's order.
 
-Reclassifications are read-only here: proposals and decisions go through the API so that the
-four-eyes rule and the assessment snapshot are never bypassed. Their history shows every
-transition with who and when.
+A reclassification's fields are read-only here. Its steps (propose on the asset's page; review,
+approve, reject, withdraw on the reclassification's page) are forms on their own admin URLs
+(`assets_app.admin_decisions`) that call the same services as the API, so the four-eyes rule
+and the assessment snapshot are never bypassed; each page offers only the steps the signed-in
+user may take now. Their history shows every transition with who and when.
 """
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from assets_app.admin_decisions import (
+    STEP_TITLES,
+    STEPS,
+    decision_steps,
+    decision_view,
+    open_reclassification,
+    proposal_refusal,
+    propose_view,
+)
 from assets_app.admin_widgets import GeometryMapWidget
 from assets_app.agencies import agency_write_check
 from assets_app.history import asset_history_changes, history_names
@@ -165,6 +178,42 @@ class AssetAdmin(HistoryAdmin):
         # The register keeps its records; disposal is a status, not a deletion.
         return False
 
+    def get_urls(self):
+        opts = self.model._meta
+        propose = self.admin_site.admin_view(
+            lambda request, object_id: propose_view(self, request, object_id)
+        )
+        return [
+            path(
+                "<path:object_id>/propose/",
+                propose,
+                name=f"{opts.app_label}_{opts.model_name}_propose",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page links to a change-of-use proposal form for an officer who may propose it
+        now, and to the asset's open proposal if it has one."""
+        extra_context = dict(extra_context or {})
+        asset = self.get_object(request, unquote(object_id))
+        if asset is not None:
+            may_write = self.has_change_permission(request, asset)
+            if proposal_refusal(request.user, asset, may_write) is None:
+                extra_context["propose_url"] = reverse(
+                    "admin:assets_app_asset_propose",
+                    args=[asset.pk],
+                    current_app=self.admin_site.name,
+                )
+            current = open_reclassification(asset)
+            if current is not None and self.admin_site.is_registered(Reclassification):
+                extra_context["open_reclassification_url"] = reverse(
+                    "admin:assets_app_reclassification_change",
+                    args=[current.pk],
+                    current_app=self.admin_site.name,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """Each record's changes as the API's history reads them: field names in the active
         language, choice labels, agency and district names (`assets_app.history`)."""
@@ -223,3 +272,42 @@ class ReclassificationAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_urls(self):
+        opts = self.model._meta
+
+        def step_view(step):
+            return self.admin_site.admin_view(
+                lambda request, object_id: decision_view(self, request, object_id, step)
+            )
+
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{step}/",
+                    step_view(step),
+                    name=f"{opts.app_label}_{opts.model_name}_{step}",
+                )
+                for step in STEPS
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page links to the steps the signed-in user may take now, each its own form."""
+        extra_context = dict(extra_context or {})
+        reclassification = self.get_object(request, unquote(object_id))
+        if reclassification is not None:
+            extra_context["decision_links"] = [
+                {
+                    "step": step,
+                    "title": STEP_TITLES[step],
+                    "url": reverse(
+                        f"admin:assets_app_reclassification_{step}",
+                        args=[reclassification.pk],
+                        current_app=self.admin_site.name,
+                    ),
+                }
+                for step in decision_steps(request.user, reclassification)
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
