@@ -3,9 +3,6 @@ a workbook (all rows or none, the importer's report). Views parse, call one serv
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +17,7 @@ from rest_framework.views import APIView
 from api.assets.serializers import FieldErrorsSerializer, ImportReportSerializer
 from api.permissions import RolePermission
 from api.schema import errors
-from assets_app.kib import KIB_CATEGORY, kib_export, kib_import
+from assets_app.kib import KIB_CATEGORY, kib_export, kib_import_upload
 from assets_app.models import Agency, Asset
 from core.roles import ASSET_OFFICER, STAFF_ROLES
 
@@ -91,21 +88,15 @@ class KibImportView(APIView):
     def post(self, request, kind: str):
         serializer = KibImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upload = serializer.validated_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "upload.xlsx")
-            with open(path, "wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            try:
-                report = kib_import(
-                    path=path,
-                    kind=kind,
-                    user=request.user,
-                    dry_run=serializer.validated_data["dry_run"],
-                    update=serializer.validated_data["update"],
-                )
-            except DjangoValidationError as exc:
-                raise ValidationError({"file": list(exc.messages)}) from exc
+        try:
+            report = kib_import_upload(
+                upload=serializer.validated_data["file"],
+                kind=kind,
+                user=request.user,
+                dry_run=serializer.validated_data["dry_run"],
+                update=serializer.validated_data["update"],
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": list(exc.messages)}) from exc
         code = status.HTTP_400_BAD_REQUEST if report["errors"] else status.HTTP_200_OK
         return Response(report, status=code)

@@ -7,7 +7,7 @@ register (`tests/assets_app/test_kib.py`).
 """
 
 from assets_app.kib.columns import KIB_CATEGORY, KIB_COLUMNS, KIB_TITLES
-from assets_app.kib.reader import kib_import, read_kib
+from assets_app.kib.reader import kib_import, kib_import_upload, read_kib
 from assets_app.kib.writer import kib_export
 
 KIB_KINDS = tuple(KIB_COLUMNS)
@@ -19,5 +19,6 @@ __all__ = [
     "KIB_TITLES",
     "kib_export",
     "kib_import",
+    "kib_import_upload",
     "read_kib",
 ]

@@ -9,6 +9,8 @@ register's values; anything else is left as written for the field's own check to
 from __future__ import annotations
 
 import datetime
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +122,21 @@ def kib_import(
     return assets_import_table(
         table=read_kib(path, kind), user=user, dry_run=dry_run, update=update
     )
+
+
+def kib_import_upload(
+    *,
+    upload,
+    kind: str,
+    user: AbstractBaseUser | None,
+    dry_run: bool = False,
+    update: bool = False,
+) -> dict:
+    """`kib_import` of an uploaded file: openpyxl reads a path, so the upload is written to a
+    private temporary folder first and removed with it (the API and the admin page both)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "upload.xlsx")
+        with open(path, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        return kib_import(path=path, kind=kind, user=user, dry_run=dry_run, update=update)
