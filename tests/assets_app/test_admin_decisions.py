@@ -19,6 +19,7 @@ from assets_app.services import (
     reclassification_review,
 )
 from assets_app.services.reclassification import (
+    ASSET_NOT_ELIGIBLE,
     ONLY_MANAGING_REVIEWS,
     OPEN_PROPOSAL_EXISTS,
     PROPOSER_CANNOT_DECIDE,
@@ -138,6 +139,19 @@ def test_an_empty_reason_shows_on_its_field_and_writes_nothing(people, asset):
     assert response.status_code == 200
     assert field_errors(response) == {"reason": [REQUIRED]}
     assert not Reclassification.objects.exists()
+
+
+def test_an_asset_already_in_economic_use_offers_no_proposal(people, make_asset):
+    outlet = make_asset(status="designated_economic")
+    client = signed_in(people["reviewer"])  # the managing agency writes every asset
+    page = client.get(f"{ASSETS}{outlet.pk}/change/").content.decode()
+    assert 'name="name"' in page  # writable
+    assert "/propose/" not in page
+    opened = client.get(f"{ASSETS}{outlet.pk}/propose/", follow=True)
+    assert str(ASSET_NOT_ELIGIBLE) in messages_of(opened)
+    response = client.post(f"{ASSETS}{outlet.pk}/propose/", {"reason": "lagi"}, follow=True)
+    assert str(ASSET_NOT_ELIGIBLE) in messages_of(response)
+    assert Reclassification.objects.filter(asset=outlet).count() == 1  # the fixture's own
 
 
 @pytest.mark.parametrize("who", ["other", "planner", "approver"])
@@ -350,6 +364,8 @@ def test_the_whole_trail_moves_custody_with_the_decree_and_history(people, propo
         for h in proposal.history.order_by("history_date", "history_id")
     ]
     assert trail == [("proposed", "ani"), ("reviewed", "budi"), ("approved", "citra")]
+    history = approver.get(f"{base}/history/").content.decode()
+    assert all(f"<td>{name}</td>" in history for name in ("ani", "budi", "citra"))
     # The page offers no step any more; a second approval is refused with a message.
     assert step_links(approver, proposal) == set()
     again = approver.post(f"{base}/approve/", approve_form(), follow=True)

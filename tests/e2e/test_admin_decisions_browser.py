@@ -1,6 +1,7 @@
 """An approver decides a change of use in the admin on a phone (360 px), in Indonesian: from the
 reviewed proposal's page she opens the approve form, fills the decree and hand-over record
-(dates through the browser's date input, the signed PDF uploaded) and submits; the asset moves
+(dates through the browser's date input, the signed PDF uploaded) and submits; the missing
+hand-over number is refused beside its field with nothing stored, and once given the asset moves
 to the outlets agency with the decree attached. The form keeps the screen's width, the
 Content-Security-Policy refuses nothing, and axe-core finds no serious or critical problem."""
 
@@ -51,6 +52,9 @@ def test_an_approver_approves_a_change_of_use_on_a_phone(live_server, make_user,
             page.press("#id_password", "Enter")
             page.wait_for_url(f"{base}/admin/")
             page.goto(change)
+            assert page.locator("a.decision-approve").count() == 1
+            assert page.locator("a.decision-review, a.decision-withdraw").count() == 0
+            shot(page, "admin-reclassification-steps-phone-id")
 
             page.click("text=Setujui pengalihan status penggunaan")
             page.wait_for_url(f"{base}/admin/assets_app/reclassification/{proposal.pk}/approve/")
@@ -67,12 +71,25 @@ def test_an_approver_approves_a_change_of_use_on_a_phone(live_server, make_user,
                 "#id_decree_file",
                 files=[{"name": "sk.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}],
             )
-            page.fill("#id_handover_number", "BAST 028/45/2026")
             page.fill("#id_handover_date", "2026-03-09")
+            # Without the hand-over record's number: the service's refusal beside its field.
+            page.click("input[name=_take]")
+            page.wait_for_selector(".field-handover_number .errorlist")
+            assert page.locator(".errorlist").count() == 1
+            assert page.get_attribute("#id_handover_number", "aria-invalid") == "true"
+            assert page.input_value("#id_decree_number") == "SK 028/123/Kpts/2026"
+            checked = len(problems)
+            assert_accessible(page, "admin approve form with an error (phone)")
+            del problems[checked:]  # axe-core's own probes' inline styles, refused by the CSP
+
+            page.set_input_files(
+                "#id_decree_file",
+                files=[{"name": "sk.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}],
+            )
+            page.fill("#id_handover_number", "BAST 028/45/2026")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             checked = len(problems)
             assert_accessible(page, "admin approve form (phone)")
-            # axe-core's own probes add inline styles the page's CSP refuses; they are its own.
             del problems[checked:]
             shot(page, "admin-reclassification-approve-phone-id")
 
@@ -93,4 +110,6 @@ def test_an_approver_approves_a_change_of_use_on_a_phone(live_server, make_user,
     assert proposal.decided_by.username == "citra"
     assert str(proposal.handover_date) == "2026-03-09"
     assert Asset.objects.get(pk=asset.pk).custodian_agency_id == outlets_agency().code
+    # One decree: the refused first submission left none behind.
+    assert Document.objects.count() == 1
     assert Document.objects.filter(reclassification=proposal, kind="decree").count() == 1
