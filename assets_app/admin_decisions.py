@@ -15,6 +15,8 @@ admin's error message, with nothing written.
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -50,6 +52,8 @@ from assets_app.services.reclassification import (
 )
 from core.errors import ApplicationError
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, has_role
+
+logger = logging.getLogger(__name__)
 
 ROLE_MAY_NOT = _("Your role may not take this step.")
 
@@ -289,10 +293,15 @@ def _approve(reclassification, user, data: dict) -> None:
 
 
 def _forget_file(storage, name: str) -> None:
+    """Remove a stored decree whose Document row was rolled back; a failure here is logged and
+    never hides the refusal that caused it."""
     from documents.models import Document
 
-    if not Document.objects.filter(file=name).exists():
-        storage.delete(name)
+    try:
+        if not Document.objects.filter(file=name).exists():
+            storage.delete(name)
+    except Exception:
+        logger.exception("could not remove the stored file of a refused approval")
 
 
 def _take(step: str, reclassification, user, data: dict) -> None:
