@@ -371,6 +371,9 @@ class Asset(models.Model):
         return f"{self.register_code} {self.name}"
 
 
+RECLASSIFICATION_STR = _("Change of use {pk} of {asset} ({status})")
+
+
 class ReclassificationStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     REVIEWED = "reviewed", _("Reviewed by the managing agency")
@@ -488,4 +491,7 @@ class Reclassification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reclassification {self.pk} of {self.asset_id} ({self.status})"
+        # The admin's titles and breadcrumbs: in the reader's language, the asset by its code.
+        return str(RECLASSIFICATION_STR).format(
+            pk=self.pk, asset=self.asset.register_code, status=self.get_status_display()
+        )
