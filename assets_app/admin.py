@@ -31,6 +31,7 @@ from assets_app.admin_decisions import (
     open_reclassification,
     proposal_refusal,
     propose_view,
+    snapshot_in_words,
 )
 from assets_app.admin_widgets import GeometryMapWidget
 from assets_app.agencies import agency_write_check
@@ -264,8 +265,19 @@ class ReclassificationAdmin(HistoryAdmin):
     search_fields = ["asset__register_code", "asset__name", "reason"]
     list_select_related = ["asset", "proposed_by", "decided_by"]
 
+    # The assessment snapshots are JSON: the page shows them in words.
+    SNAPSHOTS = {"assessment": "assessment_words", "decision_assessment": "decision_words"}
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [self.SNAPSHOTS.get(f.name, f.name) for f in self.model._meta.fields]
+
+    @admin.display(description=_("assessment snapshot"))
+    def assessment_words(self, obj):
+        return snapshot_in_words(obj.assessment)
+
+    @admin.display(description=_("assessment at the decision"))
+    def decision_words(self, obj):
+        return snapshot_in_words(obj.decision_assessment)
 
     def has_add_permission(self, request) -> bool:
         return False

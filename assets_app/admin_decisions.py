@@ -26,6 +26,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -252,6 +253,21 @@ def assessment_summary(asset) -> dict:
         "repurposable": bool(result["repurposable"]),
         "failing": [check["detail"] for check in result["checks"] if not check["passed"]],
     }
+
+
+def snapshot_in_words(snapshot: dict | None):
+    """A stored assessment (a proposal's, a decision's) as the page shows it: the verdict, then
+    each failing rule's detail; a dash for none."""
+    if not snapshot:
+        return "—"
+    if snapshot.get("repurposable"):
+        return gettext("The asset may be repurposed: every rule passes.")
+    failing = [c.get("detail", "") for c in snapshot.get("checks", []) if not c.get("passed")]
+    return format_html(
+        "{}<ul>{}</ul>",
+        gettext("The asset fails the assessment:"),
+        format_html_join("", "<li>{}</li>", ((detail,) for detail in failing)),
+    )
 
 
 # --- the steps ------------------------------------------------------------------------------

@@ -403,3 +403,24 @@ def test_a_step_without_the_csrf_token_is_refused(people, proposal):
     assert response.status_code == 403
     proposal.refresh_from_db()
     assert proposal.status == "proposed"
+
+
+def test_the_stored_assessments_read_in_words_not_json(people, make_asset):
+    small = make_asset(custodian_agency="DISDIK", use="office", land_area_m2=20.0, status="idle")
+    failing = reclassification_propose(asset=small, user=people["proposer"], reason="Gerai")
+    passing = reclassification_propose(
+        asset=make_asset(custodian_agency="DISDIK", use="office", status="idle"),
+        user=people["proposer"],
+        reason="Gerai",
+    )
+    client = signed_in(people["approver"])
+
+    body = client.get(f"{RECLASSIFICATIONS}{failing.pk}/change/").content.decode()
+    detail = next(c["detail"] for c in failing.assessment["checks"] if not c["passed"])
+    assert "The asset fails the assessment:" in body
+    assert f"<li>{detail}</li>" in body
+    assert '"checks"' not in body  # no JSON dump of the snapshot
+    assert f"of {small.register_code}" in body  # the change of use named by its asset
+
+    body = client.get(f"{RECLASSIFICATIONS}{passing.pk}/change/").content.decode()
+    assert "The asset may be repurposed: every rule passes." in body
