@@ -7,6 +7,8 @@
   critical violations; `assert_accessible(page, label)` fails with a readable list of them.
   The script is evaluated through the DevTools protocol, not added as a <script> tag, so the
   page's own Content-Security-Policy stays on while it is checked.
+- `admin_page(browser, base, username)` signs in to the admin on a new page (360 px,
+  Indonesian) and collects its script errors and CSP refusals.
 - `shot(page, name)` saves a full-page screenshot in `test-results/`, kept with the test's output.
 """
 
@@ -29,6 +31,7 @@ CHROMIUM_ARGS = [
 AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 RESULTS = Path(settings.BASE_DIR) / "test-results"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}  # the narrowest the pages are made for
 DESKTOP = {"width": 1440, "height": 900}
 BLOCKING_IMPACTS = ("serious", "critical")
 
@@ -83,3 +86,29 @@ def shot(page, name: str) -> Path:
     path = RESULTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def admin_page(
+    browser,
+    base: str,
+    username: str,
+    *,
+    password: str = "Pass-word-123",
+    viewport: dict = SMALL_PHONE,
+    locale: str = "id",
+):
+    """A new page signed in to the admin as `username` (Enter in the password field), and the
+    list that collects its script errors and the Content-Security-Policy's refusals."""
+    page = browser.new_context(viewport=viewport, locale=locale).new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"{page.url}: {m.text[:80]}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(f"{base}/admin/")
+    return page, problems

@@ -13,7 +13,7 @@ from assets_app.services import reclassification_propose, reclassification_revie
 from core.roles import ASSET_APPROVER, ASSET_OFFICER
 from documents.models import Document
 from tests.conftest import MINIMAL_PDF
-from tests.e2e.browser import assert_accessible, launch, needs_chromium, shot
+from tests.e2e.browser import admin_page, assert_accessible, launch, needs_chromium, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,22 +35,7 @@ def test_an_approver_approves_a_change_of_use_on_a_phone(live_server, make_user,
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            page = browser.new_context(
-                viewport={"width": 360, "height": 740}, locale="id"
-            ).new_page()
-            problems = []
-            page.on(
-                "console",
-                lambda m: problems.append(f"{page.url}: {m.text[:80]}")
-                if m.type == "error"
-                else None,
-            )
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{base}/admin/login/?next=/admin/")
-            page.fill("#id_username", "citra")
-            page.fill("#id_password", "Pass-word-123")
-            page.press("#id_password", "Enter")
-            page.wait_for_url(f"{base}/admin/")
+            page, problems = admin_page(browser, base, "citra")
             page.goto(change)
             assert page.locator("a.decision-approve").count() == 1
             assert page.locator("a.decision-review, a.decision-withdraw").count() == 0

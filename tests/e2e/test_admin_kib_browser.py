@@ -7,7 +7,7 @@ import pytest
 
 from assets_app.models import Asset
 from tests.assets_app.test_kib import land_row, workbook
-from tests.e2e.browser import assert_accessible, launch, needs_chromium, shot
+from tests.e2e.browser import admin_page, assert_accessible, launch, needs_chromium, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,16 +24,7 @@ def test_an_officer_reads_a_refused_import_on_a_phone(live_server, make_user, tm
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            page = browser.new_context(
-                viewport={"width": 360, "height": 740}, locale="id"
-            ).new_page()
-            problems = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.goto(f"{base}/admin/login/?next=/admin/")
-            page.fill("#id_username", "ani")
-            page.fill("#id_password", "Pass-word-123")
-            page.press("#id_password", "Enter")
-            page.wait_for_url(f"{base}/admin/")
+            page, problems = admin_page(browser, base, "ani")
             page.goto(f"{base}/admin/assets_app/asset/")
             page.get_by_test_id("kib-reports-link").click()
             page.wait_for_url(f"{base}/admin/kib/")
