@@ -75,12 +75,19 @@ def facilities_reassess(*, facility_types: Iterable[str]) -> int:
 Footprints = dict[str | int, "Footprint"]
 
 
-def facility_footprints(facility: ReferenceFacility) -> Footprints:
+def capacity_units() -> dict[str, str]:
+    """Each facility type's capacity unit (read once per import, not per row)."""
+    return {code: s.capacity_unit for code, s in service_standards().items()}
+
+
+def facility_footprints(
+    facility: ReferenceFacility, *, units: dict[str, str] | None = None
+) -> Footprints:
     """What of `facility` matters to the city assets' assessments, as it stands (take it before
     a change, and again after it, for `facility_reassess_around`)."""
     from assets_app.repurposing import Footprint
 
-    units = {code: s.capacity_unit for code, s in service_standards().items()}
+    units = capacity_units() if units is None else units
 
     def capacity(facility_type: str):
         field = CAPACITY_FIELDS.get(units.get(facility_type, ""))
@@ -189,6 +196,7 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
     types: set[str] = set()
     new, created, updated, unchanged = [], 0, 0, 0
     narrow = len(rows) <= NARROW_REASSESSMENT_ROWS
+    units = capacity_units() if narrow else {}
     changes: list[tuple[Footprints | None, Footprints | None]] = []
     # One spatial-index query for every point (the rule `locate_point` applies to one).
     kelurahan, kecamatan = locate_points([(r["lon"], r["lat"]) for r in rows])
@@ -212,16 +220,20 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
             unchanged += 1
             continue
         types.update({facility.facility_type, row["facility_type"]})
-        previous = facility_footprints(facility) if narrow else None
+        previous = facility_footprints(facility, units=units) if narrow else None
         for key, value in values.items():
             setattr(facility, key, value)
         facility.kelurahan_id = kelurahan_code
         facility.kecamatan_id = kecamatan_code
-        facility.full_clean()
+        # As for the new rows below: the rows were checked and the districts come from the
+        # boundaries, so no query per row for the foreign keys, the key's uniqueness (it is the
+        # row's own) or the check constraints (the database enforces them on the UPDATE).
+        facility.clean_fields(exclude=["kelurahan", "kecamatan", "asset"])
+        facility.clean()
         facility._history_user = user
         facility.save()
         if narrow:
-            changes.append((previous, facility_footprints(facility)))
+            changes.append((previous, facility_footprints(facility, units=units)))
         updated += 1
     for facility in new:
         # The rows were checked; the districts come from the boundaries themselves, so their
@@ -232,7 +244,7 @@ def _write(rows: list[dict], *, user, synthetic: bool) -> dict[str, int]:
         bulk_create_with_history(new, ReferenceFacility, batch_size=500, default_user=user)
         created = len(new)
     if narrow:
-        changes += [(None, facility_footprints(facility)) for facility in new]
+        changes += [(None, facility_footprints(facility, units=units)) for facility in new]
         reassessed = facility_reassess_around(changes)
     else:
         reassessed = facilities_reassess(facility_types=types)
