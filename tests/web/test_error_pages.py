@@ -65,7 +65,7 @@ def test_the_500_page_renders_without_a_request_context():
 
 
 @needs_chromium
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_403_page_on_a_phone(live_server, make_user):
     from playwright.sync_api import sync_playwright
 
