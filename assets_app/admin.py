@@ -46,6 +46,7 @@ from assets_app.services import (
     status_problem,
 )
 from core.admin import HistoryAdmin
+from core.roles import ASSET_OFFICER, has_role
 from geodata.models import District, DistrictLevel
 
 
@@ -90,6 +91,17 @@ class AssetAdminForm(forms.ModelForm):
             if problem:
                 self.add_error("status", problem)
         return cleaned
+
+
+def asset_documents(user, asset) -> list[dict]:
+    """The asset's documents `user` may read, each with its download address, for the asset's
+    page (documents builds on assets_app, so its service is imported late)."""
+    from documents.services import document_list
+
+    return [
+        {"document": d, "url": reverse("document-download", args=[d.pk])}
+        for d in document_list(user=user).filter(asset=asset)
+    ]
 
 
 @admin.register(Asset)
@@ -206,6 +218,10 @@ class AssetAdmin(HistoryAdmin):
                     args=[asset.pk],
                     current_app=self.admin_site.name,
                 )
+            if may_write and has_role(request.user, ASSET_OFFICER):
+                attach = reverse("admin:documents_attach", current_app=self.admin_site.name)
+                extra_context["attach_url"] = f"{attach}?asset={asset.pk}"
+            extra_context["documents"] = asset_documents(request.user, asset)
             current = open_reclassification(asset)
             if current is not None and self.admin_site.is_registered(Reclassification):
                 extra_context["open_reclassification_url"] = reverse(

@@ -112,3 +112,22 @@ def test_the_attach_page_is_indonesian_by_default(make_user):
     body = client.get(ATTACH).content.decode()
     assert "Lampirkan dokumen" in body
     assert "dikenali dari isinya" in body
+
+
+def test_the_assets_page_lists_its_documents_and_links_to_attach(make_user, make_asset):
+    school = make_asset(custodian_agency="DISDIK", register_code="SDN-BEJI-01")
+    other = make_asset(custodian_agency="DINKES", register_code="PUSTU-01")
+    officer = signed_in(make_user, ASSET_OFFICER, agency="DISDIK")
+    page = officer.get(f"/admin/assets_app/asset/{school.pk}/change/").content.decode()
+    assert f'href="{ATTACH}?asset={school.pk}"' in page
+    assert "No document is attached yet." in page
+
+    post(officer, "SDN-BEJI-01")
+    document = Document.objects.get()
+    page = officer.get(f"/admin/assets_app/asset/{school.pk}/change/").content.decode()
+    assert f'href="/api/v1/documents/{document.pk}/download/"' in page
+    assert "SHM 12" in page
+    # another agency's asset: readable, with no link to attach
+    page = officer.get(f"/admin/assets_app/asset/{other.pk}/change/").content.decode()
+    assert f"{ATTACH}?asset=" not in page
+    assert "No document is attached yet." in page
