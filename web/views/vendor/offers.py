@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -17,16 +18,6 @@ from web.views.vendor.queries import my_lease, my_offer
 
 OFFER_ACCEPTED = _("You accepted the offer. Your lease is below.")
 OFFER_DECLINED = _("You declined the offer. The stall goes to a later round.")
-
-
-def _bills_url(lease) -> str | None:
-    """The lease's bills page, once the operations pages exist."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("vendor:bills", kwargs={"lease_id": lease.pk})
-    except NoReverseMatch:
-        return None
 
 
 @vendor_page
@@ -85,6 +76,6 @@ def lease_detail(request, lease_id: int):
         {
             "lease": lease,
             "state_label": LeaseStatus(lease.state).label,
-            "bills_url": _bills_url(lease),
+            "bills_url": reverse("vendor:bills", kwargs={"lease_id": lease.pk}),
         },
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views.vendor import account, dashboard, offers, profile, results, rounds
+from web.views.vendor import account, bills, dashboard, offers, profile, results, rounds
 
 app_name = "vendor"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("offers/<int:offer_id>/accept/", offers.offer_accept, name="offer_accept"),
     path("offers/<int:offer_id>/decline/", offers.offer_decline, name="offer_decline"),
     path("leases/<int:lease_id>/", offers.lease_detail, name="lease"),
+    path("leases/<int:lease_id>/bills/", bills.lease_bills, name="bills"),
 ]
