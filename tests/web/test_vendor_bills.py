@@ -118,3 +118,19 @@ def test_the_bills_page_on_a_phone(leased, live_server):
             assert problems == []
         finally:
             browser.close()
+
+
+def test_her_warning_letters_are_listed(leased):
+    from datetime import timedelta
+
+    from operations.services.enforcement import warning_issue
+
+    manager, vendor, lease, payment = leased
+    today = city_today()
+    warning_issue(
+        lease=lease, user=manager, reason="arrears", detail="Rp 20.000 lewat jatuh tempo",
+        issued_on=today, deadline=today + timedelta(days=14),
+    )  # fmt: skip
+    body = web_client(vendor.user).get(f"/vendor/leases/{lease.pk}/bills/").content.decode()
+    assert 'data-testid="bills-warnings"' in body
+    assert "Warning letter 1 (Arrears), issued" in body
