@@ -60,7 +60,8 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     for role, labels in PERMISSIONS.items():
         permissions = _view_permissions(apps, labels)
-        assert len(permissions) == len(labels), (role, labels)
+        if len(permissions) != len(labels):
+            raise RuntimeError(f"view permissions missing for {role}: {labels}")
         group, _ = Group.objects.get_or_create(name=role)
         group.permissions.add(*permissions)
 
