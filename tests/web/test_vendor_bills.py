@@ -48,6 +48,9 @@ def test_the_vendor_reads_her_bills_and_payments(leased):
     assert (bill.amount, account.balance) == (Decimal("120000"), Decimal("20000"))
 
     client = web_client(vendor.user)
+    home = client.get("/vendor/").content.decode()
+    owed = f'href="/vendor/leases/{lease.pk}/bills/" data-testid="lease-owed">Rp 20,000 owed'
+    assert owed in home  # her first page says what she owes
     lease_page = client.get(f"/vendor/leases/{lease.pk}/").content.decode()
     assert f'href="/vendor/leases/{lease.pk}/bills/"' in lease_page
     response = client.get(f"/vendor/leases/{lease.pk}/bills/")
