@@ -45,6 +45,7 @@ def test_export_and_report_forms_lead_to_the_apis_files(make_user, make_asset):
     assert page.status_code == 200
     assert "Ekspor buku kerja KIB" in page.content.decode()
     assert 'href="/admin/kib/"' in client.get("/admin/assets_app/asset/").content.decode()
+    assert 'data-testid="admin-kib-link"' in client.get("/admin/").content.decode()
 
     export = client.get(PAGE, {"action": "export", "export-kind": "A", "export-agency": "DISDIK"})
     assert export.status_code == 302
