@@ -2,15 +2,19 @@
 letters, terminations, inspections, renewal requests, waitlist offers, and the terms, tariffs and
 lease pricings rent is set by.
 
-Nobody writes here, administrators included (`outlets.admin.ReadOnlyAdmin`): every write goes
-through the services over the API, which check the rules. Outlet managers read every page; a
-planner reads bills and payments. Money is shown as the Decimal rupiah it is stored as; a row's
-vendor is her business name, and for outlet managers also her full name and masked NIK."""
+Nobody adds, changes or deletes here, administrators included (`outlets.admin.ReadOnlyAdmin`):
+every write goes through the services, which check the rules; a manager of the lease's outlet
+reverses a payment and marks a warning resolved on their own forms (`operations.admin_actions`).
+Outlet managers read every page; a planner reads bills and payments. Money is shown as the
+Decimal rupiah it is stored as; a row's vendor is her business name, and for outlet managers also
+her full name and masked NIK."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import HistoryAdmin
+from operations.admin_actions import action_links, action_urls
 from operations.models import (
     Bill,
     Inspection,
@@ -50,6 +54,20 @@ class OperationsAdmin(ReadOnlyAdmin, HistoryAdmin):
     """A read-only page of a model with history (read, never reverted)."""
 
 
+class ActionsAdmin:
+    """A page whose object a manager of its lease's outlet acts on through a form of its own
+    (`operations.admin_actions`): the links on the page, the forms on their own URLs."""
+
+    def get_urls(self):
+        return [*action_urls(self), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        extra_context["action_links"] = action_links(self, request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(Bill)
 class BillAdmin(LeaseColumns, OperationsAdmin):
     list_display = (
@@ -67,7 +85,7 @@ class BillAdmin(LeaseColumns, OperationsAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(LeaseColumns, OperationsAdmin):
+class PaymentAdmin(ActionsAdmin, LeaseColumns, OperationsAdmin):
     list_display = (
         "receipt_number", "reference", "lease", "stall_code", "outlet", "vendor_business_name",
         "paid_on", "amount_rupiah", "source", "reversed", "recorded_by",
@@ -109,7 +127,7 @@ class ReversalAdmin(VendorColumns, OperationsAdmin):
 
 
 @admin.register(WarningLetter)
-class WarningLetterAdmin(LeaseColumns, OperationsAdmin):
+class WarningLetterAdmin(ActionsAdmin, LeaseColumns, OperationsAdmin):
     list_display = (
         "id", "lease", "stall_code", "outlet", "vendor_business_name", "level", "reason",
         "issued_on", "deadline", "resolved_on",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Case, F, Value, When
 from django.db.models import CharField as CharOutput
 from django.utils.formats import number_format
@@ -329,3 +330,22 @@ class LeaseAdmin(VendorColumns, ReadOnlyAdmin, HistoryAdmin):
     @admin.display(description=_("monthly fee (IDR)"), ordering="monthly_fee")
     def fee(self, obj) -> str:
         return rupiah(obj.monthly_fee)
+
+    def get_urls(self):
+        """A manager of the lease's outlet records a payment and issues the next warning letter,
+        each on its own form (`operations.admin_actions`)."""
+        from operations.admin_actions import action_urls
+
+        return [*action_urls(self), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page links to those forms for a manager of the lease's outlet, and shows every
+        reader the lease's account today: the balance owed and the bills as settled."""
+        from operations.admin_actions import account_summary, action_links
+
+        extra_context = dict(extra_context or {})
+        lease = self.get_object(request, unquote(object_id))
+        if lease is not None:
+            extra_context["action_links"] = action_links(self, request, lease)
+            extra_context["account"] = account_summary(lease)
+        return super().change_view(request, object_id, form_url, extra_context)
