@@ -85,6 +85,8 @@ def test_a_manager_records_a_payment_and_reads_the_receipt_number(leased):
     (message,) = _messages(response)
     assert number in message
     assert f'href="/api/v1/payments/{payment.pk}/receipt/"' in message
+    receipt = client.get(f"/api/v1/payments/{payment.pk}/receipt/")  # her admin session reads it
+    assert (receipt.status_code, receipt["Content-Type"]) == (200, "application/pdf")
     assert billing.lease_account(lease=lease).balance == before - Decimal("50000")
     assert "Balance owed: Rp 70,000.00" in response.content.decode()
 
@@ -143,6 +145,7 @@ def test_reversing_a_payment_needs_a_reason(leased):
     page = client.get(f"/admin/operations/payment/{payment.pk}/change/").content.decode()
     url = f"/admin/operations/payment/{payment.pk}/reverse/"
     assert url in page
+    assert client.get(url).status_code == 200
     response = client.post(url, {"reason": "  "})
     assert response.context["form"].errors == {"reason": [str(billing.REASON_REQUIRED)]}
     assert not Reversal.objects.exists()
@@ -167,6 +170,9 @@ def test_warning_letters_go_out_in_order_and_a_resolved_one_shows_its_date(lease
                 "deadline": deadline.isoformat()}  # fmt: skip
         return client.post(url, body, follow=True)
 
+    form = client.get(url)
+    assert form.context["form"]["issued_on"].value() == today
+    assert "Arrears" in form.content.decode()
     response = issue(today, today)  # the deadline must come after the day
     assert list(response.context["form"].errors) == ["deadline"]
     response = client.post(url, {"reason": "castle", "issued_on": today, "deadline": today})
@@ -180,6 +186,12 @@ def test_warning_letters_go_out_in_order_and_a_resolved_one_shows_its_date(lease
     response = issue(today + timedelta(days=8), today + timedelta(days=20))
     assert _messages(response)[0].startswith("SP2 issued")
     assert list(WarningLetter.objects.order_by("level").values_list("level", flat=True)) == [1, 2]
+    response = issue(today + timedelta(days=21), today + timedelta(days=30))
+    assert _messages(response)[0].startswith("SP3 issued")
+    response = issue(today + timedelta(days=31), today + timedelta(days=40))  # a conflict
+    assert response.redirect_chain[-1][0] == f"{LEASE}/{lease.pk}/change/"
+    assert _messages(response) == [str(enforcement.WARNINGS_DONE)]
+    assert WarningLetter.objects.count() == 3
 
     sp1 = WarningLetter.objects.get(level=1)
     page = client.get(f"/admin/operations/warningletter/{sp1.pk}/change/").content.decode()
