@@ -1,12 +1,14 @@
 """Admin pages for outlets and allocation. The vendor page never shows the NIK's ciphertext or
 hash, only its masked form, and only administrators see her gender and birth date.
 
-Outlets, stalls, rounds, applications, offers and leases are read-only here for everyone
-(`ReadOnlyAdmin`): every write goes through the services over the API. Outlet managers read
-them all; a planner reads leases. A row that names a vendor shows her business name to every
-reader, and her full name and masked NIK only to outlet managers and administrators
-(`VendorColumns`), as the API does. Statuses are the derived ones readers see over the API (a
-lease past its end date reads ended, an offer past its time expired)."""
+Vendors, outlets, stalls, rounds, applications, offers and leases are read-only here for
+everyone (`ReadOnlyAdmin`): every write goes through the services, over the API or, for a
+lease's payments and warning letters, the action forms on its page
+(`operations/admin_actions.py`). Outlet managers read them all; a planner reads leases. A row
+that names a vendor shows her business name to every reader, and her full name and masked NIK
+only to outlet managers and administrators (`VendorColumns`), as the API does. Statuses are the
+derived ones readers see over the API (a lease past its end date reads ended, an offer past its
+time expired)."""
 
 from __future__ import annotations
 
@@ -212,7 +214,9 @@ VENDOR_ADMIN_ONLY = ("gender", "birth_date")
 
 
 @admin.register(Vendor)
-class VendorAdmin(HistoryAdmin):
+class VendorAdmin(ReadOnlyAdmin, HistoryAdmin):
+    # Read-only for administrators too: a vendor's record changes through her own pages and the
+    # services (the NIK, the programme claims a manager verifies), never by a form on the row.
     list_display = ("id", "full_name", "nik_masked", "business_name", "product_category")
     search_fields = ("full_name", "business_name", "user__username")
     exclude = ("nik_encrypted", "nik_hash")

@@ -58,7 +58,9 @@ class Offer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Offer {self.pk} ({self.status})"
+        # The admin's titles and breadcrumbs, in the reader's language.
+        status = OfferStatus(self.effective_status).label  # as readers see it
+        return str(_("Offer {pk} ({status})")).format(pk=self.pk, status=status)
 
     def is_due(self, now: datetime | None = None) -> bool:
         """Open, but past its time: expired, whether or not that is written yet."""
@@ -154,7 +156,8 @@ class Lease(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Lease {self.pk} ({self.status})"
+        status = LeaseStatus(self.effective_status).label  # as readers see it (ended past its end)
+        return str(_("Lease {pk} ({status})")).format(pk=self.pk, status=status)
 
     @property
     def effective_status(self) -> str:

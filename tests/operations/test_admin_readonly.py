@@ -264,6 +264,26 @@ def test_an_administrator_reads_but_does_not_write_either(world, admin_client):
     assert lease.status == "active"
 
 
+def test_an_administrator_cannot_edit_a_vendor_and_titles_are_in_her_language(world, make_user):
+    vendor = world["outlets.lease"].vendor
+    admin = make_user(username="root_admin")
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client()  # Indonesian, the site's language
+    client.force_login(admin)
+    page = client.get(_url("outlets.vendor", vendor.pk))
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    name = vendor.full_name
+    response = client.post(_url("outlets.vendor", vendor.pk), {"full_name": "Diganti"})
+    assert response.status_code == 403
+    vendor.refresh_from_db()
+    assert vendor.full_name == name
+    lease = world["outlets.lease"]
+    title = client.get(_url("outlets.lease", lease.pk)).content.decode()
+    assert f"Sewa {lease.pk} (Aktif)" in title
+
+
 # --- personal data --------------------------------------------------------------------------
 
 
