@@ -29,7 +29,7 @@ from operations.models import (
     WaitlistOfferStatus,
     WarningLetter,
 )
-from outlets.admin import ReadOnlyAdmin, StateFilter, VendorColumns, rupiah
+from outlets.admin import ReadOnlyAdmin, StallColumns, StateFilter, VendorColumns, rupiah
 
 # The joins that name a row's lease: its stall, the stall's outlet and the vendor.
 LEASE_JOINS = ("lease__stall__outlet", "lease__vendor")
@@ -149,7 +149,7 @@ class TerminationAdmin(LeaseColumns, OperationsAdmin):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(VendorColumns, OperationsAdmin):
+class InspectionAdmin(StallColumns, VendorColumns, OperationsAdmin):
     list_display = (
         "id", "stall_code", "outlet", "lease", "vendor_business_name", "visited_on", "finding",
         "inspector",
@@ -158,14 +158,6 @@ class InspectionAdmin(VendorColumns, OperationsAdmin):
     list_filter = ("finding", "stall__outlet", "stall__kind")
     search_fields = ("stall__code", "stall__outlet__name", "lease__vendor__business_name")
     vendor_path = "lease.vendor"
-
-    @admin.display(description=_("stall"), ordering="stall__code")
-    def stall_code(self, obj) -> str:
-        return obj.stall.code
-
-    @admin.display(description=_("outlet"), ordering="stall__outlet__name")
-    def outlet(self, obj) -> str:
-        return obj.stall.outlet.name
 
 
 @admin.register(RenewalRequest)
@@ -184,7 +176,8 @@ class WaitlistOfferStateFilter(StateFilter):
 
 
 @admin.register(WaitlistOffer)
-class WaitlistOfferAdmin(VendorColumns, OperationsAdmin):
+class WaitlistOfferAdmin(StallColumns, VendorColumns, OperationsAdmin):
+    status_choices = WaitlistOfferStatus
     vendor_path = "application.vendor"
     list_display = (
         "id", "stall_code", "outlet", "vendor_business_name", "vendor_full_name",
@@ -196,18 +189,6 @@ class WaitlistOfferAdmin(VendorColumns, OperationsAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_state()
-
-    @admin.display(description=_("stall"), ordering="stall__code")
-    def stall_code(self, obj) -> str:
-        return obj.stall.code
-
-    @admin.display(description=_("outlet"), ordering="stall__outlet__name")
-    def outlet(self, obj) -> str:
-        return obj.stall.outlet.name
-
-    @admin.display(description=_("status"), ordering="state")
-    def state_display(self, obj) -> str:
-        return WaitlistOfferStatus(obj.effective_status).label
 
 
 @admin.register(Tariff)

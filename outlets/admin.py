@@ -57,6 +57,25 @@ def sees_vendors(request) -> bool:
     return request.user.is_superuser or has_role(request.user, OUTLET_MANAGER)
 
 
+class StallColumns:
+    """Columns for a row on a stall: the stall's code, its outlet's name, and the status readers
+    see (`status_choices` labels the row's `effective_status`)."""
+
+    status_choices = None
+
+    @admin.display(description=_("stall"), ordering="stall__code")
+    def stall_code(self, obj) -> str:
+        return obj.stall.code
+
+    @admin.display(description=_("outlet"), ordering="stall__outlet__name")
+    def outlet(self, obj) -> str:
+        return obj.stall.outlet.name
+
+    @admin.display(description=_("status"), ordering="state")
+    def state_display(self, obj) -> str:
+        return self.status_choices(obj.effective_status).label
+
+
 class ReadOnlyAdmin:
     """Viewing only, for every user (administrators included): the services own each write."""
 
@@ -275,7 +294,8 @@ class ApplicationAdmin(VendorColumns, ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(VendorColumns, ReadOnlyAdmin, HistoryAdmin):
+class OfferAdmin(StallColumns, VendorColumns, ReadOnlyAdmin, HistoryAdmin):
+    status_choices = OfferStatus
     vendor_path = "application.vendor"
     list_display = (
         "id", "stall_code", "outlet", "vendor_business_name", "vendor_full_name",
@@ -293,21 +313,10 @@ class OfferAdmin(VendorColumns, ReadOnlyAdmin, HistoryAdmin):
         )
         return super().get_queryset(request).annotate(state=state)
 
-    @admin.display(description=_("stall"), ordering="stall__code")
-    def stall_code(self, obj) -> str:
-        return obj.stall.code
-
-    @admin.display(description=_("outlet"), ordering="stall__outlet__name")
-    def outlet(self, obj) -> str:
-        return obj.stall.outlet.name
-
-    @admin.display(description=_("status"), ordering="state")
-    def state_display(self, obj) -> str:
-        return OfferStatus(obj.effective_status).label
-
 
 @admin.register(Lease)
-class LeaseAdmin(VendorColumns, ReadOnlyAdmin, HistoryAdmin):
+class LeaseAdmin(StallColumns, VendorColumns, ReadOnlyAdmin, HistoryAdmin):
+    status_choices = LeaseStatus
     list_display = (
         "id", "stall_code", "outlet", "vendor_business_name", "vendor_full_name",
         "vendor_nik_masked", "state_display", "start_date", "end_date", "fee",
@@ -318,18 +327,6 @@ class LeaseAdmin(VendorColumns, ReadOnlyAdmin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_state()
-
-    @admin.display(description=_("stall"), ordering="stall__code")
-    def stall_code(self, obj) -> str:
-        return obj.stall.code
-
-    @admin.display(description=_("outlet"), ordering="stall__outlet__name")
-    def outlet(self, obj) -> str:
-        return obj.stall.outlet.name
-
-    @admin.display(description=_("status"), ordering="state")
-    def state_display(self, obj) -> str:
-        return LeaseStatus(obj.effective_status).label
 
     @admin.display(description=_("monthly fee (IDR)"), ordering="monthly_fee")
     def fee(self, obj) -> str:
