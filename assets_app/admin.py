@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assets_app.admin_decisions import (
@@ -46,6 +46,7 @@ from assets_app.services import (
     status_problem,
 )
 from core.admin import HistoryAdmin
+from core.admin_actions import object_action_urls
 from core.roles import ASSET_OFFICER, has_role
 from geodata.models import District, DistrictLevel
 
@@ -192,18 +193,10 @@ class AssetAdmin(HistoryAdmin):
         return False
 
     def get_urls(self):
-        opts = self.model._meta
-        propose = self.admin_site.admin_view(
-            lambda request, object_id: propose_view(self, request, object_id)
-        )
-        return [
-            path(
-                "<path:object_id>/propose/",
-                propose,
-                name=f"{opts.app_label}_{opts.model_name}_propose",
-            ),
-            *super().get_urls(),
-        ]
+        def propose(request, object_id, _name):
+            return propose_view(self, request, object_id)
+
+        return [*object_action_urls(self, ["propose"], propose), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The page links to a change-of-use proposal form for an officer who may propose it
@@ -302,24 +295,10 @@ class ReclassificationAdmin(HistoryAdmin):
         return False
 
     def get_urls(self):
-        opts = self.model._meta
+        def step(request, object_id, name):
+            return decision_view(self, request, object_id, name)
 
-        def step_view(step):
-            return self.admin_site.admin_view(
-                lambda request, object_id: decision_view(self, request, object_id, step)
-            )
-
-        return [
-            *(
-                path(
-                    f"<path:object_id>/{step}/",
-                    step_view(step),
-                    name=f"{opts.app_label}_{opts.model_name}_{step}",
-                )
-                for step in STEPS
-            ),
-            *super().get_urls(),
-        ]
+        return [*object_action_urls(self, STEPS, step), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The page links to the steps the signed-in user may take now, each its own form."""

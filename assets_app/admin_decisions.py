@@ -24,7 +24,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -51,6 +50,7 @@ from assets_app.services.reclassification import (
     PROPOSER_CANNOT_DECIDE,
     _check_eligible,
 )
+from core.admin_actions import ServiceErrorsForm, action_page, admin_url, refusal_text
 from core.errors import ApplicationError
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, has_role
 
@@ -90,12 +90,13 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StepForm(forms.Form):
+class StepForm(ServiceErrorsForm):
     """The services decide what is required; `service_required` only marks those fields on the
     page (the label's asterisk, the browser's own check) so that every refusal, a missing field
     included, has one source and the same words as over the API."""
 
     service_required: tuple[str, ...] = ()
+    field_of_key = FIELD_OF_KEY
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,14 +106,6 @@ class StepForm(forms.Form):
 
     def required_names(self) -> set[str]:
         return {name for name in self.service_required if name in self.fields}
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Each message of a service's ValidationError next to its field (the form's own
-        errors if no field of the form has its key)."""
-        for key, messages_ in exc.message_dict.items():
-            field = FIELD_OF_KEY.get(key, key)
-            for message in messages_:
-                self.add_error(field if field in self.fields else None, message)
 
 
 class NoteForm(StepForm):
@@ -237,12 +230,6 @@ def open_reclassification(asset) -> Reclassification | None:
     )
 
 
-def _refusal_text(exc: Exception) -> str:
-    if isinstance(exc, ApplicationError):
-        return str(exc.message)
-    return str(exc) or str(ROLE_MAY_NOT)
-
-
 # --- the assessment in words ----------------------------------------------------------------
 
 
@@ -332,35 +319,6 @@ def _take(step: str, reclassification, user, data: dict) -> None:
     service(reclassification=reclassification, user=user, note=data.get("note", ""))
 
 
-def _admin_url(model_admin, name: str, *args) -> str:
-    opts = model_admin.model._meta
-    return reverse(
-        f"admin:{opts.app_label}_{opts.model_name}_{name}",
-        args=args,
-        current_app=model_admin.admin_site.name,
-    )
-
-
-def _render(model_admin, request, obj, *, title: str, form, template: str, **context):
-    opts = model_admin.model._meta
-    return TemplateResponse(
-        request,
-        template,
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": opts,
-            "app_label": opts.app_label,
-            "original": obj,
-            "title": title,
-            "subtitle": str(obj),
-            "form": form,
-            "required_names": form.required_names(),
-            "change_url": _admin_url(model_admin, "change", obj.pk),
-            **context,
-        },
-    )
-
-
 def decision_view(model_admin, request, object_id: str, step: str):
     """GET: the step's form, if the user may take it; POST: take it through the service."""
     if request.method not in ("GET", "HEAD", "POST"):
@@ -373,7 +331,7 @@ def decision_view(model_admin, request, object_id: str, step: str):
         raise PermissionDenied
     if not has_role(user, *STEP_ROLES[step]):
         raise PermissionDenied(str(ROLE_MAY_NOT))
-    change_url = _admin_url(model_admin, "change", reclassification.pk)
+    change_url = admin_url(model_admin, "change", reclassification.pk)
     refusal = decision_refusal(user, reclassification, step)
     if refusal is not None and request.method != "POST":
         messages.error(request, refusal)
@@ -389,25 +347,24 @@ def decision_view(model_admin, request, object_id: str, step: str):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             except (PermissionDenied, ApplicationError) as exc:
-                messages.error(request, _refusal_text(exc))
+                messages.error(request, refusal_text(exc, ROLE_MAY_NOT))
                 return redirect(change_url)
             else:
                 messages.success(request, str(STEP_DONE[step]))
                 return redirect(change_url)
     else:
         form = form_class(**kwargs)
-    return _render(
+    return action_page(
         model_admin,
         request,
         reclassification,
-        title=str(STEP_TITLES[step]),
-        form=form,
         template="admin/assets_app/reclassification/decision_form.html",
+        title=STEP_TITLES[step],
+        form=form,
         step=step,
         reclassification=reclassification,
         assessment=summary,
         multipart=step == "approve",
-        submit_label=str(STEP_TITLES[step]),
     )
 
 
@@ -422,7 +379,7 @@ def propose_view(model_admin, request, object_id: str):
     may_write = model_admin.has_change_permission(request, asset)
     if not has_role(user, ASSET_OFFICER) or not may_write:
         raise PermissionDenied(str(ROLE_MAY_NOT))
-    change_url = _admin_url(model_admin, "change", asset.pk)
+    change_url = admin_url(model_admin, "change", asset.pk)
     refusal = proposal_refusal(user, asset, may_write)
     if refusal is not None and request.method != "POST":
         messages.error(request, refusal)
@@ -437,7 +394,7 @@ def propose_view(model_admin, request, object_id: str):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             except (PermissionDenied, ApplicationError) as exc:
-                messages.error(request, _refusal_text(exc))
+                messages.error(request, refusal_text(exc, ROLE_MAY_NOT))
                 return redirect(change_url)
             else:
                 messages.success(request, str(PROPOSED))
@@ -450,15 +407,14 @@ def propose_view(model_admin, request, object_id: str):
                 )
     else:
         form = ProposeForm()
-    return _render(
+    return action_page(
         model_admin,
         request,
         asset,
+        template="admin/assets_app/asset/propose_form.html",
         title=gettext("Propose a change of use"),
         form=form,
-        template="admin/assets_app/asset/propose_form.html",
         asset=asset,
         assessment=assessment_summary(asset),
         multipart=False,
-        submit_label=gettext("Propose a change of use"),
     )

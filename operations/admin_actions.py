@@ -20,15 +20,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_actions import (
+    ServiceErrorsForm,
+    action_page,
+    admin_url,
+    object_action_urls,
+    refusal_text,
+)
 from core.errors import ApplicationError
 from core.roles import OUTLET_MANAGER, has_role
-from operations.choices import WarningReason
+from operations.choices import BILL_STATUS_LABELS, WarningReason
 from operations.models import Payment, WarningLetter
 from operations.services import billing, enforcement
 from operations.services._common import require_lease_managed
@@ -41,13 +47,6 @@ ALREADY_RESOLVED = enforcement.ALREADY_RESOLVED
 # The days a form accepts, as over the API (api/operations/serializers.py `Day`).
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
-# How the account names a bill's state (operations.ledger.BillState.status).
-BILL_STATUS = {
-    "paid": _("Paid"),
-    "partly_paid": _("Partly paid"),
-    "unpaid": _("Unpaid"),
-}
-
 
 def _date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
@@ -58,14 +57,8 @@ def _date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-class ActionForm(forms.Form):
-    """The services decide what else is wrong; `add_service_errors` puts each message of their
-    ValidationError next to its field (the form's own errors if no field has its key)."""
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for key, messages_ in exc.message_dict.items():
-            for message in messages_:
-                self.add_error(key if key in self.fields else None, message)
+class ActionForm(ServiceErrorsForm):
+    """The services decide what else is wrong; their errors show next to their fields."""
 
 
 class PaymentForm(ActionForm):
@@ -249,15 +242,6 @@ def action_refusal(user, lease) -> str | None:
     return None
 
 
-def _admin_url(model_admin, name: str, *args) -> str:
-    opts = model_admin.model._meta
-    return reverse(
-        f"admin:{opts.app_label}_{opts.model_name}_{name}",
-        args=args,
-        current_app=model_admin.admin_site.name,
-    )
-
-
 def action_links(model_admin, request, obj) -> list[dict]:
     """The forms the signed-in user may open on `obj`'s page now."""
     if obj is None:
@@ -269,7 +253,7 @@ def action_links(model_admin, request, obj) -> list[dict]:
         {
             "name": action.name,
             "title": action.title,
-            "url": _admin_url(model_admin, action.name, obj.pk),
+            "url": admin_url(model_admin, action.name, obj.pk),
         }
         for action in actions
         if action.closed is None or action.closed(obj) is None
@@ -278,27 +262,12 @@ def action_links(model_admin, request, obj) -> list[dict]:
 
 def action_urls(model_admin) -> list:
     """The admin URLs of the model's actions: `<pk>/<action>/`."""
-    opts = model_admin.model._meta
+    actions = {action.name: action for action in ACTIONS[model_admin.model._meta.model_name]}
 
-    def view(action):
-        return model_admin.admin_site.admin_view(
-            lambda request, object_id: action_view(model_admin, request, object_id, action)
-        )
+    def view(request, object_id, name):
+        return action_view(model_admin, request, object_id, actions[name])
 
-    return [
-        path(
-            f"<path:object_id>/{action.name}/",
-            view(action),
-            name=f"{opts.app_label}_{opts.model_name}_{action.name}",
-        )
-        for action in ACTIONS[opts.model_name]
-    ]
-
-
-def _refusal_text(exc: Exception) -> str:
-    if isinstance(exc, ApplicationError):
-        return str(exc.message)
-    return str(exc) or str(NOT_YOUR_OUTLET)
+    return object_action_urls(model_admin, list(actions), view)
 
 
 def action_view(model_admin, request, object_id: str, action: Action):
@@ -315,7 +284,7 @@ def action_view(model_admin, request, object_id: str, action: Action):
     refusal = action_refusal(request.user, lease)
     if refusal is not None:
         raise PermissionDenied(refusal)
-    change_url = _admin_url(model_admin, "change", obj.pk)
+    change_url = admin_url(model_admin, "change", obj.pk)
     closed = action.closed(obj) if action.closed else None
     if closed is not None:
         messages.error(request, str(closed))
@@ -328,30 +297,22 @@ def action_view(model_admin, request, object_id: str, action: Action):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             except (PermissionDenied, ApplicationError) as exc:
-                messages.error(request, _refusal_text(exc))
+                messages.error(request, refusal_text(exc, NOT_YOUR_OUTLET))
                 return redirect(change_url)
             else:
                 messages.success(request, done)
                 return redirect(change_url)
     else:
         form = action.form()
-    opts = model_admin.model._meta
-    return TemplateResponse(
+    return action_page(
+        model_admin,
         request,
-        "admin/operations/action_form.html",
-        {
-            **model_admin.admin_site.each_context(request),
-            "opts": opts,
-            "app_label": opts.app_label,
-            "original": obj,
-            "lease": lease,
-            "title": str(action.title),
-            "subtitle": str(obj),
-            "form": form,
-            "action": action.name,
-            "change_url": change_url,
-            "submit_label": str(action.title),
-        },
+        obj,
+        template="admin/operations/action_form.html",
+        title=action.title,
+        form=form,
+        lease=lease,
+        action=action.name,
     )
 
 
@@ -373,7 +334,7 @@ def account_summary(lease) -> dict:
                 "due": bill.due,
                 "amount": rupiah(bill.amount),
                 "paid": rupiah(bill.paid),
-                "status": BILL_STATUS[bill.status],
+                "status": BILL_STATUS_LABELS[bill.status],
             }
             for bill in account.bills
         ],

@@ -48,3 +48,11 @@ class WaitlistOfferStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired")
     RELEASED = "released", _("Released: the applicant moved up to a better choice")
+
+
+# How readers name a bill's state in the account (operations.ledger.BillState.status).
+BILL_STATUS_LABELS = {
+    "paid": _("Paid"),
+    "partly_paid": _("Partly paid"),
+    "unpaid": _("Unpaid"),
+}

@@ -7,19 +7,13 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
+from operations.choices import BILL_STATUS_LABELS
 from operations.models import Payment, WarningLetter
 from operations.services.billing import lease_account, virtual_account
 from outlets.nik import city_today
 from web.views.vendor._common import vendor_page
 from web.views.vendor.queries import my_lease
-
-BILL_STATUS = {
-    "paid": _("Paid"),
-    "partly_paid": _("Partly paid"),
-    "unpaid": _("Unpaid"),
-}
 
 
 @vendor_page
@@ -39,7 +33,7 @@ def lease_bills(request, lease_id: int):
         "bills": [
             {
                 "bill": bill,
-                "status": BILL_STATUS[bill.status],
+                "status": BILL_STATUS_LABELS[bill.status],
                 "late": bill.unpaid > 0 and bill.due < today,
             }
             for bill in account.bills
