@@ -50,7 +50,13 @@ from assets_app.services.reclassification import (
     PROPOSER_CANNOT_DECIDE,
     _check_eligible,
 )
-from core.admin_actions import ServiceErrorsForm, action_page, admin_url, refusal_text
+from core.admin_actions import (
+    ServiceErrorsForm,
+    action_page,
+    admin_url,
+    date_input,
+    refusal_text,
+)
 from core.errors import ApplicationError
 from core.roles import ASSET_APPROVER, ASSET_OFFICER, has_role
 
@@ -84,10 +90,6 @@ PROPOSED = _("The change of use was proposed; the managing agency reviews it nex
 
 # A service's error keys that are not the form's own field names.
 FIELD_OF_KEY = {"decree_document": "decree_file", "file": "decree_file"}
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StepForm(ServiceErrorsForm):
@@ -126,7 +128,7 @@ class ApproveForm(StepForm):
     decree_number = forms.CharField(
         label=_("Decree number (SK Wali Kota)"), required=False, max_length=100
     )
-    decree_date = forms.DateField(label=_("Decree date"), required=False, widget=_date_input())
+    decree_date = forms.DateField(label=_("Decree date"), required=False, widget=date_input())
     decree_file = forms.FileField(
         label=_("Signed decree (PDF)"),
         required=False,
@@ -136,7 +138,7 @@ class ApproveForm(StepForm):
         label=_("Hand-over record number (BAST)"), required=False, max_length=100
     )
     handover_date = forms.DateField(
-        label=_("Hand-over record date"), required=False, widget=_date_input()
+        label=_("Hand-over record date"), required=False, widget=date_input()
     )
     override_reason = forms.CharField(
         label=_("Override reason"),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assets_app.kib import kib_import_upload
 from assets_app.models import Agency
+from core.admin_actions import date_input
 from core.roles import ASSET_OFFICER, STAFF_ROLES, has_role
 
 KINDS = [("A", _("KIB A: Land")), ("C", _("KIB C: Buildings and structures"))]
@@ -40,7 +41,6 @@ CHECKED = _("Checked: {rows} rows, nothing written.")
 IMPORTED = _("Imported: {created} created, {updated} updated, {unchanged} unchanged.")
 PERIOD_REQUIRED = _("The changes of use are reported for a period: give from and to.")
 PERIOD_BACKWARDS = _("The period ends before it starts.")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _agency_field():
@@ -69,11 +69,11 @@ class ReportForm(forms.Form):
     on = forms.DateField(
         label=capfirst(_("on")),
         required=False,
-        widget=DATE,
+        widget=date_input(),
         help_text=_("Property in use: the leases in force on this day (default: today)."),
     )
-    start = forms.DateField(label=capfirst(_("from")), required=False, widget=DATE)
-    end = forms.DateField(label=capfirst(_("until")), required=False, widget=DATE)
+    start = forms.DateField(label=capfirst(_("from")), required=False, widget=date_input())
+    end = forms.DateField(label=capfirst(_("until")), required=False, widget=date_input())
 
     def clean(self):
         data = super().clean()

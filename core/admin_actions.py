@@ -13,6 +13,11 @@ from django.urls import path, reverse
 from core.errors import ApplicationError
 
 
+def date_input() -> forms.DateInput:
+    """The browser's own date picker, its value in ISO (which every DateField accepts)."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def admin_url(model_admin, name: str, *args) -> str:
     """The address of one of `model_admin`'s pages ("change", or an action's name)."""
     opts = model_admin.model._meta

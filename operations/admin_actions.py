@@ -29,6 +29,7 @@ from core.admin_actions import (
     ServiceErrorsForm,
     action_page,
     admin_url,
+    date_input,
     object_action_urls,
     refusal_text,
 )
@@ -51,7 +52,7 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 def _date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
         **kwargs,
     )
