@@ -148,3 +148,23 @@ def test_a_vendor_gets_no_page(make_user):
     # not staff: the admin sends her to its sign-in page
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"action": "report", "report-name": "../etc/passwd", "report-output": "pdf"}, "name"),
+        ({"action": "report", "report-name": "kib_a", "report-output": "html"}, "output"),
+        ({"action": "report", "report-name": "utilised", "report-output": "pdf",
+          "report-on": "99999-99-99"}, "on"),
+        ({"action": "report", "report-name": "kib_a", "report-output": "pdf",
+          "report-agency": "<script>" * 200}, "agency"),
+        ({"action": "export", "export-kind": "Z"}, "kind"),
+    ],
+)  # fmt: skip
+def test_bad_report_and_export_queries_are_form_errors(make_user, query, field):
+    client = signed_in(make_user, ASSET_OFFICER)
+    response = client.get(PAGE, query)
+    assert response.status_code == 200  # the page again, with the error beside its field
+    form = response.context["report_form" if query["action"] == "report" else "export_form"]
+    assert field in form.errors

@@ -131,3 +131,21 @@ def test_the_assets_page_lists_its_documents_and_links_to_attach(make_user, make
     page = officer.get(f"/admin/assets_app/asset/{other.pk}/change/").content.decode()
     assert f"{ATTACH}?asset=" not in page
     assert "No document is attached yet." in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"kind": "decree"}, "kind"),  # a decree belongs to its decision, not an asset
+        ({"register_code": "X" * 5000}, "register_code"),
+        ({"kind": "<script>"}, "kind"),
+    ],
+)
+def test_bad_attach_inputs_are_refused_on_their_field(make_user, make_asset, fields, error):
+    make_asset(custodian_agency="DISDIK", register_code="SDN-BEJI-01")
+    client = signed_in(make_user, ASSET_OFFICER, agency="DISDIK")
+    data = {"register_code": "SDN-BEJI-01", "kind": "land_certificate", "title": "x", **fields}
+    response = client.post(ATTACH, {**data, "file": SimpleUploadedFile("a.pdf", MINIMAL_PDF)})
+    assert response.status_code == 200
+    assert error in response.context["form"].errors
+    assert Document.objects.count() == 0
